@@ -1,0 +1,72 @@
+"""The database handle and the unit of work every state change runs in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import Conflict
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """SQLite has one writer: take the write lock at BEGIN so a transaction never fails
+    half-way upgrading a read lock, and wait for the lock instead of failing at once."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # let the "begin" hook below issue BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """One database transaction: commit on success, roll back everything on any error.
+    A concurrent writer that changed the same instance first turns into a clean 409."""
+    try:
+        yield
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise Conflict("该案件已被他人更新，请刷新后重试") from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
+            raise Conflict("数据库繁忙，请稍后重试") from exc
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

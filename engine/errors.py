@@ -1,0 +1,67 @@
+"""The engine's error hierarchy.
+
+Every error a caller can cause is an `EngineError` with an HTTP status, a stable machine
+`type` slug and a Chinese `title`; `api/` maps them once to RFC 9457 problem responses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class EngineError(Exception):
+    status: int = 400
+    type: str = "bad-request"
+    title: str = "请求有误"
+
+    def __init__(self, detail: str = "", *, errors: list[dict[str, Any]] | None = None, **extra: Any):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.errors = errors or []
+        self.extra = extra
+
+
+class InvalidInput(EngineError):
+    status, type, title = 400, "invalid-input", "请求内容有误"
+
+
+class Unauthorized(EngineError):
+    status, type, title = 401, "unauthorized", "未登录或登录已失效"
+
+
+class Forbidden(EngineError):
+    status, type, title = 403, "forbidden", "无权执行此操作"
+
+
+class NotFound(EngineError):
+    status, type, title = 404, "not-found", "未找到请求的资源"
+
+
+class Conflict(EngineError):
+    status, type, title = 409, "conflict", "操作冲突，请刷新后重试"
+
+
+class TaskNotOpen(Conflict):
+    type, title = "task-not-open", "该任务已办结或当前不可办理"
+
+
+class TaskClaimedByOther(Conflict):
+    type, title = "task-claimed", "该任务已被他人认领"
+
+
+class FormInvalid(EngineError):
+    """Submitted form data does not satisfy the task's JSON Schema; `errors` name each field."""
+
+    status, type, title = 422, "form-invalid", "表单填写有误"
+
+
+class BundleInvalid(EngineError):
+    """A regulation bundle failed validation; `errors` list file, element, line and message."""
+
+    status, type, title = 422, "bundle-invalid", "流程包校验未通过"
+
+
+class ProcessError(EngineError):
+    """The diagram could not be executed with this case's data (names the element)."""
+
+    status, type, title = 422, "process-error", "流程执行出错"

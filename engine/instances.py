@@ -1,0 +1,235 @@
+"""Cases: start, complete, claim, reassign — each one database transaction."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from sqlalchemy import select, update
+
+from . import audit, forms, runtime
+from .access import require_act, visible_instances
+from .bundles import Bundle
+from .clock import now_utc
+from .db import db, unit_of_work
+from .deploy import stored_bundle, version_in_force
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError, TaskClaimedByOther
+from .models import Instance, ProcessVersion, TaskIndex
+from .serialization import dump_state, load_state
+from .task_index import reindex
+from .users import Actor, actor_of, find_user
+
+RUNNING, COMPLETED, ERROR = "running", "completed", "error"
+
+
+@dataclass
+class Loaded:
+    instance: Instance
+    workflow: BpmnWorkflow
+    bundle: Bundle
+
+
+def load(instance: Instance) -> Loaded:
+    version = instance.version
+    return Loaded(instance, load_state(instance.state, version.spec_json), stored_bundle(version.bundle_hash))
+
+
+def save(loaded: Loaded) -> list[TaskIndex]:
+    """Write state, status, due time and task index together (the caller commits)."""
+    inst, wf = loaded.instance, loaded.workflow
+    now = now_utc()
+    inst.state = dump_state(wf)
+    inst.updated_at = now
+    inst.next_due_at = runtime.next_due(wf)
+    if wf.completed and inst.status == RUNNING:
+        inst.status, inst.completed_at = COMPLETED, now
+    db.session.flush()  # the revision check happens here: a concurrent writer → 409
+    return reindex(inst, wf, loaded.bundle)
+
+
+def form_schema(bundle: Bundle, form: str | None) -> str | None:
+    raw = bundle.form_bytes(form) if form else None
+    return raw.decode("utf-8") if raw is not None else None
+
+
+def _accepted_fields(schema_text: str | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Only fields the form declares reach the case data: a client cannot smuggle in keys
+    that decision tables or the engine read (e.g. applicant_unit)."""
+    if schema_text is None:
+        return {}
+    declared = json.loads(schema_text).get("properties", {})
+    return {k: v for k, v in data.items() if k in declared}
+
+
+def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | None = None) -> Instance:
+    pv = _pick_version(process_key, version, actor)
+    bundle = stored_bundle(pv.bundle_hash)
+    lane, form = runtime.start_event_info(pv.spec_json)
+    role = bundle.role_of_lane(lane)
+    if not actor.holds(pv.jurisdiction_id, role or ""):
+        raise Forbidden(f"只有「{lane}」可以发起该流程")
+    if not actor.unit:
+        raise InvalidInput("发起人未归属任何单位，无法作为申报单位")
+    schema = form_schema(bundle, form)
+    if schema is not None:
+        forms.validate(schema, data)
+    accepted = _accepted_fields(schema, data)
+    title_field = (bundle.process(process_key) or {}).get("title_field")
+    with unit_of_work():
+        wf = runtime.new_workflow(pv.spec_json)
+        start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
+        start_task.data.update(json.loads(json.dumps(accepted)))
+        start_task.data.update(applicant_unit=actor.unit, started_by=actor.username,
+                               started_at=now_utc().isoformat())
+        runtime.advance(wf)
+        inst = Instance(process_key=process_key, version_id=pv.id, jurisdiction_id=pv.jurisdiction_id,
+                        title=str(accepted.get(title_field, ""))[:300] if title_field else "",
+                        status=RUNNING, applicant_unit=actor.unit, started_by=actor.username,
+                        state=b"")
+        inst.version = pv
+        db.session.add(inst)
+        db.session.flush()
+        save(Loaded(inst, wf, bundle))
+        audit.record(actor.username, "start", instance_id=inst.id,
+                     detail={"process_key": process_key, "version": pv.version, "data": accepted})
+    return inst
+
+
+def _pick_version(process_key: str, version: int | None, actor: Actor) -> ProcessVersion:
+    if version is None:
+        return version_in_force(process_key)
+    if not actor.is_admin:
+        raise Forbidden("只有管理员可以指定流程版本")
+    pv = db.session.scalar(select(ProcessVersion).where(
+        ProcessVersion.process_key == process_key, ProcessVersion.version == version))
+    if pv is None:
+        raise NotFound(f"流程版本不存在：{process_key} v{version}")
+    return pv
+
+
+def task_row(task_id: str) -> TaskIndex:
+    row = db.session.get(TaskIndex, task_id)
+    if row is None:
+        raise NotFound("任务不存在或已办结")
+    return row
+
+
+def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Instance:
+    with unit_of_work():
+        row = task_row(task_id)
+        require_act(actor, row)
+        if row.claimed_by not in (None, actor.username):
+            raise TaskClaimedByOther(f"该任务已由 {row.claimed_by} 认领")
+        inst = db.session.get(Instance, row.instance_id)
+        loaded = load(inst)
+        task = runtime.find_open_task(loaded.workflow, task_id)
+        schema = form_schema(loaded.bundle, row.form)
+        forms.validate(schema or "{}", data)
+        accepted = _accepted_fields(schema, data)
+        runtime.submit(task, accepted)
+        fired = _advance_and_note_timers(loaded)
+        save(loaded)
+        audit.record(actor.username, "complete", instance_id=inst.id, task_id=task_id, bpmn_id=row.bpmn_id,
+                     detail={"task": row.name, "lane": row.lane, "data": accepted})
+        _audit_timers(inst.id, fired)
+    return inst
+
+
+def _advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:
+    """Advance the case; report the timers that fired meanwhile (a completed timer, or a
+    cycle timer whose next due time moved on — a cancelled one did not fire)."""
+    before = {tid: (t, runtime.timer_value(t)) for tid, t in runtime.waiting_timers(loaded.workflow).items()}
+    runtime.advance(loaded.workflow)
+    return [(tid, t.task_spec.bpmn_id, t.task_spec.bpmn_name or "") for tid, (t, due) in before.items()
+            if t.state == runtime.TaskState.COMPLETED
+            or (t.state == runtime.TaskState.WAITING and runtime.timer_value(t) != due)]
+
+
+def _audit_timers(instance_id: int, fired: list[tuple[str, str, str]]) -> None:
+    for task_id, bpmn_id, name in fired:
+        audit.record("system:timer", "timer_fired", instance_id=instance_id, task_id=task_id,
+                     bpmn_id=bpmn_id, detail={"timer": name})
+
+
+def claim(actor: Actor, task_id: str) -> TaskIndex:
+    with unit_of_work():
+        row = task_row(task_id)
+        require_act(actor, row)
+        if row.claimed_by == actor.username:
+            return row
+        done = db.session.execute(update(TaskIndex).where(
+            TaskIndex.task_id == task_id, TaskIndex.claimed_by.is_(None)).values(claimed_by=actor.username))
+        if done.rowcount != 1:
+            raise TaskClaimedByOther(f"该任务已由 {row.claimed_by} 认领")
+        audit.record(actor.username, "claim", instance_id=row.instance_id, task_id=task_id, bpmn_id=row.bpmn_id)
+    db.session.refresh(row)
+    return row
+
+
+def unclaim(actor: Actor, task_id: str) -> TaskIndex:
+    with unit_of_work():
+        row = task_row(task_id)
+        if row.claimed_by is None:
+            raise Conflict("该任务尚未被认领")
+        if row.claimed_by != actor.username and not actor.is_admin:
+            raise Forbidden("只有认领人或管理员可以取消认领")
+        row.claimed_by = None
+        audit.record(actor.username, "unclaim", instance_id=row.instance_id, task_id=task_id, bpmn_id=row.bpmn_id)
+    return row
+
+
+def assign(actor: Actor, task_id: str, username: str, reason: str = "") -> TaskIndex:
+    """转办: hand the task to another user who holds its role (and unit, if bound)."""
+    with unit_of_work():
+        row = task_row(task_id)
+        if not actor.is_admin:
+            require_act(actor, row)
+            if row.claimed_by not in (None, actor.username):
+                raise TaskClaimedByOther(f"该任务已由 {row.claimed_by} 认领，只有认领人可以转办")
+        target = actor_of(find_user(username))
+        require_act(target, row)
+        previous, row.claimed_by = row.claimed_by, target.username
+        audit.record(actor.username, "reassign", instance_id=row.instance_id, task_id=task_id,
+                     bpmn_id=row.bpmn_id, detail={"from": previous, "to": target.username, "reason": reason})
+    return row
+
+
+def get_visible(actor: Actor, instance_id: int) -> Instance:
+    inst = db.session.scalar(visible_instances(actor, select(Instance).where(Instance.id == instance_id)))
+    if inst is None:
+        raise NotFound(f"案件不存在或无权查看：{instance_id}")
+    return inst
+
+
+def fire_timers(instance_id: int) -> int:
+    """Fire whatever is due on one instance; returns how many timers fired (0 if another
+    worker got there first). A diagram error parks the case in status `error`, audited,
+    instead of failing again on every poll."""
+    try:
+        with unit_of_work():
+            inst = db.session.get(Instance, instance_id)
+            if inst is None or inst.status != RUNNING:
+                return 0
+            loaded = load(inst)
+            fired = _advance_and_note_timers(loaded)
+            save(loaded)
+            _audit_timers(inst.id, fired)
+            return len(fired)
+    except Conflict:
+        return 0
+    except ProcessError as exc:
+        with unit_of_work():
+            inst = db.session.get(Instance, instance_id)
+            inst.status, inst.error, inst.next_due_at = ERROR, exc.detail, None
+            audit.record("system:timer", "error", instance_id=instance_id,
+                         bpmn_id=exc.extra.get("element"), detail={"error": exc.detail})
+        return 0
+
+
+def due_instance_ids(now: datetime, limit: int = 100) -> list[int]:
+    return list(db.session.scalars(
+        select(Instance.id).where(Instance.status == RUNNING, Instance.next_due_at <= now)
+        .order_by(Instance.next_due_at).limit(limit)))

@@ -1,0 +1,179 @@
+"""Everything that reads or drives a live SpiffWorkflow instance."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import ProcessError, TaskNotOpen
+from .scripting import script_engine
+from .serialization import serializer
+
+MAX_ROUNDS = 100  # bound on step/refresh rounds: a diagram that loops on timers must not hang a request
+FORM = "formJsonSchemaFilename"
+UI_FORM = "formUiSchemaFilename"
+UNIT_VARIABLE = "candidateUnitVariable"
+
+
+@lru_cache(maxsize=128)
+def _restored_specs(spec_text: str) -> tuple[Any, dict[str, Any]]:
+    parts = json.loads(spec_text)
+    registry = serializer().registry
+    subs = {name: registry.restore(spec) for name, spec in parts["subprocess_specs"].items()}
+    return registry.restore(parts["spec"]), subs
+
+
+def new_workflow(spec_text: str) -> BpmnWorkflow:
+    """A fresh workflow from a stored spec (parsed specs are shared read-only)."""
+    spec, subs = _restored_specs(spec_text)
+    return BpmnWorkflow(spec, subs, script_engine=script_engine())
+
+
+def start_event_info(spec_text: str) -> tuple[str | None, str | None]:
+    """(lane, form) of the top-level start event: who may start a case, with which form."""
+    spec, _ = _restored_specs(spec_text)
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent):
+            props = getattr(task_spec, "extensions", {}).get("properties", {})
+            return task_spec.lane, props.get(FORM)
+    return None, None
+
+
+def _raise_process_error(exc: WorkflowException) -> None:
+    task_spec = getattr(exc, "task_spec", None)
+    element = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)
+    name = getattr(task_spec, "bpmn_name", None) or element
+    raise ProcessError(f"流程在「{name}」处无法继续：{exc}", element=element) from exc
+
+
+def advance(workflow: BpmnWorkflow) -> None:
+    """Run every automatic step, including timers that are already due, until the case
+    waits for a person or a future timer. A diagram error becomes a ProcessError naming
+    the element; the caller's transaction is then rolled back, so nothing half-runs."""
+    try:
+        for _ in range(MAX_ROUNDS):
+            workflow.do_engine_steps()
+            workflow.refresh_timers()
+            if not workflow.get_tasks(state=TaskState.READY, manual=False):
+                return
+        raise ProcessError("流程自动步骤循环次数超过上限，请检查图中的循环或定时器")
+    except WorkflowException as exc:
+        _raise_process_error(exc)
+
+
+def open_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def find_open_task(workflow: BpmnWorkflow, task_id: str) -> Task:
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+        raise TaskNotOpen("该任务已办结或当前不可办理")
+    return task
+
+
+def properties(task: Task) -> dict[str, str]:
+    return getattr(task.task_spec, "extensions", {}).get("properties", {})
+
+
+def timer_value(task: Task) -> datetime | None:
+    value = task.internal_data.get("event_value")
+    if isinstance(value, dict):
+        value = value.get("next")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+def due_at(task: Task) -> datetime | None:
+    """A user task's due date is the earliest boundary timer waiting on it (or on the
+    multi-instance task it belongs to): the diagram's deadline is the task list's deadline."""
+    candidates = []
+    for holder in (task, task.parent):
+        if holder is None or holder.parent is None:
+            continue
+        for sibling in holder.parent.children:
+            if sibling is not holder and sibling.state == TaskState.WAITING:
+                value = timer_value(sibling)
+                if value is not None:
+                    candidates.append(value)
+    return min(candidates) if candidates else None
+
+
+def next_due(workflow: BpmnWorkflow) -> datetime | None:
+    values = []
+    for event in workflow.waiting_events():
+        value = event.value.get("next") if isinstance(event.value, dict) else event.value
+        if event.event_type.endswith("EventDefinition") and "Time" in event.event_type and value:
+            values.append(datetime.fromisoformat(value))
+    return min(values) if values else None
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if timer_value(t) is not None}
+
+
+def submit(task: Task, data: dict[str, Any]) -> None:
+    """Merge validated form data and complete the task. A multi-instance child also gets
+    its output item, which SpiffWorkflow requires to collect the result."""
+    fresh = json.loads(json.dumps(data))  # new objects: task data is shallow-copied between tasks
+    task.data.update(fresh)
+    parent = task.parent.task_spec if task.parent is not None else None
+    if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
+        task.data.setdefault(parent.output_item.bpmn_id, fresh)
+    try:
+        task.run()
+    except WorkflowException as exc:
+        _raise_process_error(exc)
+
+
+def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case data as staff understand it: the finished data, or the data of the last
+    completed step overlaid with what the open branches carry."""
+    if workflow.completed:
+        return dict(workflow.data)
+    merged: dict[str, Any] = {}
+    if workflow.last_task is not None:
+        merged.update(workflow.last_task.data)
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        merged.update(task.data)
+    return merged
+
+
+@dataclass
+class TaskFacts:
+    task_id: str
+    bpmn_id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    unit_variable: str | None
+    documentation: str
+    due_at: datetime | None
+    data: dict[str, Any]
+
+
+def facts(task: Task) -> TaskFacts:
+    spec = task.task_spec
+    props = properties(task)
+    return TaskFacts(
+        task_id=str(task.id), bpmn_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.bpmn_id,
+        lane=spec.lane, form=props.get(FORM), ui_form=props.get(UI_FORM),
+        unit_variable=props.get(UNIT_VARIABLE), documentation=(spec.documentation or "").strip(),
+        due_at=due_at(task), data=task.data,
+    )
+
+
+def completed_user_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
+    return iter(workflow.get_tasks(state=TaskState.COMPLETED, manual=True))

@@ -1,0 +1,35 @@
+"""The script engine diagrams run in: case data plus the allowlisted helpers, nothing else.
+
+SpiffWorkflow evaluates conditions, scripts, timer expressions and DMN cells with plain
+`eval`/`exec`. Builtins are cut down to pure functions (no `__import__`, `open`, `eval`), and
+the bundle lint refuses `import` statements and names starting with `_` before deployment.
+"""
+
+from __future__ import annotations
+
+import builtins
+from functools import cache
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+
+from .helpers import HELPERS
+
+SAFE_BUILTIN_NAMES = (
+    "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
+    "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str",
+    "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
+)
+SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
+
+
+def allowed_names() -> set[str]:
+    """Names an expression may use besides case data: helpers and safe builtins."""
+    return set(HELPERS) | set(SAFE_BUILTINS)
+
+
+@cache
+def script_engine() -> PythonScriptEngine:
+    """One shared engine: its environment holds no per-case state."""
+    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS}
+    return PythonScriptEngine(environment=TaskDataEnvironment(env))

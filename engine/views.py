@@ -1,0 +1,202 @@
+"""Read models: what a case, a task and a task list look like to staff."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from . import runtime
+from .access import actionable, can_act, visible_instances
+from .audit import entry_dict
+from .clock import now_utc
+from .db import as_utc, db
+from .deploy import stored_bundle
+from .errors import NotFound
+from .instances import get_visible, load
+from .models import AuditEntry, Instance, Jurisdiction, ProcessVersion, TaskIndex
+from .users import Actor
+
+CITATION = re.compile(r"^[^：:\n]{1,80}?(?=[：:])")
+
+
+def article_of(documentation: str) -> str | None:
+    """The article citation a diagram element's documentation starts with (before '：')."""
+    match = CITATION.match(documentation.strip())
+    return match.group(0).strip() if match else None
+
+
+def task_dict(row: TaskIndex, actor: Actor | None = None) -> dict[str, Any]:
+    due = as_utc(row.due_at)
+    return {
+        "id": row.task_id, "instance_id": row.instance_id, "case_title": row.case_title,
+        "process_key": row.process_key, "jurisdiction": row.jurisdiction_id, "bpmn_id": row.bpmn_id,
+        "name": row.name, "lane": row.lane, "role": row.role, "unit": row.unit, "form": row.form,
+        "claimed_by": row.claimed_by, "due_at": due, "overdue": bool(due and due < now_utc()),
+        "ready_at": as_utc(row.ready_at),
+        "can_act": can_act(actor, row) if actor is not None else None,
+    }
+
+
+@dataclass
+class TaskFilter:
+    process_key: str | None = None
+    jurisdiction: str | None = None
+    overdue: bool | None = None
+    claimed: str | None = None  # "me", "unclaimed", "any"
+    instance_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def list_tasks(actor: Actor, flt: TaskFilter) -> tuple[list[dict[str, Any]], int]:
+    query = select(TaskIndex).where(actionable(actor))
+    if flt.process_key:
+        query = query.where(TaskIndex.process_key == flt.process_key)
+    if flt.jurisdiction:
+        query = query.where(TaskIndex.jurisdiction_id == flt.jurisdiction)
+    if flt.instance_id:
+        query = query.where(TaskIndex.instance_id == flt.instance_id)
+    if flt.overdue is not None:
+        now = now_utc()
+        query = query.where(TaskIndex.due_at < now) if flt.overdue else query.where(
+            (TaskIndex.due_at.is_(None)) | (TaskIndex.due_at >= now))
+    if flt.claimed == "me":
+        query = query.where(TaskIndex.claimed_by == actor.username)
+    elif flt.claimed == "unclaimed":
+        query = query.where(TaskIndex.claimed_by.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(TaskIndex.due_at.is_(None), TaskIndex.due_at,
+                                             TaskIndex.ready_at).limit(flt.limit).offset(flt.offset))
+    return [task_dict(r, actor) for r in rows], total
+
+
+def task_detail(actor: Actor, task_id: str) -> dict[str, Any]:
+    row = db.session.get(TaskIndex, task_id)
+    inst = db.session.get(Instance, row.instance_id) if row else None
+    if row is None or inst is None:
+        raise NotFound("任务不存在或已办结")
+    if not can_act(actor, row) and not actor.is_admin:
+        get_visible(actor, inst.id)  # raises NotFound when the case is not visible either
+    loaded = load(inst)
+    task = runtime.find_open_task(loaded.workflow, task_id)
+    facts = runtime.facts(task)
+    schema = json.loads(loaded.bundle.form_bytes(row.form) or b"{}") if row.form else {}
+    ui = json.loads(loaded.bundle.form_bytes(facts.ui_form) or b"null") if facts.ui_form else None
+    prefill = {k: facts.data[k] for k in schema.get("properties", {}) if k in facts.data}
+    role = loaded.bundle.role(row.role) or {}
+    return {
+        **task_dict(row, actor), "role_name": role.get("name", row.role),
+        "documentation": facts.documentation, "article": article_of(facts.documentation),
+        "schema": schema, "ui_schema": ui, "prefill": prefill,
+    }
+
+
+def instance_summary(inst: Instance) -> dict[str, Any]:
+    return {
+        "id": inst.id, "process_key": inst.process_key, "version": inst.version.version,
+        "jurisdiction": inst.jurisdiction_id, "title": inst.title, "status": inst.status,
+        "applicant_unit": inst.applicant_unit, "started_by": inst.started_by,
+        "started_at": as_utc(inst.started_at), "updated_at": as_utc(inst.updated_at),
+        "completed_at": as_utc(inst.completed_at), "next_due_at": as_utc(inst.next_due_at),
+        "error": inst.error,
+    }
+
+
+def instance_detail(actor: Actor, instance_id: int) -> dict[str, Any]:
+    inst = get_visible(actor, instance_id)
+    loaded = load(inst)
+    rows = db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)).all()
+    steps = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.instance_id == inst.id, AuditEntry.action.in_(("complete", "timer_fired")))
+        .order_by(AuditEntry.id)).all()
+    return {
+        **instance_summary(inst), "data": runtime.current_data(loaded.workflow),
+        "open_tasks": [task_dict(r, actor) for r in rows],
+        "completed_steps": [
+            {"task_id": s.task_id, "bpmn_id": s.bpmn_id, "name": json.loads(s.detail_json).get("task")
+             or json.loads(s.detail_json).get("timer"), "by": s.actor, "at": as_utc(s.at), "action": s.action}
+            for s in steps],
+    }
+
+
+@dataclass
+class InstanceFilter:
+    process_key: str | None = None
+    status: str | None = None
+    unit: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def list_instances(actor: Actor, flt: InstanceFilter) -> tuple[list[dict[str, Any]], int]:
+    query = visible_instances(actor, select(Instance))
+    for column, value in ((Instance.process_key, flt.process_key), (Instance.status, flt.status),
+                          (Instance.applicant_unit, flt.unit)):
+        if value:
+            query = query.where(column == value)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Instance.id.desc()).limit(flt.limit).offset(flt.offset))
+    return [instance_summary(r) for r in rows], total
+
+
+def instance_audit(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
+    get_visible(actor, instance_id)
+    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.instance_id == instance_id)
+                              .order_by(AuditEntry.id))
+    return [entry_dict(r) for r in rows]
+
+
+def _version_dict(pv: ProcessVersion, counts: dict[int, int]) -> dict[str, Any]:
+    return {"version": pv.version, "effective_from": pv.effective_from, "deployed_at": as_utc(pv.deployed_at),
+            "bundle_hash": pv.bundle_hash, "cases": counts.get(pv.id, 0)}
+
+
+def jurisdictions() -> list[dict[str, Any]]:
+    out = []
+    for j in db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.id)):
+        bundle = stored_bundle(j.current_bundle_hash)
+        procs = []
+        for p in bundle.manifest["processes"]:
+            versions = process_versions(p["key"])
+            procs.append({"key": p["key"], "name": p["name"], "versions": versions})
+        out.append({"id": j.id, "name": j.name, "regulation_title": j.regulation_title,
+                    "effective_from": bundle.manifest["regulation"]["effective_from"],
+                    "roles": bundle.manifest["roles"], "processes": procs})
+    return out
+
+
+def process_versions(process_key: str) -> list[dict[str, Any]]:
+    versions = db.session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+                                  .order_by(ProcessVersion.version)).all()
+    if not versions:
+        raise NotFound(f"流程不存在：{process_key}")
+    counts = dict(db.session.execute(select(Instance.version_id, func.count()).where(
+        Instance.process_key == process_key).group_by(Instance.version_id)).all())
+    return [_version_dict(v, counts) for v in versions]
+
+
+def process_detail(process_key: str) -> dict[str, Any]:
+    versions = process_versions(process_key)
+    latest = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+                               .order_by(ProcessVersion.version.desc()).limit(1))
+    return {"key": process_key, "name": latest.name, "jurisdiction": latest.jurisdiction_id,
+            "versions": versions}
+
+
+def process_bpmn(process_key: str, version: int | None = None) -> dict[str, str]:
+    """The diagram files of a version (all BPMN files of its bundle), by file name."""
+    query = select(ProcessVersion).where(ProcessVersion.process_key == process_key)
+    query = query.where(ProcessVersion.version == version) if version else query.order_by(
+        ProcessVersion.version.desc())
+    pv = db.session.scalar(query.limit(1))
+    if pv is None:
+        raise NotFound(f"流程不存在：{process_key}")
+    bundle = stored_bundle(pv.bundle_hash)
+    return {name: bundle.files[name].decode("utf-8") for name in bundle.manifest["bpmn_files"]}
+
+
