@@ -1,0 +1,49 @@
+"""The HTTP API: a thin Flask layer over `engine` (never imports SpiffWorkflow)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from engine.db import configure_sqlite, db, migrate
+from engine.errors import EngineError
+
+from . import cli, config, problems, scheduler, setup
+from .routes import BLUEPRINTS
+
+
+class ProblemApi(Api):
+    """flask-smorest with RFC 9457 problem bodies instead of its own error format."""
+
+    def handle_http_exception(self, error: HTTPException):  # noqa: ANN201
+        return problems.from_http(error)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=setup.MIGRATIONS)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    api = ProblemApi(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_error_handler(EngineError, problems.from_engine)
+    app.register_error_handler(Exception, problems.from_unexpected)
+    cli.register(app)
+
+    if app.config["AUTO_SETUP"]:
+        setup.bootstrap(app)
+    if app.config["SCHEDULER_ENABLED"] and not app.config.get("TESTING"):
+        app.extensions["timer_scheduler_stop"] = scheduler.start_in_background(app)
+    return app

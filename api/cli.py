@@ -1,0 +1,133 @@
+"""`flask` administration commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from engine import audit, deploy, timers
+from engine.bundles import from_folders
+from engine.compiler import compile_bundle
+from engine.db import unit_of_work
+from engine.errors import BundleInvalid, EngineError
+from engine.users import create_user
+
+from . import setup
+
+
+def _bundle_dirs(path: str) -> tuple[Path, Path]:
+    bpmn_dir = Path(path)
+    forms_dir = Path(current_app.config["FORMS_ROOT"]) / bpmn_dir.name
+    if (bpmn_dir / "forms").is_dir():
+        forms_dir = bpmn_dir / "forms"
+    return bpmn_dir, forms_dir
+
+
+def _print_problems(exc: BundleInvalid) -> None:
+    click.echo(f"✗ {exc.detail}", err=True)
+    for p in exc.errors:
+        where = ":".join(str(x) for x in (p["file"], p.get("line")) if x)
+        click.echo(f"  {where} [{p.get('element') or '-'}] {p['message']}", err=True)
+
+
+bundles_cli = AppGroup("bundles", help="Regulation bundles: validate and deploy.")
+
+
+@bundles_cli.command("validate")
+@click.argument("path")
+def validate_bundle(path: str) -> None:
+    """Validate one jurisdiction folder (bpmn/<id>) without deploying it."""
+    try:
+        compiled = compile_bundle(from_folders(*_bundle_dirs(path)))
+    except BundleInvalid as exc:
+        _print_problems(exc)
+        sys.exit(1)
+    click.echo("✓ " + ", ".join(p.key for p in compiled))
+
+
+@bundles_cli.command("deploy")
+@click.argument("path", required=False)
+def deploy_bundle(path: str | None) -> None:
+    """Deploy one jurisdiction folder, or every bundled one when no path is given."""
+    try:
+        results = ([deploy.deploy(from_folders(*_bundle_dirs(path)), "cli")] if path
+                   else setup.deploy_bundled(current_app, "cli"))
+    except BundleInvalid as exc:
+        _print_problems(exc)
+        sys.exit(1)
+    for r in results:
+        made = ", ".join(f"{k} v{v}" for k, v in r.created) or "无变化"
+        click.echo(f"{r.jurisdiction}: {made} ({r.bundle_hash[:12]})")
+
+
+users_cli = AppGroup("users", help="Users and roles.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True)
+@click.option("--unit", default=None)
+@click.option("--role", "roles", multiple=True, help="jurisdiction:role, repeatable")
+@click.option("--admin", is_flag=True)
+@click.password_option()
+def create(username: str, display_name: str, unit: str | None, roles: tuple[str, ...], admin: bool,
+           password: str) -> None:
+    """Create a user with roles given as jurisdiction:role."""
+    pairs = [tuple(r.split(":", 1)) for r in roles]
+    if any(len(p) != 2 for p in pairs):
+        raise click.BadParameter("roles are jurisdiction:role")
+    try:
+        with unit_of_work():
+            create_user(username, password, display_name, unit, pairs, is_admin=admin)
+    except EngineError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"created {username}")
+
+
+timers_cli = AppGroup("timers", help="The timer scheduler.")
+
+
+@timers_cli.command("run")
+@click.option("--once", is_flag=True, help="One pass, then exit.")
+@click.option("--interval", type=float, default=None)
+def run_timers(once: bool, interval: float | None) -> None:
+    """Fire due timers; runs until interrupted unless --once."""
+    if once:
+        click.echo(f"fired {timers.run_due()} timer(s)")
+        return
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    try:
+        timers.loop(interval or app.config["SCHEDULER_INTERVAL"], stop, app.app_context)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+
+@audit_cli.command("verify")
+def verify() -> None:
+    """Recompute the hash chain; exit 1 if any entry was altered or removed."""
+    report = audit.verify_chain()
+    click.echo(json.dumps(report.__dict__, ensure_ascii=False))
+    sys.exit(0 if report.ok else 1)
+
+
+@click.command("setup")
+def setup_command() -> None:
+    """Upgrade the schema, deploy the bundled regulations and seed demo users (idempotent)."""
+    setup.bootstrap(current_app._get_current_object())
+    click.echo("ready")
+
+
+def register(app: Flask) -> None:
+    for group in (bundles_cli, users_cli, timers_cli, audit_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(setup_command)

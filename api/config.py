@@ -1,0 +1,44 @@
+"""Configuration from the environment; the embedded default needs none of it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def from_environment(instance_path: str) -> dict:
+    database = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'govit.sqlite'}"
+    if database.startswith("postgres://"):  # the scheme some platforms still hand out
+        database = "postgresql://" + database[len("postgres://"):]
+    if database.startswith("postgresql://"):
+        database = "postgresql+psycopg://" + database[len("postgresql://"):]
+    return {
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BUNDLE_ROOT": os.environ.get("BUNDLE_ROOT", str(ROOT / "bpmn")),
+        "FORMS_ROOT": os.environ.get("FORMS_ROOT", str(ROOT / "forms")),
+        "AUTO_SETUP": _flag("AUTO_SETUP", True),
+        "DEMO_USERS": _flag("DEMO_USERS", True),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "govit-demo"),
+        "SCHEDULER_ENABLED": _flag("SCHEDULER_ENABLED", True),
+        "SCHEDULER_INTERVAL": float(os.environ.get("SCHEDULER_INTERVAL", "5")),
+        "API_TITLE": "政务信息化项目流程服务 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "API_SPEC_OPTIONS": {
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+        "JSON_AS_ASCII": False,
+    }

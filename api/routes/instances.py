@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from engine import instances, views
+
+from ..auth import current_actor
+from ..schemas import AuditOut, InstanceDetailOut, InstanceListOut, InstanceQuery, StartIn
+
+blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="案件（流程实例）")
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(StartIn)
+@blp.response(201, InstanceDetailOut)
+def start(args: dict) -> dict:
+    """发起案件：按申请表单校验 data，返回案件及其待办任务"""
+    actor = current_actor()
+    inst = instances.start(actor, args["process_key"], args["data"], args.get("version"))
+    return views.instance_detail(actor, inst.id)
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(InstanceQuery, location="query")
+@blp.response(200, InstanceListOut)
+def list_(args: dict) -> dict:
+    """案件列表（仅本人可见的案件）"""
+    items, total = views.list_instances(current_actor(), views.InstanceFilter(**args))
+    return {"items": items, "total": total}
+
+
+@blp.route("/<int:instance_id>")
+@blp.response(200, InstanceDetailOut)
+def detail(instance_id: int) -> dict:
+    """案件详情：状态、版本、数据、待办、已办步骤"""
+    return views.instance_detail(current_actor(), instance_id)
+
+
+@blp.route("/<int:instance_id>/audit")
+@blp.response(200, AuditOut(many=True))
+def audit(instance_id: int) -> list:
+    """案件审计记录"""
+    return views.instance_audit(current_actor(), instance_id)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from engine import instances, views
+
+from ..auth import current_actor
+from ..schemas import AssignIn, CompleteIn, InstanceDetailOut, TaskDetailOut, TaskListOut, TaskOut, TaskQuery
+
+blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
+
+
+@blp.route("")
+@blp.arguments(TaskQuery, location="query")
+@blp.response(200, TaskListOut)
+def list_(args: dict) -> dict:
+    """我的待办：本人角色、单位可办理的任务（overdue=true 只看逾期）"""
+    items, total = views.list_tasks(current_actor(), views.TaskFilter(**args))
+    return {"items": items, "total": total}
+
+
+@blp.route("/<string:task_id>")
+@blp.response(200, TaskDetailOut)
+def detail(task_id: str) -> dict:
+    """任务详情：表单、界面配置、预填数据、期限、依据条款"""
+    return views.task_detail(current_actor(), task_id)
+
+
+@blp.route("/<string:task_id>/claim", methods=["POST"])
+@blp.response(200, TaskOut)
+def claim(task_id: str) -> dict:
+    """认领任务"""
+    actor = current_actor()
+    return views.task_dict(instances.claim(actor, task_id), actor)
+
+
+@blp.route("/<string:task_id>/unclaim", methods=["POST"])
+@blp.response(200, TaskOut)
+def unclaim(task_id: str) -> dict:
+    """取消认领"""
+    actor = current_actor()
+    return views.task_dict(instances.unclaim(actor, task_id), actor)
+
+
+@blp.route("/<string:task_id>/assign", methods=["POST"])
+@blp.arguments(AssignIn)
+@blp.response(200, TaskOut)
+def assign(args: dict, task_id: str) -> dict:
+    """转办：交给同一角色的另一位用户"""
+    actor = current_actor()
+    return views.task_dict(instances.assign(actor, task_id, args["username"], args["reason"]), actor)
+
+
+@blp.route("/<string:task_id>/complete", methods=["POST"])
+@blp.arguments(CompleteIn)
+@blp.response(200, InstanceDetailOut)
+def complete(args: dict, task_id: str) -> dict:
+    """办结任务：提交表单数据，返回案件的新状态"""
+    actor = current_actor()
+    inst = instances.complete(actor, task_id, args["data"])
+    return views.instance_detail(actor, inst.id)

@@ -1,0 +1,190 @@
+"""Request and response shapes (marshmallow); the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from marshmallow import Schema, fields, validate
+
+from engine.clock import LOCAL_TZ
+
+
+class LocalDateTime(fields.DateTime):
+    """Stored in UTC; shown to staff in Asia/Shanghai, always with an explicit offset."""
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):  # noqa: ANN001, ANN202
+        return None if value is None else value.astimezone(LOCAL_TZ).isoformat()
+
+
+class TokenRequest(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1))
+    password = fields.String(required=True, validate=validate.Length(min=1), load_only=True)
+
+
+class TokenResponse(Schema):
+    token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class RoleRef(Schema):
+    jurisdiction = fields.String()
+    role = fields.String()
+
+
+class Me(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    unit = fields.String(allow_none=True)
+    is_admin = fields.Boolean()
+    roles = fields.List(fields.Nested(RoleRef))
+
+
+class VersionOut(Schema):
+    version = fields.Integer()
+    effective_from = fields.Date()
+    deployed_at = LocalDateTime()
+    bundle_hash = fields.String()
+    cases = fields.Integer()
+
+
+class ProcessOut(Schema):
+    key = fields.String()
+    name = fields.String()
+    jurisdiction = fields.String()
+    versions = fields.List(fields.Nested(VersionOut))
+
+
+class RoleOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    applicant = fields.Boolean()
+
+
+class JurisdictionOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    regulation_title = fields.String()
+    effective_from = fields.String()
+    roles = fields.List(fields.Nested(RoleOut))
+    processes = fields.List(fields.Nested(ProcessOut))
+
+
+class TaskOut(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    case_title = fields.String()
+    process_key = fields.String()
+    jurisdiction = fields.String()
+    bpmn_id = fields.String()
+    name = fields.String()
+    lane = fields.String()
+    role = fields.String()
+    unit = fields.String(allow_none=True)
+    form = fields.String(allow_none=True)
+    claimed_by = fields.String(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
+    overdue = fields.Boolean()
+    ready_at = LocalDateTime()
+    can_act = fields.Boolean(allow_none=True)
+
+
+class TaskDetailOut(TaskOut):
+    role_name = fields.String()
+    documentation = fields.String()
+    article = fields.String(allow_none=True)
+    schema = fields.Dict(metadata={"description": "JSON Schema 2020-12 of the form"})
+    ui_schema = fields.Dict(allow_none=True, metadata={"description": "react-jsonschema-form uiSchema"})
+    prefill = fields.Dict()
+
+
+class TaskListOut(Schema):
+    items = fields.List(fields.Nested(TaskOut))
+    total = fields.Integer()
+
+
+class TaskQuery(Schema):
+    process_key = fields.String()
+    jurisdiction = fields.String()
+    instance_id = fields.Integer()
+    overdue = fields.Boolean()
+    claimed = fields.String(validate=validate.OneOf(["me", "unclaimed", "any"]))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CompleteIn(Schema):
+    data = fields.Dict(required=True, keys=fields.String())
+
+
+class AssignIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class StartIn(Schema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+    version = fields.Integer(validate=validate.Range(min=1))
+
+
+class InstanceOut(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    jurisdiction = fields.String()
+    title = fields.String()
+    status = fields.String()
+    applicant_unit = fields.String(allow_none=True)
+    started_by = fields.String()
+    started_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    completed_at = LocalDateTime(allow_none=True)
+    next_due_at = LocalDateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class StepOut(Schema):
+    task_id = fields.String(allow_none=True)
+    bpmn_id = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    by = fields.String()
+    at = LocalDateTime()
+    action = fields.String()
+
+
+class InstanceDetailOut(InstanceOut):
+    data = fields.Dict()
+    open_tasks = fields.List(fields.Nested(TaskOut))
+    completed_steps = fields.List(fields.Nested(StepOut))
+
+
+class InstanceListOut(Schema):
+    items = fields.List(fields.Nested(InstanceOut))
+    total = fields.Integer()
+
+
+class InstanceQuery(Schema):
+    process_key = fields.String()
+    status = fields.String(validate=validate.OneOf(["running", "completed", "error"]))
+    unit = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AuditOut(Schema):
+    id = fields.Integer()
+    at = LocalDateTime()
+    actor = fields.String()
+    action = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    bpmn_id = fields.String(allow_none=True)
+    detail = fields.Dict()
+    hash = fields.String()
+
+
+class HealthOut(Schema):
+    status = fields.String()
+    database = fields.String()
+    jurisdictions = fields.Integer()

@@ -1,0 +1,47 @@
+"""Bring a database to a usable state: schema, bundled regulations, demo users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from engine import deploy
+from engine.bundles import discover, from_folders
+from engine.db import db, unit_of_work
+from engine.models import User
+from engine.users import create_user, seed_demo_users
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def upgrade_schema() -> None:
+    upgrade(directory=MIGRATIONS)
+
+
+def deploy_bundled(app: Flask, actor: str = "system") -> list[deploy.DeployResult]:
+    return deploy.deploy_folders(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"]), actor)
+
+
+def seed_demo(app: Flask) -> int:
+    """Demo users of every bundled jurisdiction, plus an administrator `admin`."""
+    password = app.config["DEMO_PASSWORD"]
+    made = 0
+    with unit_of_work():
+        for bpmn_dir, forms_dir in discover(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"])):
+            made += seed_demo_users(from_folders(bpmn_dir, forms_dir), password)
+        if db.session.scalar(select(User).where(User.username == "admin")) is None:
+            create_user("admin", password, "系统管理员", None, [], is_admin=True)
+            made += 1
+    return made
+
+
+def bootstrap(app: Flask) -> None:
+    """The embedded default: idempotent, so every start may run it."""
+    with app.app_context():
+        upgrade_schema()
+        deploy_bundled(app)
+        if app.config["DEMO_USERS"]:
+            seed_demo(app)
