@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -92,7 +92,8 @@ def timer_value(task: Task) -> datetime | None:
     value = task.internal_data.get("event_value")
     if isinstance(value, dict):
         value = value.get("next")
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+    # timeDate values keep the offset the diagram wrote (+08:00); store and compare in UTC.
+    return datetime.fromisoformat(value).astimezone(UTC) if isinstance(value, str) else None
 
 
 def due_at(task: Task) -> datetime | None:
@@ -115,7 +116,7 @@ def next_due(workflow: BpmnWorkflow) -> datetime | None:
     for event in workflow.waiting_events():
         value = event.value.get("next") if isinstance(event.value, dict) else event.value
         if event.event_type.endswith("EventDefinition") and "Time" in event.event_type and value:
-            values.append(datetime.fromisoformat(value))
+            values.append(datetime.fromisoformat(value).astimezone(UTC))
     return min(values) if values else None
 
 
