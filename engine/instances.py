@@ -16,8 +16,16 @@ from .bundles import Bundle
 from .clock import now_utc
 from .db import db, unit_of_work
 from .deploy import stored_bundle, version_in_force
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, ProcessError, TaskClaimedByOther
-from .models import Instance, ProcessVersion, TaskIndex
+from .errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    ProcessError,
+    TaskClaimedByOther,
+    TaskNotOpen,
+)
+from .models import AuditEntry, Instance, ProcessVersion, TaskIndex
 from .serialization import dump_state, load_state
 from .task_index import reindex
 from .users import Actor, actor_of, find_user
@@ -113,6 +121,11 @@ def _pick_version(process_key: str, version: int | None, actor: Actor) -> Proces
 def task_row(task_id: str) -> TaskIndex:
     row = db.session.get(TaskIndex, task_id)
     if row is None:
+        # A task someone completed a moment ago is a conflict (refresh), not a missing page.
+        done = db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.task_id == task_id, AuditEntry.action == "complete").limit(1))
+        if done is not None:
+            raise TaskNotOpen("该任务已由他人办结，请刷新")
         raise NotFound("任务不存在或已办结")
     return row
 

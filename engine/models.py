@@ -145,7 +145,7 @@ class AuditEntry(db.Model):
     actor: Mapped[str] = mapped_column(String(64), index=True)
     action: Mapped[str] = mapped_column(String(40))
     instance_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    task_id: Mapped[str | None] = mapped_column(String(36))
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
     bpmn_id: Mapped[str | None] = mapped_column(String(100))
     detail_json: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)

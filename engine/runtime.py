@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -58,19 +59,54 @@ def _raise_process_error(exc: WorkflowException) -> None:
     raise ProcessError(f"流程在「{name}」处无法继续：{exc}", element=element) from exc
 
 
+def _failing_element(workflow: BpmnWorkflow) -> Task | None:
+    """SpiffWorkflow raises some errors (e.g. a multi-instance input that is not a list) as
+    plain TypeErrors without the task: the failing one is left in ERROR or STARTED, or is
+    the FUTURE task being entered right after a completed one."""
+    for state in (TaskState.ERROR, TaskState.STARTED, TaskState.FUTURE):
+        for task in workflow.get_tasks(state=state):
+            entered = state != TaskState.FUTURE or (task.parent and task.parent.state == TaskState.COMPLETED)
+            if task.task_spec.bpmn_id and entered:
+                return task
+    return None
+
+
+def element_name(task: Task) -> str:
+    """The diagram name of a task; a multi-instance task carries it on its inner task spec."""
+    spec = task.task_spec
+    inner = getattr(spec, "task_spec", None)
+    if spec.bpmn_name is None and isinstance(inner, str):
+        spec = task.workflow.spec.task_specs.get(inner, spec)
+    return spec.bpmn_name or spec.bpmn_id or spec.name
+
+
+@contextmanager
+def executing(workflow: BpmnWorkflow) -> Iterator[None]:
+    """Turn any failure while SpiffWorkflow runs the diagram into a ProcessError naming the
+    element; the caller's transaction is then rolled back, so nothing half-runs."""
+    try:
+        yield
+    except ProcessError:
+        raise
+    except WorkflowException as exc:
+        _raise_process_error(exc)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, NameError) as exc:
+        task = _failing_element(workflow)
+        element = task.task_spec.bpmn_id if task else None
+        name = element_name(task) if task else "未知环节"
+        raise ProcessError(f"流程在「{name}」处无法继续：{type(exc).__name__}: {exc}", element=element) from exc
+
+
 def advance(workflow: BpmnWorkflow) -> None:
     """Run every automatic step, including timers that are already due, until the case
-    waits for a person or a future timer. A diagram error becomes a ProcessError naming
-    the element; the caller's transaction is then rolled back, so nothing half-runs."""
-    try:
+    waits for a person or a future timer."""
+    with executing(workflow):
         for _ in range(MAX_ROUNDS):
             workflow.do_engine_steps()
             workflow.refresh_timers()
             if not workflow.get_tasks(state=TaskState.READY, manual=False):
                 return
         raise ProcessError("流程自动步骤循环次数超过上限，请检查图中的循环或定时器")
-    except WorkflowException as exc:
-        _raise_process_error(exc)
 
 
 def open_user_tasks(workflow: BpmnWorkflow) -> list[Task]:
@@ -132,10 +168,8 @@ def submit(task: Task, data: dict[str, Any]) -> None:
     parent = task.parent.task_spec if task.parent is not None else None
     if isinstance(parent, MultiInstanceTask) and parent.output_item is not None:
         task.data.setdefault(parent.output_item.bpmn_id, fresh)
-    try:
+    with executing(task.workflow):
         task.run()
-    except WorkflowException as exc:
-        _raise_process_error(exc)
 
 
 def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:

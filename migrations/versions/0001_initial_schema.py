@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: edec4b0d5585
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:33:47.330205
+Create Date: 2026-11-23 09:36:04.524737
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'edec4b0d5585'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -47,6 +47,7 @@ def upgrade():
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_entry_actor'), ['actor'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_task_id'), ['task_id'], unique=False)
 
     op.create_table('audit_head',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -204,6 +205,7 @@ def downgrade():
     op.drop_table('bundle')
     op.drop_table('audit_head')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_task_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_instance_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_actor'))
 
