@@ -23,13 +23,16 @@ def required_unit(bundle: Bundle, role: str, unit_variable: str | None, data: di
 
 
 def reindex(instance: Instance, workflow: BpmnWorkflow, bundle: Bundle) -> list[TaskIndex]:
-    kept = {row.task_id: (row.claimed_by, row.ready_at) for row in db.session.execute(
-        select(TaskIndex.task_id, TaskIndex.claimed_by, TaskIndex.ready_at)
+    # Claims, first-ready times and deadlines survive a rewrite: once a non-interrupting
+    # reminder has fired, its timer no longer waits, but the task is still overdue.
+    kept = {row.task_id: row for row in db.session.execute(
+        select(TaskIndex.task_id, TaskIndex.claimed_by, TaskIndex.ready_at, TaskIndex.due_at)
         .where(TaskIndex.instance_id == instance.id))}
     db.session.execute(delete(TaskIndex).where(TaskIndex.instance_id == instance.id))
     rows = []
     for task in open_user_tasks(workflow):
         f = facts(task)
+        before = kept.get(f.task_id)
         role = bundle.role_of_lane(f.lane)
         if role is None:  # deploy-time lint makes this unreachable for bundles it accepted
             raise ProcessError(f"任务「{f.name}」所在泳道未映射角色", element=f.bpmn_id)
@@ -37,8 +40,9 @@ def reindex(instance: Instance, workflow: BpmnWorkflow, bundle: Bundle) -> list[
             task_id=f.task_id, instance_id=instance.id, jurisdiction_id=instance.jurisdiction_id,
             process_key=instance.process_key, bpmn_id=f.bpmn_id, name=f.name, lane=f.lane, role=role,
             form=f.form, unit=required_unit(bundle, role, f.unit_variable, f.data, instance.applicant_unit),
-            applicant_unit=instance.applicant_unit, case_title=instance.title, due_at=f.due_at,
-            claimed_by=kept.get(f.task_id, (None, None))[0],
-            ready_at=kept.get(f.task_id, (None, None))[1] or now_utc()))
+            applicant_unit=instance.applicant_unit, case_title=instance.title,
+            due_at=f.due_at or (before.due_at if before else None),
+            claimed_by=before.claimed_by if before else None,
+            ready_at=before.ready_at if before else now_utc()))
     db.session.add_all(rows)
     return rows
