@@ -26,6 +26,7 @@ FLOW_NODE_TAGS = {
     "inclusiveGateway", "eventBasedGateway",
 }
 CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
+INNER_PARTS = ("EventDefinition", "LoopCharacteristics", "conditionExpression")
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_PROPERTY = "formUiSchemaFilename"
 
@@ -110,8 +111,9 @@ def _expression_sites(doc: Document) -> Iterator[tuple[etree._Element, str, str]
 
 
 def _owner(el: etree._Element) -> etree._Element:
-    """The nearest ancestor with an id, to name in a problem."""
-    while el is not None and el.get("id") is None:
+    """The element a process owner clicks on in the modeler: the nearest ancestor with an
+    id that is not an inner part (event definition, loop characteristics)."""
+    while el is not None and (el.get("id") is None or local(el).endswith(INNER_PARTS)):
         el = el.getparent()
     return el
 
