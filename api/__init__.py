@@ -19,7 +19,7 @@ from .routes import BLUEPRINTS
 class ProblemApi(Api):
     """flask-smorest with RFC 9457 problem bodies instead of its own error format."""
 
-    def handle_http_exception(self, error: HTTPException):  # noqa: ANN201
+    def handle_http_exception(self, error: HTTPException):
         return problems.from_http(error)
 
 

@@ -12,7 +12,7 @@ from engine.clock import LOCAL_TZ
 class LocalDateTime(fields.DateTime):
     """Stored in UTC; shown to staff in Asia/Shanghai, always with an explicit offset."""
 
-    def _serialize(self, value: datetime | None, attr, obj, **kwargs):  # noqa: ANN001, ANN202
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
         return None if value is None else value.astimezone(LOCAL_TZ).isoformat()
 
 

@@ -9,12 +9,12 @@ from .models import AuditEntry, Instance, TaskIndex
 from .users import Actor
 
 
-def _role_clause(actor: Actor):  # noqa: ANN202
+def _role_clause(actor: Actor):
     pairs = [and_(TaskIndex.jurisdiction_id == j, TaskIndex.role == r) for j, r in sorted(actor.roles)]
     return or_(*pairs) if pairs else false()
 
 
-def actionable(actor: Actor):  # noqa: ANN201
+def actionable(actor: Actor):
     """Rows of the task index this actor may claim and complete: a role they hold in that
     jurisdiction, and, for unit-bound tasks, membership of that unit."""
     return and_(_role_clause(actor), or_(TaskIndex.unit.is_(None), TaskIndex.unit == actor.unit))

@@ -58,7 +58,7 @@ def message(error: ValidationError, title: str) -> str:
     """A Chinese message for one jsonschema error, naming the field by its form title."""
     kind, value, sub = error.validator, error.validator_value, error.schema
     if kind == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else ""
+        missing = _quoted(error.message)
         return f"「{field_title(error.schema, [missing]) or missing}」为必填项"
     texts = {
         "type": f"「{title}」的类型应为{_TYPE_NAMES.get(str(value), value)}",
@@ -77,7 +77,7 @@ def message(error: ValidationError, title: str) -> str:
         "const": f"「{title}」的取值不正确",
         "oneOf": f"「{title}」须为以下之一：{_enum_labels(sub)}",
         "anyOf": f"「{title}」的取值不符合要求",
-        "additionalProperties": f"表单中有未定义的字段：{error.message.split(chr(39))[1] if chr(39) in error.message else ''}",
+        "additionalProperties": f"表单中有未定义的字段：{_quoted(error.message)}",
     }
     return texts.get(kind, f"「{title}」不符合要求（{kind}）")
 
@@ -88,10 +88,15 @@ _FORMAT_NAMES = {"date": "日期（YYYY-MM-DD）", "date-time": "日期时间（
                  "email": "电子邮箱地址", "uri": "网址"}
 
 
+def _quoted(text: str) -> str:
+    """The first 'quoted' name in a jsonschema message (the field it is about)."""
+    return text.split("'")[1] if text.count("'") >= 2 else ""
+
+
 def field_path(error: ValidationError) -> str:
     path = list(error.absolute_path)
-    if error.validator == "required" and "'" in error.message:
-        path.append(error.message.split("'")[1])
+    if error.validator == "required" and _quoted(error.message):
+        path.append(_quoted(error.message))
     return "/".join(map(str, path)) or "(表单)"
 
 

@@ -18,7 +18,7 @@ NS = {
     "spiff": "http://spiffworkflow.org/bpmn/schema/1.0/core",
     "dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/",
 }
-BPMN = "{%s}" % NS["bpmn"]
+BPMN = "{{{}}}".format(NS["bpmn"])
 FLOW_NODE_TAGS = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
     "task", "userTask", "manualTask", "scriptTask", "serviceTask", "businessRuleTask", "sendTask",
@@ -102,12 +102,12 @@ def _expression_sites(doc: Document) -> Iterator[tuple[etree._Element, str, str]
             continue
         name = local(el)
         text = (el.text or "").strip()
+        if not text:
+            continue
         if name in ("conditionExpression", "completionCondition", "timeDate", "timeDuration", "timeCycle"):
-            if text:
-                yield el.getparent(), text, "eval"
-        elif name == "script" and el.tag.startswith(BPMN) or name in ("preScript", "postScript"):
-            if text:
-                yield el.getparent(), text, "exec"
+            yield el.getparent(), text, "eval"
+        elif (name == "script" and el.tag.startswith(BPMN)) or name in ("preScript", "postScript"):
+            yield el.getparent(), text, "exec"
 
 
 def _owner(el: etree._Element) -> etree._Element:
@@ -130,7 +130,7 @@ def check_expressions(doc: Document) -> list[Problem]:
 def check_dmn(doc: Document) -> list[Problem]:
     """Input expressions and cells compile (DMN 1.1 to 1.3: the namespace is the root's)."""
     problems: list[Problem] = []
-    NS = {"dmn": etree.QName(doc.root).namespace}  # noqa: N806
+    NS = {"dmn": etree.QName(doc.root).namespace}
     for table in doc.root.iterfind(".//dmn:decisionTable", NS):
         inputs = [
             (i.findtext("dmn:inputExpression/dmn:text", default="", namespaces=NS) or "").strip()

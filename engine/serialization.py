@@ -17,7 +17,7 @@ from .scripting import script_engine
 SPEC_KEYS = ("spec", "subprocess_specs")
 
 
-def _registry():  # noqa: ANN202
+def _registry():
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
     # Helpers return strings, but a script may still build a date; keep it serialisable.
     registry.register(dt.date, lambda v: {"value": v.isoformat()}, lambda d: dt.date.fromisoformat(d["value"]))

@@ -33,7 +33,7 @@ def app_config(url: str, bundle_set: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def dbs(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def dbs(tmp_path_factory: pytest.TempPathFactory):
     factory = databases(tmp_path_factory.mktemp("db"))
     yield factory
     if hasattr(factory, "drop_all"):
@@ -56,7 +56,7 @@ def bundle_set() -> str:
 
 
 @pytest.fixture
-def app(dbs, bundle_set: str) -> Iterator[Flask]:  # noqa: ANN001
+def app(dbs, bundle_set: str) -> Iterator[Flask]:
     url = dbs.clone(dbs.template(bundle_set, _bootstrap(bundle_set)))
     application = create_app(app_config(url, bundle_set))
     yield application
@@ -112,7 +112,7 @@ def http(app: Flask) -> Http:
 
 
 @pytest.fixture
-def fire_timers(app: Flask):  # noqa: ANN201
+def fire_timers(app: Flask):
     """Run one scheduler pass (what the background loop does every few seconds)."""
     from engine.timers import run_due
 

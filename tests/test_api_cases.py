@@ -7,7 +7,7 @@ import time_machine
 APPLY = {"project_name": "社保卡应用升级", "budget_yuan": 80000, "category": "software"}
 
 
-def start(http, user="s_unit_a", data=None):  # noqa: ANN001, ANN201
+def start(http, user="s_unit_a", data=None):
     reply = http.as_(user).post("/api/v1/instances", {"process_key": "sample_project", "data": data or APPLY})
     assert reply.status == 201, reply.body
     return reply.body
@@ -19,7 +19,7 @@ def only_task(case: dict, bpmn_id: str) -> dict:
     return tasks[0]
 
 
-def complete(http, user: str, task_id: str, data: dict, status: int = 200):  # noqa: ANN001, ANN201
+def complete(http, user: str, task_id: str, data: dict, status: int = 200):
     reply = http.as_(user).post(f"/api/v1/tasks/{task_id}/complete", {"data": data})
     assert reply.status == status, reply.body
     return reply.body

@@ -11,7 +11,7 @@ from .test_api_cases import APPLY, only_task, start
 PROBLEM = "application/problem+json"
 
 
-def assert_problem(reply, status: int, type_: str) -> dict:  # noqa: ANN001
+def assert_problem(reply, status: int, type_: str) -> dict:
     assert reply.status == status, reply.body
     assert reply.content_type.startswith(PROBLEM)
     assert reply.body["type"] == f"/problems/{type_}"

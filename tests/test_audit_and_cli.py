@@ -10,7 +10,7 @@ from engine.db import db
 from .test_api_cases import complete, only_task, start
 
 
-def run(app, *args: str) -> Result:  # noqa: ANN001
+def run(app, *args: str) -> Result:
     return app.test_cli_runner().invoke(args=list(args))
 
 

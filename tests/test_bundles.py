@@ -27,7 +27,7 @@ def sample_files() -> dict[str, bytes]:
     return from_folders(*SAMPLE).files
 
 
-def mutate(name: str, old: str, new: str):  # noqa: ANN201
+def mutate(name: str, old: str, new: str):
     def apply(files: dict[str, bytes]) -> None:
         text = files[name].decode()
         assert old in text, old
@@ -37,10 +37,11 @@ def mutate(name: str, old: str, new: str):  # noqa: ANN201
 
 BROKEN = {
     "dangling flow target": (
-        mutate(BPMN, 'targetRef="done"', 'targetRef="nowhere"'), BPMN, "f_done", "targetRef 指向不存在"),
+        mutate(BPMN, 'targetRef="done"', 'targetRef="nowhere"'),
+        BPMN, "f_done", "targetRef 指向不存在"),
     "unknown element (XSD)": (
-        mutate(BPMN, '<bpmn:endEvent id="done" name="已验收"><bpmn:documentation>第六条。</bpmn:documentation></bpmn:endEvent>',
-               '<bpmn:endEventt id="done" name="已验收"></bpmn:endEventt>'), BPMN, None, "XSD"),
+        mutate(BPMN, '<bpmn:endEvent id="done" name="已验收"><bpmn:documentation>第六条。</bpmn:documentation>'
+               '</bpmn:endEvent>', '<bpmn:endEventt id="done" name="已验收"></bpmn:endEventt>'), BPMN, None, "XSD"),
     "dead end": (
         mutate(BPMN, '<bpmn:sequenceFlow id="f_done" sourceRef="accept" targetRef="done" />', ""),
         BPMN, "accept", "没有出口"),
