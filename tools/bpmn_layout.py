@@ -142,12 +142,17 @@ def leaf_lanes(lanes: list[Lane]) -> list[Lane]:
     return out
 
 
-def all_lanes(lanes: list[Lane]) -> list[Lane]:
+def all_lanes(lanes: list[Lane], depth: int = 0) -> list[tuple[Lane, int]]:
+    """Every lane with its nesting depth (0 for the lanes of the process's own laneSet)."""
     out = []
     for lane in lanes:
-        out.append(lane)
-        out.extend(all_lanes(lane.children))
+        out.append((lane, depth))
+        out.extend(all_lanes(lane.children, depth + 1))
     return out
+
+
+def lane_depth(lanes: list[Lane]) -> int:
+    return max((d + 1 for _, d in all_lanes(lanes)), default=0)
 
 
 class ProcessLayout:
@@ -303,9 +308,9 @@ class ProcessLayout:
             rows = [n.row for n in self.nodes.values() if n.lane == lane.id]
             lane.rows = max(rows) + 1 if rows else 1
         self.pool_x, self.pool_y = pool_x, pool_y
-        self.x0 = pool_x + POOL_HEADER + (LANE_HEADER if self.lanes else 0) + MARGIN
-        self.width = POOL_HEADER + (LANE_HEADER if self.lanes else 0) + MARGIN + (self.max_rank() + 1) * COL
-        self.width += MARGIN
+        headers = POOL_HEADER + LANE_HEADER * lane_depth(self.lanes)
+        self.x0 = pool_x + headers + MARGIN
+        self.width = headers + MARGIN + (self.max_rank() + 1) * COL + MARGIN
 
         def stack(lanes: list[Lane], y: float) -> float:
             for lane in lanes:
@@ -512,12 +517,13 @@ def layout_tree(tree) -> None:
             shape.set("isHorizontal", "true")
             add_bounds(shape, lay.pool_x, lay.pool_y, lay.width, lay.height)
         lane_x = lay.pool_x + POOL_HEADER
-        for lane in all_lanes(lay.lanes):
+        for lane, depth in all_lanes(lay.lanes):
             shape = etree.SubElement(plane, q(BPMNDI, "BPMNShape"))
             shape.set("id", f"{lane.id}_di")
             shape.set("bpmnElement", lane.id)
             shape.set("isHorizontal", "true")
-            add_bounds(shape, lane_x, lane.y, lay.width - POOL_HEADER, lane.height)
+            indent = depth * LANE_HEADER
+            add_bounds(shape, lane_x + indent, lane.y, lay.width - POOL_HEADER - indent, lane.height)
         ordered = sorted(lay.nodes.values(), key=lambda n: (n.host is not None, n.order))
         for node in ordered:
             shape = etree.SubElement(plane, q(BPMNDI, "BPMNShape"))
