@@ -243,6 +243,7 @@ def fire_timers(instance_id: int) -> int:
 
 
 def due_instance_ids(now: datetime, limit: int = 100) -> list[int]:
+    # Strictly before now: SpiffWorkflow fires a timer only once its due instant has passed.
     return list(db.session.scalars(
-        select(Instance.id).where(Instance.status == RUNNING, Instance.next_due_at <= now)
+        select(Instance.id).where(Instance.status == RUNNING, Instance.next_due_at < now)
         .order_by(Instance.next_due_at).limit(limit)))

@@ -26,6 +26,7 @@ MAX_ROUNDS = 100  # bound on step/refresh rounds: a diagram that loops on timers
 FORM = "formJsonSchemaFilename"
 UI_FORM = "formUiSchemaFilename"
 UNIT_VARIABLE = "candidateUnitVariable"
+TIMER_EVENT_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
 @lru_cache(maxsize=128)
@@ -151,7 +152,7 @@ def next_due(workflow: BpmnWorkflow) -> datetime | None:
     values = []
     for event in workflow.waiting_events():
         value = event.value.get("next") if isinstance(event.value, dict) else event.value
-        if event.event_type.endswith("EventDefinition") and "Time" in event.event_type and value:
+        if event.event_type in TIMER_EVENT_TYPES and value:
             values.append(datetime.fromisoformat(value).astimezone(UTC))
     return min(values) if values else None
 

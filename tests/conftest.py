@@ -74,14 +74,25 @@ class Reply:
 
 
 class UserClient:
-    """Calls the API as one user, the way a front end would: bearer token, JSON."""
+    """Calls the API as one user, the way a front end would: bearer token, JSON, and a new
+    login when the token has expired (tests move the clock by months)."""
 
-    def __init__(self, client: FlaskClient, token: str | None):
-        self.client, self.token = client, token
+    def __init__(self, client: FlaskClient, token: str | None, relogin: Any = None):
+        self.client, self.token, self.relogin = client, token, relogin
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Reply:
+        resp = self._send(method, path, **kwargs)
+        if resp.status_code == 401 and self.relogin is not None:
+            self.token = self.relogin()
+            resp = self._send(method, path, **kwargs)
+        return self._reply(resp)
+
+    def _send(self, method: str, path: str, **kwargs: Any):
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        resp = self.client.open(path, method=method, headers=headers, **kwargs)
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    @staticmethod
+    def _reply(resp) -> Reply:
         body = resp.get_json(silent=True) if resp.is_json or "json" in resp.content_type else resp.get_data(True)
         return Reply(resp.status_code, body, resp.content_type)
 
@@ -98,12 +109,16 @@ class Http:
         self.tokens: dict[str, str] = {}
         self.anonymous = UserClient(client, None)
 
+    def _login(self, username: str) -> str:
+        reply = self.anonymous.post("/api/v1/auth/token", {"username": username, "password": PASSWORD})
+        assert reply.status == 200, reply.body
+        self.tokens[username] = reply.body["token"]
+        return self.tokens[username]
+
     def as_(self, username: str) -> UserClient:
         if username not in self.tokens:
-            reply = self.anonymous.post("/api/v1/auth/token", {"username": username, "password": PASSWORD})
-            assert reply.status == 200, reply.body
-            self.tokens[username] = reply.body["token"]
-        return UserClient(self.client, self.tokens[username])
+            self._login(username)
+        return UserClient(self.client, self.tokens[username], lambda: self._login(username))
 
 
 @pytest.fixture

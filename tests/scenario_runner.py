@@ -1,0 +1,167 @@
+"""Runs scenario files: each a jurisdiction's cases as data, driven through HTTP.
+
+A scenario file (`tests/scenarios/<jurisdiction>.json`) has `process_key`, optional
+`fragments` (named step lists shared by scenarios) and `scenarios`. Each scenario:
+
+    {"name": "...", "clock": "2026-01-05T09:00:00+08:00",
+     "start": {"as": "user", "data": {...}},
+     "steps": [ ...step... ],
+     "expect": {"status": "completed", "data": {...}, "open": [...]}}
+
+Steps (one key decides the kind):
+    {"task": bpmn_id, "as": user, "data": {...}, "unit": optional unit of a bound task,
+     "open": [bpmn ids open afterwards, exact], "status": expected HTTP status (default 200),
+     "error_field": field expected in a 422}
+    {"forbidden": bpmn_id, "as": user}            the user gets 403 and the task stays open
+    {"invisible": bpmn_id, "as": user}            the task is not in the user's task list
+    {"clock": iso datetime, "fired": n}           move the clock, run one scheduler pass
+    {"open": [...]}                               assert the open tasks
+    {"data": {...}}                               assert values in the case data
+    {"fragment": name}                            the steps of a named fragment
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import time_machine
+
+from .conftest import Http
+
+
+def load(path: Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(test id, file-level settings, scenario) for every scenario of a file."""
+    spec = json.loads(path.read_text("utf-8"))
+    return [(f"{path.stem}:{s['name']}", spec, s) for s in spec["scenarios"]]
+
+
+def _expand(steps: list[dict], fragments: dict[str, list[dict]]) -> list[dict]:
+    out: list[dict] = []
+    for step in steps:
+        out += _expand(fragments[step["fragment"]], fragments) if "fragment" in step else [step]
+    return out
+
+
+class ScenarioRun:
+    def __init__(self, http: Http, fire_timers, spec: dict[str, Any], scenario: dict[str, Any]):
+        self.http, self.fire_timers, self.spec, self.scenario = http, fire_timers, spec, scenario
+        self.case: dict[str, Any] = {}
+        self.traveller: Any = None
+        self.log: list[str] = []
+
+    # -- clock -------------------------------------------------------------------------
+    def _travel(self, when: str) -> None:
+        if self.traveller is not None:
+            self.traveller.stop()
+        self.traveller = time_machine.travel(when, tick=False)
+        self.traveller.start()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _refresh(self, user: str) -> None:
+        reply = self.http.as_(user).get(f"/api/v1/instances/{self.case['id']}")
+        if reply.status == 200:
+            self.case = reply.body
+
+    def _admin_view(self) -> dict[str, Any]:
+        reply = self.http.as_("admin").get(f"/api/v1/instances/{self.case['id']}")
+        assert reply.status == 200, reply.body
+        self.case = reply.body
+        return reply.body
+
+    def _find(self, bpmn_id: str, unit: str | None) -> dict[str, Any]:
+        tasks = [t for t in self._admin_view()["open_tasks"] if t["bpmn_id"] == bpmn_id
+                 and (unit is None or t["unit"] == unit)]
+        assert tasks, f"{bpmn_id} ({unit}) not open; open: {self.open_ids()} — {self.log}"
+        return tasks[0]
+
+    def open_ids(self) -> list[str]:
+        return sorted(t["bpmn_id"] for t in self.case.get("open_tasks", []))
+
+    def _check_open(self, expected: list[str]) -> None:
+        self._admin_view()
+        assert self.open_ids() == sorted(expected), f"open {self.open_ids()} != {sorted(expected)} — {self.log}"
+
+    def _check_data(self, expected: dict[str, Any]) -> None:
+        data = self._admin_view()["data"]
+        for key, value in expected.items():
+            assert data.get(key) == value, f"data[{key}] = {data.get(key)!r}, expected {value!r} — {self.log}"
+
+    # -- steps ---------------------------------------------------------------------------
+    def start(self) -> None:
+        if "clock" in self.scenario:
+            self._travel(self.scenario["clock"])
+        start = self.scenario["start"]
+        reply = self.http.as_(start["as"]).post("/api/v1/instances", {
+            "process_key": self.spec["process_key"], "data": start["data"]})
+        assert reply.status == 201, reply.body
+        self.case = reply.body
+        self.log.append(f"start by {start['as']}")
+
+    def task(self, step: dict[str, Any]) -> None:
+        task = self._find(step["task"], step.get("unit"))
+        reply = self.http.as_(step["as"]).post(f"/api/v1/tasks/{task['id']}/complete", {"data": step.get("data", {})})
+        expected = step.get("status", 200)
+        assert reply.status == expected, f"{step['task']} by {step['as']}: {reply.status} {reply.body} — {self.log}"
+        if expected == 422 and "error_field" in step:
+            assert any(e["field"] == step["error_field"] for e in reply.body["errors"]), reply.body
+        self.log.append(f"{step['task']} by {step['as']}")
+        if "open" in step:
+            self._check_open(step["open"])
+
+    def forbidden(self, step: dict[str, Any]) -> None:
+        task = self._find(step["forbidden"], step.get("unit"))
+        reply = self.http.as_(step["as"]).post(f"/api/v1/tasks/{task['id']}/complete", {"data": step.get("data", {})})
+        assert reply.status == 403, f"{step['as']} on {step['forbidden']}: {reply.status} {reply.body}"
+        self._find(step["forbidden"], step.get("unit"))  # still open
+
+    def invisible(self, step: dict[str, Any]) -> None:
+        listed = self.http.as_(step["as"]).get("/api/v1/tasks", instance_id=self.case["id"]).body["items"]
+        assert step["invisible"] not in {t["bpmn_id"] for t in listed}, listed
+
+    def clock(self, step: dict[str, Any]) -> None:
+        self._travel(step["clock"])
+        fired = self.fire_timers()
+        if "fired" in step:
+            assert fired == step["fired"], f"fired {fired} timers at {step['clock']}, expected {step['fired']}"
+        self.log.append(f"clock {step['clock']} fired {fired}")
+
+    def run(self) -> None:
+        try:
+            self.start()
+            for step in _expand(self.scenario.get("steps", []), self.spec.get("fragments", {})):
+                if "task" in step:
+                    self.task(step)
+                elif "forbidden" in step:
+                    self.forbidden(step)
+                elif "invisible" in step:
+                    self.invisible(step)
+                elif "clock" in step:
+                    self.clock(step)
+                elif "open" in step:
+                    self._check_open(step["open"])
+                elif "data" in step:
+                    self._check_data(step["data"])
+                else:
+                    raise AssertionError(f"unknown step {step}")
+            self.finish(self.scenario.get("expect", {}))
+        finally:
+            if self.traveller is not None:
+                self.traveller.stop()
+
+    def finish(self, expect: dict[str, Any]) -> None:
+        case = self._admin_view()
+        if "status" in expect:
+            assert case["status"] == expect["status"], f"status {case['status']} — open {self.open_ids()} {self.log}"
+        if "open" in expect:
+            self._check_open(expect["open"])
+        if "data" in expect:
+            self._check_data(expect["data"])
+        if "steps_include" in expect:
+            names = [s["bpmn_id"] for s in case["completed_steps"]]
+            missing = [b for b in expect["steps_include"] if b not in names]
+            assert not missing, f"steps not taken: {missing}; taken: {names}"
+        if "steps_exclude" in expect:
+            names = {s["bpmn_id"] for s in case["completed_steps"]}
+            assert not names & set(expect["steps_exclude"]), names & set(expect["steps_exclude"])
