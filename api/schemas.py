@@ -154,6 +154,7 @@ class StepOut(Schema):
 
 
 class InstanceDetailOut(InstanceOut):
+    outcome = fields.String(allow_none=True, metadata={"description": "结束节点名称（已办结案件）"})
     data = fields.Dict()
     open_tasks = fields.List(fields.Nested(TaskOut))
     completed_steps = fields.List(fields.Nested(StepOut))

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.exceptions import WorkflowException
@@ -211,5 +212,10 @@ def facts(task: Task) -> TaskFacts:
     )
 
 
-def completed_user_tasks(workflow: BpmnWorkflow) -> Iterator[Task]:
-    return iter(workflow.get_tasks(state=TaskState.COMPLETED, manual=True))
+def outcome(workflow: BpmnWorkflow) -> str | None:
+    """The name of the end event the case finished at (e.g. 未予立项), if it has finished."""
+    if not workflow.completed:
+        return None
+    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
+            if isinstance(t.task_spec, EndEvent) and t.workflow is workflow]
+    return "、".join(sorted({t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in ends})) or None

@@ -115,6 +115,7 @@ def instance_detail(actor: Actor, instance_id: int) -> dict[str, Any]:
         .order_by(AuditEntry.id)).all()
     return {
         **instance_summary(inst), "data": runtime.current_data(loaded.workflow),
+        "outcome": runtime.outcome(loaded.workflow),
         "open_tasks": [task_dict(r, actor) for r in rows],
         "completed_steps": [
             {"task_id": s.task_id, "bpmn_id": s.bpmn_id, "name": json.loads(s.detail_json).get("task")

@@ -18,11 +18,20 @@ Steps (one key decides the kind):
     {"open": [...]}                               assert the open tasks
     {"data": {...}}                               assert values in the case data
     {"fragment": name}                            the steps of a named fragment
+    {"walk": {bpmn_id: [data, ...]}}              walk to the end (below)
+
+A walk completes every task that opens, in order, as the file's `actors` user for the task's
+role (a {unit: user} map for roles whose tasks are unit-bound), with the data listed for
+its BPMN id in the walk or in the file's `defaults` (the n-th time a task opens takes the
+n-th entry; the last one repeats). Before each completion a user of another lane, and for a
+unit-bound task a user of another unit, must get 403. When only a timer is pending, the walk
+shows that nothing opens a minute before it is due, then moves the clock past it.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +136,46 @@ class ScenarioRun:
             assert fired == step["fired"], f"fired {fired} timers at {step['clock']}, expected {step['fired']}"
         self.log.append(f"clock {step['clock']} fired {fired}")
 
+    # -- walk ----------------------------------------------------------------------------
+    def _actor(self, task: dict[str, Any]) -> str:
+        chosen = self.spec["actors"][task["role"]]
+        return chosen[task["unit"]] if isinstance(chosen, dict) else chosen
+
+    def _intruders(self, task: dict[str, Any]) -> list[str]:
+        others = [u for role, u in self.spec["actors"].items() if role != task["role"] and isinstance(u, str)]
+        chosen = self.spec["actors"][task["role"]]
+        if isinstance(chosen, dict):
+            others += [u for unit, u in chosen.items() if unit != task["unit"]][:1]
+        return others[:2]
+
+    def _wait_for_timer(self) -> None:
+        due = self.case["next_due_at"]
+        assert due, f"case stuck: no open task, no timer, status {self.case['status']} — {self.log}"
+        due_at = datetime.fromisoformat(due)
+        self._travel((due_at - timedelta(minutes=1)).isoformat())
+        assert self.fire_timers() == 0
+        assert self._admin_view()["open_tasks"] == [], "a task opened before its timer was due"
+        self.clock({"clock": (due_at + timedelta(minutes=1)).isoformat()})
+
+    def walk(self, data: dict[str, list[dict]]) -> None:
+        table = {**self.spec.get("defaults", {}), **data}
+        seen: dict[str, int] = {}
+        for _ in range(300):
+            case = self._admin_view()
+            if case["status"] != "running":
+                return
+            if not case["open_tasks"]:
+                self._wait_for_timer()
+                continue
+            task = sorted(case["open_tasks"], key=lambda t: (t["ready_at"], t["bpmn_id"], t["unit"] or ""))[0]
+            entries = table[task["bpmn_id"]]
+            payload = entries[min(seen.get(task["bpmn_id"], 0), len(entries) - 1)]
+            seen[task["bpmn_id"]] = seen.get(task["bpmn_id"], 0) + 1
+            for intruder in self._intruders(task):
+                self.forbidden({"forbidden": task["bpmn_id"], "unit": task["unit"], "as": intruder})
+            self.task({"task": task["bpmn_id"], "unit": task["unit"], "as": self._actor(task), "data": payload})
+        raise AssertionError(f"walk did not finish — {self.log}")
+
     def run(self) -> None:
         try:
             self.start()
@@ -143,6 +192,8 @@ class ScenarioRun:
                     self._check_open(step["open"])
                 elif "data" in step:
                     self._check_data(step["data"])
+                elif "walk" in step:
+                    self.walk(step["walk"])
                 else:
                     raise AssertionError(f"unknown step {step}")
             self.finish(self.scenario.get("expect", {}))
@@ -154,10 +205,15 @@ class ScenarioRun:
         case = self._admin_view()
         if "status" in expect:
             assert case["status"] == expect["status"], f"status {case['status']} — open {self.open_ids()} {self.log}"
+        if "outcome" in expect:
+            assert case["outcome"] == expect["outcome"], f"outcome {case['outcome']} — {self.log}"
         if "open" in expect:
             self._check_open(expect["open"])
         if "data" in expect:
             self._check_data(expect["data"])
+        if "path" in expect:  # the exact order of the steps taken
+            taken = [s["bpmn_id"] for s in case["completed_steps"] if s["action"] == "complete"]
+            assert taken == expect["path"], f"path {taken}"
         if "steps_include" in expect:
             names = [s["bpmn_id"] for s in case["completed_steps"]]
             missing = [b for b in expect["steps_include"] if b not in names]
