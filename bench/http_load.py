@@ -1,0 +1,94 @@
+"""(b) Complete-task throughput and latency over HTTP, several client threads at once.
+
+Each client thread starts its own cases first (not timed: only complete-task calls count),
+walks one warm-up case, then all threads start together and walk their cases until the time
+limit or the case limit. A thread never touches another's cases, so a 409 would be a bug.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .client import Client, Directory, Outcome
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter[str] = field(default_factory=Counter)
+    first_error: str = ""
+    cases_started: int = 0
+    cases_finished: int = 0
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+
+class _Window:
+    """The shared timed window: opened by the last thread to reach the barrier."""
+
+    def __init__(self) -> None:
+        self.opened = 0.0
+        self.closed: list[float] = []
+        self.lock = threading.Lock()
+
+    def open(self) -> None:
+        self.opened = time.perf_counter()
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed.append(time.perf_counter())
+
+
+def _client(i: int, client: Client, directory: Directory, cases: int, seconds: float,
+            barrier: threading.Barrier, window: _Window, outcome: Outcome, started: list[int]) -> None:
+    applicant = directory.applicants()[i % len(directory.applicants())].username
+    mine = []
+    for k in range(cases + 1):
+        reply = client.start(applicant, f" 压测{i}-{k}")
+        if reply.status_code == 201:
+            mine.append(reply.json())
+        else:
+            outcome.error("start", reply)
+    started[i] = len(mine)
+    if mine:
+        client.walk(mine.pop(0), Outcome())  # warm-up case: fills every worker's caches, not counted
+    barrier.wait()
+    deadline = window.opened + seconds
+    for case in mine:
+        if time.perf_counter() >= deadline:
+            break
+        client.walk(case, outcome, deadline=deadline)
+    window.close()
+
+
+def run(base: str, tokens: dict[str, str], directory: Directory, clients: int, cases_per_client: int,
+        seconds: float) -> LoadResult:
+    window = _Window()
+    barrier = threading.Barrier(clients, action=window.open)
+    outcomes = [Outcome() for _ in range(clients)]
+    started = [0] * clients
+    threads = [
+        threading.Thread(target=_client, name=f"client-{i}", daemon=True, args=(
+            i, Client(base, tokens, directory), directory, cases_per_client, seconds, barrier, window,
+            outcomes[i], started))
+        for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 600)  # bounded: a hung server must not hang the bench
+    result = LoadResult(clients, (max(window.closed) - window.opened) if window.closed else 0.0)
+    for outcome in outcomes:
+        result.latencies += outcome.latencies
+        result.errors += outcome.errors
+        result.first_error = result.first_error or outcome.first_error
+        result.cases_finished += outcome.cases_finished
+    result.cases_started = sum(started)
+    return result

@@ -1,0 +1,118 @@
+"""(a) SpiffWorkflow's in-process ceiling: the engine's own complete-task path minus HTTP and DB.
+
+Each completion does what `engine.instances.complete` does between reading the row and
+writing it back: `load_state` (gunzip + deserialize_json + re-attach the script engine),
+find the task, `submit`, note the waiting timers, `advance` (engine steps and due timers),
+`dump_state` (serialize_json + gzip), the next due time and the facts of the open tasks the
+task index is rebuilt from. Form validation, auth, SQL and JSON responses are left out.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine import runtime
+from engine.bundles import from_folders
+from engine.compiler import compile_bundle
+from engine.serialization import dump_state, load_state
+
+from . import scenario
+
+APPLICANT = {"applicant_unit": "厅养老保险处", "started_by": "hrss_division_a"}
+
+
+@dataclass
+class CaseResult:
+    latencies: list[float] = field(default_factory=list)  # seconds per completion
+    completed: bool = False
+    state_bytes: int = 0
+
+
+def compiled_spec(bpmn_dir: Path, forms_dir: Path, process_key: str) -> str:
+    """Parse and compile the bundle once, exactly as deployment does; returns the spec JSON."""
+    for proc in compile_bundle(from_folders(bpmn_dir, forms_dir)):
+        if proc.key == process_key:
+            return proc.spec_json
+    raise KeyError(f"process {process_key} not in bundle {bpmn_dir}")
+
+
+def forms_by_element(spec_text: str) -> dict[str, str | None]:
+    """{bpmn_id: form file} of every user task in the process and its called processes."""
+    workflow = runtime.new_workflow(spec_text)
+    specs = [workflow.spec, *workflow.subprocess_specs.values()]
+    return {
+        ts.bpmn_id: getattr(ts, "extensions", {}).get("properties", {}).get(runtime.FORM)
+        for spec in specs for ts in spec.task_specs.values() if ts.bpmn_id and getattr(ts, "manual", False)
+    }
+
+
+def start_case(spec_text: str) -> bytes:
+    workflow = runtime.new_workflow(spec_text)
+    start = workflow.get_tasks(state=runtime.TaskState.READY)[0]
+    start.data.update(scenario.APPLICATION, started_at="2025-01-01T09:00:00+00:00", **APPLICANT)
+    runtime.advance(workflow)
+    return dump_state(workflow)
+
+
+def open_tasks(workflow: Any) -> list[tuple[str, str]]:
+    """(task id, bpmn id) of the open user tasks, built from the same facts the index uses."""
+    return [(f.task_id, f.bpmn_id) for f in map(runtime.facts, runtime.open_user_tasks(workflow))]
+
+
+def complete_one(state: bytes, spec_text: str, task_id: str, data: dict[str, Any]) -> tuple[bytes, list]:
+    """One stateless completion: restore, complete, advance, save. Returns the new state and
+    the open tasks after it."""
+    workflow = load_state(state, spec_text)
+    task = runtime.find_open_task(workflow, task_id)
+    runtime.submit(task, data)
+    runtime.waiting_timers(workflow)  # complete() notes timers before advancing, to audit firings
+    runtime.advance(workflow)
+    new_state = dump_state(workflow)
+    runtime.next_due(workflow)
+    return new_state, open_tasks(workflow)
+
+
+def walk_case(spec_text: str) -> CaseResult:
+    result = CaseResult()
+    state = start_case(spec_text)
+    tasks = open_tasks(load_state(state, spec_text))
+    walk = scenario.Walk()
+    for _ in range(scenario.MAX_STEPS):
+        if not tasks:
+            result.completed = True
+            break
+        task_id, bpmn_id = tasks[scenario.pick([b for _, b in tasks])]
+        data = walk.data_for(bpmn_id)
+        began = time.perf_counter()
+        state, tasks = complete_one(state, spec_text, task_id, data)
+        result.latencies.append(time.perf_counter() - began)
+    result.state_bytes = len(state)
+    return result
+
+
+@dataclass
+class InProcessResult:
+    cases: int
+    completions: int
+    seconds: float
+    latencies: list[float]
+    all_completed: bool
+    state_bytes: int
+
+
+def run(spec_text: str, max_cases: int, max_seconds: float) -> InProcessResult:
+    """Walk up to `max_cases` cases one after another, stopping early after `max_seconds`."""
+    walk_case(spec_text)  # warm-up: fills the spec/validator caches the server also keeps warm
+    latencies: list[float] = []
+    cases, all_completed, state_bytes = 0, True, 0
+    deadline = time.perf_counter() + max_seconds
+    while cases < max_cases and time.perf_counter() < deadline:
+        case = walk_case(spec_text)
+        latencies += case.latencies
+        all_completed &= case.completed
+        state_bytes = max(state_bytes, case.state_bytes)
+        cases += 1
+    return InProcessResult(cases, len(latencies), sum(latencies), latencies, all_completed, state_bytes)

@@ -1,0 +1,179 @@
+"""Run (a) in-process ceiling, (b) HTTP complete-task load, (c) task-list scaling; print a table.
+
+Prints numbers only: no assertion fails a run because a target is missed. Progress goes to
+stderr, the results table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from . import http_load, inprocess, scenario, server, tasklist
+from .client import Client, Directory, demo_users, login_all
+from .stats import Row, percentile, ratio_line, row, table
+
+
+@dataclass(frozen=True)
+class Plan:
+    a_cases: int
+    a_seconds: float
+    b_clients: int
+    b_cases: int  # per client; the time limit normally ends the run first
+    b_seconds: float
+    c_stages: tuple[int, ...]  # template cases stop after this many completions
+    c_small: int  # open cases for the first task-list measurement
+    c_large: int
+    c_calls: int
+    c_seconds: float  # per measurement
+
+
+FULL = Plan(a_cases=40, a_seconds=60, b_clients=4, b_cases=40, b_seconds=120,
+            c_stages=tuple(range(35)), c_small=1_000, c_large=100_000, c_calls=300, c_seconds=45)
+QUICK = Plan(a_cases=3, a_seconds=8, b_clients=3, b_cases=4, b_seconds=10,
+             c_stages=tuple(range(0, 35, 4)), c_small=1_000, c_large=5_000, c_calls=30, c_seconds=5)
+LIST_USERS = ("hrss_it", "hrss_division_a")  # the busiest shared role, and a unit-bound applicant
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smoke run, about a minute")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="PostgreSQL server on 127.0.0.1 (postgresql://user@127.0.0.1:port/postgres); "
+                             "a fresh database is created on it and dropped afterwards")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
+    parser.add_argument("--clients", type=int, help="concurrent client threads for (b)")
+    parser.add_argument("--seconds", type=float, help="length of the (b) load window")
+    parser.add_argument("--skip-a", action="store_true", help="skip (a); the (b)/(a) ratio is not printed")
+    parser.add_argument("--skip-c", action="store_true", help="skip (c)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, gunicorn log)")
+    return parser.parse_args(argv)
+
+
+def run_a(plan: Plan, spec_text: str) -> tuple[Row, inprocess.InProcessResult]:
+    log(f"(a) in-process: up to {plan.a_cases} cases / {plan.a_seconds:.0f}s")
+    result = inprocess.run(spec_text, plan.a_cases, plan.a_seconds)
+    note = (f"{result.cases} cases x {result.completions // max(result.cases, 1)} steps, "
+            f"state {result.state_bytes / 1024:.1f} KB gz" + ("" if result.all_completed else ", NOT all completed"))
+    return row("(a) in-process complete (1 core)", result.latencies, result.completions / result.seconds,
+               note), result
+
+
+def run_b(plan: Plan, base: str, tokens: dict[str, str], directory: Directory, clients: int,
+          seconds: float, workers: int) -> tuple[Row, http_load.LoadResult]:
+    log(f"(b) HTTP load: {clients} clients, {workers} workers, {seconds:.0f}s")
+    result = http_load.run(base, tokens, directory, clients, plan.b_cases, seconds)
+    errors = f", errors {dict(result.errors)}" if result.errors else ""
+    if result.first_error:
+        log(f"(b) first error: {result.first_error}")
+    note = f"{clients} clients, {workers} workers, {result.cases_finished} cases done{errors}"
+    return row("(b) HTTP POST /tasks/{id}/complete", result.latencies, result.per_second, note), result
+
+
+def _measure_lists(client: Client, plan: Plan, open_cases: int) -> dict[str, Row]:
+    rows = {}
+    for username in LIST_USERS:
+        latencies, total = tasklist.measure(client, username, plan.c_calls, plan.c_seconds)
+        rows[username] = row(f"(c) GET /tasks {open_cases:,} open cases {username}", latencies,
+                             None, f"total={total}")
+    return rows
+
+
+def run_c(plan: Plan, base: str, tokens: dict[str, str], directory: Directory,
+          db_url: str) -> list[tuple[Row, Row]]:
+    client = Client(base, tokens, directory)
+    engine = create_engine(db_url)
+    log(f"(c) seeding {len(plan.c_stages)} template cases through the API")
+    templates = tasklist.seed_templates(client, directory.applicants(), list(plan.c_stages))
+    cloner = tasklist.Cloner(directory)
+    measured = []
+    for target in (plan.c_small, plan.c_large):
+        missing = max(0, target - tasklist.open_cases(engine))
+        seconds = cloner.clone(engine, templates, missing)
+        opened = tasklist.open_cases(engine)
+        log(f"(c) cloned {missing:,} cases in {seconds:.1f}s: {opened:,} open; measuring task lists")
+        measured.append(_measure_lists(client, plan, opened))
+    engine.dispose()
+    return [(measured[0][u], measured[1][u]) for u in LIST_USERS]
+
+
+@contextmanager
+def environment(args: argparse.Namespace) -> Iterator[tuple[Path, server.Database]]:
+    workdir = Path(tempfile.mkdtemp(prefix="govit-bench-"))
+    database = server.postgres_database(args.postgres) if args.postgres else server.sqlite_database(workdir)
+    try:
+        yield workdir, database
+    finally:
+        server.drop_database(database)
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _print_results(rows: list[Row], a: inprocess.InProcessResult | None, b: http_load.LoadResult | None,
+                   c: list[tuple[Row, Row]]) -> None:
+    print()
+    print(table(rows))
+    print()
+    if a is not None and b is not None and a.completions:
+        ratio = b.per_second / (a.completions / a.seconds)
+        print(ratio_line("(b)/(a) throughput", ratio, ">= 0.5", ratio >= 0.5))
+    for small, large in c:
+        ratio = large.p50_ms / small.p50_ms
+        user = small.name.rsplit(" ", 1)[-1]
+        print(ratio_line(f"(c) p50 large/small ({user})", ratio, "<= 1.5", ratio <= 1.5)
+              + f"  p99 ratio {large.p99_ms / small.p99_ms:.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    clients = args.clients or plan.b_clients
+    seconds = args.seconds or plan.b_seconds
+    began = time.perf_counter()
+    rows: list[Row] = []
+    a_result = b_result = None
+    c_pairs: list[tuple[Row, Row]] = []
+    with environment(args) as (workdir, database):
+        bpmn_root, forms_root = server.snapshot_bundle(workdir)
+        spec_text = inprocess.compiled_spec(bpmn_root / scenario.JURISDICTION, forms_root / scenario.JURISDICTION,
+                                            scenario.PROCESS_KEY)
+        problems = scenario.check_forms(inprocess.forms_by_element(spec_text), forms_root / scenario.JURISDICTION)
+        if problems:
+            log("scenario does not fit the bundle's forms:\n  " + "\n  ".join(problems))
+            return 2
+        if not args.skip_a:
+            a_row, a_result = run_a(plan, spec_text)
+            rows.append(a_row)
+        env = server.app_environment(database, bpmn_root, forms_root)
+        log(f"setting up {database.url.split('@')[-1]}")
+        server.setup_database(env, workdir / "setup.log")
+        with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as base:
+            users = demo_users()
+            directory = Directory(users)
+            tokens = login_all(base, users)
+            b_row, b_result = run_b(plan, base, tokens, directory, clients, seconds, args.workers)
+            rows.append(b_row)
+            if not args.skip_c:
+                c_pairs = run_c(plan, base, tokens, directory, server.sqlalchemy_url(database))
+                rows += [r for pair in c_pairs for r in pair]
+    _print_results(rows, a_result, b_result, c_pairs)
+    print(f"\ndatabase {'postgresql' if args.postgres else 'sqlite'}, {os.cpu_count()} cores, "
+          f"total {time.perf_counter() - began:.0f}s; p50 of (b) at {percentile(b_result.latencies, 50) * 1000:.1f} ms"
+          if b_result else "")
+    return 0
