@@ -29,6 +29,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(overrides or {})
     app.json.ensure_ascii = False
+    app.json.sort_keys = False  # keep form field order; case data may mix key types
 
     db.init_app(app)
     migrate.init_app(app, db, directory=setup.MIGRATIONS)

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -21,7 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import ProcessError, TaskNotOpen
 from .scripting import script_engine
-from .serialization import serializer
+from .serialization import restored_specs
 
 MAX_ROUNDS = 100  # bound on step/refresh rounds: a diagram that loops on timers must not hang a request
 FORM = "formJsonSchemaFilename"
@@ -30,23 +29,15 @@ UNIT_VARIABLE = "candidateUnitVariable"
 TIMER_EVENT_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
-@lru_cache(maxsize=128)
-def _restored_specs(spec_text: str) -> tuple[Any, dict[str, Any]]:
-    parts = json.loads(spec_text)
-    registry = serializer().registry
-    subs = {name: registry.restore(spec) for name, spec in parts["subprocess_specs"].items()}
-    return registry.restore(parts["spec"]), subs
-
-
 def new_workflow(spec_text: str) -> BpmnWorkflow:
     """A fresh workflow from a stored spec (parsed specs are shared read-only)."""
-    spec, subs = _restored_specs(spec_text)
+    spec, subs = restored_specs(spec_text)
     return BpmnWorkflow(spec, subs, script_engine=script_engine())
 
 
 def start_event_info(spec_text: str) -> tuple[str | None, str | None]:
     """(lane, form) of the top-level start event: who may start a case, with which form."""
-    spec, _ = _restored_specs(spec_text)
+    spec, _ = restored_specs(spec_text)
     for task_spec in spec.task_specs.values():
         if isinstance(task_spec, StartEvent):
             props = getattr(task_spec, "extensions", {}).get("properties", {})
@@ -177,14 +168,17 @@ def submit(task: Task, data: dict[str, Any]) -> None:
 def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The case data as staff understand it: the finished data, or the data of the last
     completed step overlaid with what the open branches carry."""
-    if workflow.completed:
-        return dict(workflow.data)
     merged: dict[str, Any] = {}
-    if workflow.last_task is not None:
-        merged.update(workflow.last_task.data)
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        merged.update(task.data)
-    return merged
+    if workflow.completed:
+        merged.update(workflow.data)
+    else:
+        if workflow.last_task is not None:
+            merged.update(workflow.last_task.data)
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            merged.update(task.data)
+    # As stored: JSON keys are strings (a multi-instance result dict has int keys in memory
+    # until its first save), dates are ISO strings.
+    return json.loads(json.dumps(merged, ensure_ascii=False, default=str))
 
 
 @dataclass

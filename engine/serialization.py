@@ -1,4 +1,12 @@
-"""Instance state <-> bytes. The spec is split off and stored once per deployed version."""
+"""Instance state <-> bytes. The spec is split off and stored once per deployed version.
+
+SpiffWorkflow's `serialize_json`/`deserialize_json` convert the whole spec on every call
+(about half the cost of a load). Cases only ever pair a state with the spec of their own
+version, so we convert the state alone and attach spec objects restored once per version and
+shared read-only (safe: SpiffWorkflow's parsed specs are immutable at run time). The pieces used
+are SpiffWorkflow 3.2.0's own converter methods; `tests/test_serialization.py` checks that the
+result equals the library's full round trip.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +15,11 @@ import gzip
 import json
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.helpers.dictionary import DictionaryConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from .scripting import script_engine
@@ -17,7 +27,7 @@ from .scripting import script_engine
 SPEC_KEYS = ("spec", "subprocess_specs")
 
 
-def _registry():
+def _registry() -> DictionaryConverter:
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
     # Helpers return strings, but a script may still build a date; keep it serialisable.
     registry.register(dt.date, lambda v: {"value": v.isoformat()}, lambda d: dt.date.fromisoformat(d["value"]))
@@ -30,35 +40,56 @@ def serializer() -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(_registry())
 
 
+def _workflow_converter(ser: BpmnWorkflowSerializer) -> Any:
+    """The registry's BpmnWorkflowConverter (its restore entry wraps the bound from_dict)."""
+    restore = ser.registry.convert_from_dict[ser.registry.typenames[BpmnWorkflow]]
+    return restore.args[0].__self__
+
+
 def spec_json(workflow: BpmnWorkflow) -> str:
     """The spec part of a workflow, as stored on its process version."""
     state = json.loads(serializer().serialize_json(workflow))
     return json.dumps({k: state[k] for k in SPEC_KEYS}, ensure_ascii=False)
 
 
-def dump_state(workflow: BpmnWorkflow) -> bytes:
-    text = serializer().serialize_json(workflow)
-    state = json.loads(text)
-    for key in SPEC_KEYS:
-        state.pop(key)
-    # json.loads/dumps keeps key order, which the delta encoding of task data depends on.
-    return gzip.compress(json.dumps(state, ensure_ascii=False).encode("utf-8"), compresslevel=5)
-
-
-@lru_cache(maxsize=256)
-def _spec_parts(spec_text: str) -> str:
+@lru_cache(maxsize=128)
+def restored_specs(spec_text: str) -> tuple[Any, dict[str, Any]]:
+    """Spec objects of a stored version, restored once and shared by all its cases."""
     parts = json.loads(spec_text)
-    return ", ".join(f'"{k}": {json.dumps(parts[k], ensure_ascii=False)}' for k in SPEC_KEYS)
+    registry = serializer().registry
+    subs = {name: registry.restore(spec) for name, spec in parts["subprocess_specs"].items()}
+    return registry.restore(parts["spec"]), subs
+
+
+def dump_state(workflow: BpmnWorkflow) -> bytes:
+    """The case's tasks and data (not its spec), as gzip-compressed JSON text. Key order is
+    kept as written: SpiffWorkflow's delta encoding of task data depends on it."""
+    ser = serializer()
+    converter = _workflow_converter(ser)
+    ser.registry._encoder_mode = True
+    try:
+        state = super(type(converter), converter).to_dict(workflow)
+        state["subprocesses"] = converter.mapping_to_dict(workflow.subprocesses)
+        state["bpmn_events"] = ser.registry.convert(workflow.bpmn_events)
+        state["typename"] = ser.registry.typenames[BpmnWorkflow]  # as the library writes it
+        state[ser.VERSION_KEY] = ser.VERSION
+        text = json.dumps(state, cls=ser._encoder_cls, ensure_ascii=False)
+    finally:
+        ser.registry._encoder_mode = False
+    return gzip.compress(text.encode("utf-8"), compresslevel=5)
 
 
 def load_state(state: bytes, spec_text: str) -> BpmnWorkflow:
-    body = gzip.decompress(state).decode("utf-8").rstrip()
-    # Splice the cached spec text into the state text: cheaper than re-encoding both as dicts.
-    combined = body[:-1] + ", " + _spec_parts(spec_text) + "}"
-    workflow = serializer().deserialize_json(combined)
+    ser = serializer()
+    dct = json.loads(gzip.decompress(state), cls=ser.json_decoder_cls)
+    ser.migrate(dct)  # a state written by an older serializer version is upgraded first
+    spec, subs = restored_specs(spec_text)
+    converter = _workflow_converter(ser)
+    workflow = BpmnWorkflow(spec, subs, deserializing=True)
+    workflow.tasks = converter.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+    converter.set_default_attributes(workflow, dct)
+    converter.subprocesses_from_dict(dct["subprocesses"], workflow)
+    workflow.bpmn_events = ser.registry.restore(dct.pop("bpmn_events", []))
     workflow.script_engine = script_engine()
     return workflow
-
-
-def state_size(state: bytes) -> dict[str, Any]:
-    return {"compressed": len(state), "json": len(gzip.decompress(state))}

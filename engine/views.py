@@ -16,7 +16,7 @@ from .clock import now_utc
 from .db import as_utc, db
 from .deploy import stored_bundle
 from .errors import NotFound
-from .instances import get_visible, load
+from .instances import Loaded, get_visible, load
 from .models import AuditEntry, Instance, Jurisdiction, ProcessVersion, TaskIndex
 from .users import Actor
 
@@ -106,9 +106,10 @@ def instance_summary(inst: Instance) -> dict[str, Any]:
     }
 
 
-def instance_detail(actor: Actor, instance_id: int) -> dict[str, Any]:
+def instance_detail(actor: Actor, instance_id: int, loaded: Loaded | None = None) -> dict[str, Any]:
+    """The case as the actor sees it; `loaded` reuses a workflow the caller already holds."""
     inst = get_visible(actor, instance_id)
-    loaded = load(inst)
+    loaded = loaded if loaded is not None and loaded.instance.id == inst.id else load(inst)
     rows = db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)).all()
     steps = db.session.scalars(select(AuditEntry).where(
         AuditEntry.instance_id == inst.id, AuditEntry.action.in_(("complete", "timer_fired")))

@@ -57,5 +57,5 @@ def assign(args: dict, task_id: str) -> dict:
 def complete(args: dict, task_id: str) -> dict:
     """办结任务：提交表单数据，返回案件的新状态"""
     actor = current_actor()
-    inst = instances.complete(actor, task_id, args["data"])
-    return views.instance_detail(actor, inst.id)
+    loaded = instances.complete(actor, task_id, args["data"])
+    return views.instance_detail(actor, loaded.instance.id, loaded)
