@@ -38,6 +38,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: no corruption; see docs/operations.md
         cursor.close()
 
     @event.listens_for(engine, "begin")

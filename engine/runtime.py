@@ -126,17 +126,23 @@ def timer_value(task: Task) -> datetime | None:
 
 
 def due_at(task: Task) -> datetime | None:
-    """A user task's due date is the earliest boundary timer waiting on it (or on the
-    multi-instance task it belongs to): the diagram's deadline is the task list's deadline."""
-    candidates = []
+    """A user task's due date, from the boundary timers waiting on it (or on the
+    multi-instance task it belongs to): the earliest interrupting one — the deadline — or,
+    without one, the earliest single reminder. A repeating reminder is not a deadline."""
+    interrupting, single = [], []
     for holder in (task, task.parent):
         if holder is None or holder.parent is None:
             continue
         for sibling in holder.parent.children:
-            if sibling is not holder and sibling.state == TaskState.WAITING:
-                value = timer_value(sibling)
-                if value is not None:
-                    candidates.append(value)
+            value = timer_value(sibling) if sibling is not holder and sibling.state == TaskState.WAITING else None
+            if value is None:
+                continue
+            spec = sibling.task_spec
+            if getattr(spec, "cancel_activity", False):
+                interrupting.append(value)
+            elif type(getattr(spec, "event_definition", None)).__name__ != "CycleTimerEventDefinition":
+                single.append(value)
+    candidates = interrupting or single
     return min(candidates) if candidates else None
 
 
