@@ -142,7 +142,7 @@ def test_broken_bundle_leaves_nothing_behind_and_valid_redeploy_is_idempotent(ap
             deploy.deploy(deploy.from_files(files))
         assert _counts() == before
         again = deploy.deploy(from_folders(*SAMPLE))
-        assert again.created == [] and again.unchanged == [("sample_project", 1)]
+        assert again.created == [] and again.unchanged == [("sample_project", 1), ("sample_timers", 1)]
         assert _counts() == before
 
 
@@ -153,7 +153,7 @@ def test_a_changed_bundle_is_a_new_version_and_running_cases_keep_theirs(app, ht
         files = sample_files()
         mutate(BPMN, 'name="初审"', 'name="初步审核"')(files)
         result = deploy.deploy(deploy.from_files(files))
-        assert result.created == [("sample_project", 2)]
+        assert result.created == [("sample_project", 2), ("sample_timers", 2)]
     new_case = http.as_("s_unit_a").post("/api/v1/instances", {"process_key": "sample_project", "data": {
         "project_name": "新版案件", "budget_yuan": 500000}}).body
     assert new_case["version"] == 2 and new_case["open_tasks"][0]["name"] == "初步审核"
