@@ -2,6 +2,7 @@
 # Run a command against a throwaway PostgreSQL cluster on 127.0.0.1.
 #
 #   scripts/pg-test-server.sh COMMAND [ARGS...]
+#   scripts/pg-test-server.sh --install      only make sure the server binaries are there
 #
 # Starts a fresh cluster in a temporary directory (trust auth, a free port, fsync off),
 # exports TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:PORT/postgres, runs COMMAND,
@@ -14,7 +15,7 @@
 set -euo pipefail
 
 if [[ $# -eq 0 ]]; then
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 fi
 
@@ -42,6 +43,11 @@ if [[ -z "$PG_BIN" ]]; then
     apt-get install -y -qq --no-install-recommends postgresql >/dev/null
     PG_BIN=$(find_bin || true)
     [[ -n "$PG_BIN" ]] || { log "apt-get installed no initdb"; exit 1; }
+fi
+
+if [[ "$1" == "--install" ]]; then
+    echo "[pg-test-server] PostgreSQL server binaries: $PG_BIN" >&2
+    exit 0
 fi
 
 # Who runs the server: ourselves, or an unprivileged user when we are root.

@@ -160,7 +160,9 @@ def gunicorn_server(tmp: Path, *, workers: int = 2, bundle_root: Path = FIXTURES
                 process = subprocess.Popen(
                     [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
                      "--graceful-timeout", "10", "--timeout", "60", "api:create_app()"],
-                    cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                    # HOME: gunicorn >= 25 puts its control socket there; one per server
+                    cwd=ROOT, env={**env, "HOME": str(tmp)}, stdin=subprocess.DEVNULL, stdout=out,
+                    stderr=subprocess.STDOUT,
                     start_new_session=True)
             if _wait_healthy(url, process, STARTUP_TIMEOUT):
                 break
