@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import cpu
 from .client import Client, Directory, Outcome
 
 
@@ -24,6 +25,7 @@ class LoadResult:
     first_error: str = ""
     cases_started: int = 0
     cases_finished: int = 0
+    cpu: cpu.Usage | None = None
 
     @property
     def per_second(self) -> float:
@@ -33,12 +35,15 @@ class LoadResult:
 class _Window:
     """The shared timed window: opened by the last thread to reach the barrier."""
 
-    def __init__(self) -> None:
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
         self.opened = 0.0
         self.closed: list[float] = []
         self.lock = threading.Lock()
+        self.cpu_before: cpu.Snapshot | None = None
 
     def open(self) -> None:
+        self.cpu_before = cpu.snapshot(self.server_pid)
         self.opened = time.perf_counter()
 
     def close(self) -> None:
@@ -68,9 +73,9 @@ def _client(i: int, client: Client, directory: Directory, cases: int, seconds: f
     window.close()
 
 
-def run(base: str, tokens: dict[str, str], directory: Directory, clients: int, cases_per_client: int,
-        seconds: float) -> LoadResult:
-    window = _Window()
+def run(base: str, server_pid: int, tokens: dict[str, str], directory: Directory, clients: int,
+        cases_per_client: int, seconds: float) -> LoadResult:
+    window = _Window(server_pid)
     barrier = threading.Barrier(clients, action=window.open)
     outcomes = [Outcome() for _ in range(clients)]
     started = [0] * clients
@@ -84,6 +89,7 @@ def run(base: str, tokens: dict[str, str], directory: Directory, clients: int, c
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 600)  # bounded: a hung server must not hang the bench
+    cpu_after = cpu.snapshot(server_pid)
     result = LoadResult(clients, (max(window.closed) - window.opened) if window.closed else 0.0)
     for outcome in outcomes:
         result.latencies += outcome.latencies
@@ -91,4 +97,6 @@ def run(base: str, tokens: dict[str, str], directory: Directory, clients: int, c
         result.first_error = result.first_error or outcome.first_error
         result.cases_finished += outcome.cases_finished
     result.cases_started = sum(started)
+    if window.cpu_before is not None:
+        result.cpu = cpu.usage(window.cpu_before, cpu_after, len(result.latencies))
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +22,7 @@ from sqlalchemy import create_engine
 
 from . import http_load, inprocess, scenario, server, tasklist
 from .client import Client, Directory, demo_users, login_all
-from .stats import Row, percentile, ratio_line, row, table
+from .stats import Row, ratio_line, row, table
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, help="length of the (b) load window")
     parser.add_argument("--skip-a", action="store_true", help="skip (a); the (b)/(a) ratio is not printed")
     parser.add_argument("--skip-c", action="store_true", help="skip (c)")
+    parser.add_argument("--no-index-experiment", action="store_true",
+                        help="do not re-measure (c) with the proposed task-list indexes")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (database, gunicorn log)")
     return parser.parse_args(argv)
 
@@ -73,28 +76,32 @@ def run_a(plan: Plan, spec_text: str) -> tuple[Row, inprocess.InProcessResult]:
                note), result
 
 
-def run_b(plan: Plan, base: str, tokens: dict[str, str], directory: Directory, clients: int,
+def run_b(plan: Plan, app: server.Server, tokens: dict[str, str], directory: Directory, clients: int,
           seconds: float, workers: int) -> tuple[Row, http_load.LoadResult]:
     log(f"(b) HTTP load: {clients} clients, {workers} workers, {seconds:.0f}s")
-    result = http_load.run(base, tokens, directory, clients, plan.b_cases, seconds)
+    result = http_load.run(app.base, app.pid, tokens, directory, clients, plan.b_cases, seconds)
     errors = f", errors {dict(result.errors)}" if result.errors else ""
     if result.first_error:
         log(f"(b) first error: {result.first_error}")
+    if result.cpu is not None:
+        log(f"(b) {result.cpu.note()}")
     note = f"{clients} clients, {workers} workers, {result.cases_finished} cases done{errors}"
     return row("(b) HTTP POST /tasks/{id}/complete", result.latencies, result.per_second, note), result
 
 
-def _measure_lists(client: Client, plan: Plan, open_cases: int) -> dict[str, Row]:
+def _measure_lists(client: Client, plan: Plan, label: str, tasks: int) -> dict[str, Row]:
     rows = {}
     for username in LIST_USERS:
         latencies, total = tasklist.measure(client, username, plan.c_calls, plan.c_seconds)
-        rows[username] = row(f"(c) GET /tasks {open_cases:,} open cases {username}", latencies,
-                             None, f"total={total}")
+        rows[username] = row(f"(c) GET /tasks {label} {username}", latencies, None,
+                             f"sees {total:,} of {tasks:,} open tasks")
     return rows
 
 
-def run_c(plan: Plan, base: str, tokens: dict[str, str], directory: Directory,
-          db_url: str) -> list[tuple[Row, Row]]:
+def run_c(plan: Plan, base: str, tokens: dict[str, str], directory: Directory, db_url: str,
+          index_experiment: bool) -> tuple[list[tuple[Row, Row]], list[Row]]:
+    """Task lists at the small and the large size; then, optionally, at the large size again
+    with the proposed indexes (reported apart: the headline ratio is for the current schema)."""
     client = Client(base, tokens, directory)
     engine = create_engine(db_url)
     log(f"(c) seeding {len(plan.c_stages)} template cases through the API")
@@ -104,11 +111,15 @@ def run_c(plan: Plan, base: str, tokens: dict[str, str], directory: Directory,
     for target in (plan.c_small, plan.c_large):
         missing = max(0, target - tasklist.open_cases(engine))
         seconds = cloner.clone(engine, templates, missing)
-        opened = tasklist.open_cases(engine)
-        log(f"(c) cloned {missing:,} cases in {seconds:.1f}s: {opened:,} open; measuring task lists")
-        measured.append(_measure_lists(client, plan, opened))
+        opened, tasks = tasklist.open_cases(engine), tasklist.open_tasks(engine)
+        log(f"(c) cloned {missing:,} cases in {seconds:.1f}s: {opened:,} open cases, {tasks:,} open tasks")
+        measured.append(_measure_lists(client, plan, f"{opened // 1000}k cases", tasks))
+    extra = []
+    if index_experiment:
+        log(f"(c) proposed indexes built in {tasklist.add_proposed_indexes(engine):.1f}s; measuring again")
+        extra = list(_measure_lists(client, plan, f"{opened // 1000}k +idx", tasks).values())
     engine.dispose()
-    return [(measured[0][u], measured[1][u]) for u in LIST_USERS]
+    return [(measured[0][u], measured[1][u]) for u in LIST_USERS], extra
 
 
 @contextmanager
@@ -125,55 +136,86 @@ def environment(args: argparse.Namespace) -> Iterator[tuple[Path, server.Databas
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def code_version() -> str:
+    """The commit measured, and whether engine/ or api/ had uncommitted edits at the time
+    (bench/run_snapshot.sh runs an export, which names its commit in GOVIT_COMMIT)."""
+    if os.environ.get("GOVIT_COMMIT"):
+        return f"{os.environ['GOVIT_COMMIT']} (clean export)"
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=scenario.ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+    dirty = git("status", "--porcelain", "--", "engine", "api", "migrations")
+    return f"{git('rev-parse', '--short', 'HEAD')}{' + uncommitted engine/api edits' if dirty else ''}"
+
+
 def _print_results(rows: list[Row], a: inprocess.InProcessResult | None, b: http_load.LoadResult | None,
-                   c: list[tuple[Row, Row]]) -> None:
+                   c: list[tuple[Row, Row]], args: argparse.Namespace, seconds: float) -> None:
     print()
     print(table(rows))
     print()
     if a is not None and b is not None and a.completions:
         ratio = b.per_second / (a.completions / a.seconds)
         print(ratio_line("(b)/(a) throughput", ratio, ">= 0.5", ratio >= 0.5))
+    if b is not None and b.cpu is not None:
+        print(f"{'(b) where the CPU went':<44} {b.cpu.note()}")
     for small, large in c:
         ratio = large.p50_ms / small.p50_ms
         user = small.name.rsplit(" ", 1)[-1]
         print(ratio_line(f"(c) p50 large/small ({user})", ratio, "<= 1.5", ratio <= 1.5)
               + f"  p99 ratio {large.p99_ms / small.p99_ms:.2f}")
+    print(f"\ncode {code_version()}; database {'postgresql' if args.postgres else 'sqlite'}; "
+          f"{os.cpu_count()} cores; load average before run {args.load_before}; total {seconds:.0f}s")
+
+
+def prepare(workdir: Path) -> tuple[Path, Path, str]:
+    """Snapshot the bundle, compile it once, and check the scenario against its forms."""
+    bpmn_root, forms_root = server.snapshot_bundle(workdir)
+    bundle_dir, forms_dir = bpmn_root / scenario.JURISDICTION, forms_root / scenario.JURISDICTION
+    spec_text = inprocess.compiled_spec(bundle_dir, forms_dir, scenario.PROCESS_KEY)
+    problems = scenario.check_forms(inprocess.forms_by_element(spec_text), forms_dir)
+    if problems:
+        raise SystemExit("scenario does not fit the bundle's forms:\n  " + "\n  ".join(problems))
+    return bpmn_root, forms_root, spec_text
+
+
+@dataclass
+class Results:
+    rows: list[Row]
+    a: inprocess.InProcessResult | None = None
+    b: http_load.LoadResult | None = None
+    c: tuple[list[tuple[Row, Row]], list[Row]] = ([], [])
+
+
+def run_http_parts(args: argparse.Namespace, plan: Plan, workdir: Path, database: server.Database,
+                   bpmn_root: Path, forms_root: Path, results: Results) -> None:
+    env = server.app_environment(database, bpmn_root, forms_root)
+    log(f"setting up {database.url.split('@')[-1]}")
+    server.setup_database(env, workdir / "setup.log")
+    with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as app:
+        users = demo_users()
+        directory = Directory(users)
+        tokens = login_all(app.base, users)
+        b_row, results.b = run_b(plan, app, tokens, directory, args.clients or plan.b_clients,
+                                 args.seconds or plan.b_seconds, args.workers)
+        results.rows.append(b_row)
+        if not args.skip_c:
+            results.c = run_c(plan, app.base, tokens, directory, server.sqlalchemy_url(database),
+                              not args.no_index_experiment)
+            results.rows += [r for pair in results.c[0] for r in pair] + results.c[1]
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    args.load_before = " ".join(f"{x:.2f}" for x in os.getloadavg())
     plan = QUICK if args.quick else FULL
-    clients = args.clients or plan.b_clients
-    seconds = args.seconds or plan.b_seconds
     began = time.perf_counter()
-    rows: list[Row] = []
-    a_result = b_result = None
-    c_pairs: list[tuple[Row, Row]] = []
+    results = Results(rows=[])
     with environment(args) as (workdir, database):
-        bpmn_root, forms_root = server.snapshot_bundle(workdir)
-        spec_text = inprocess.compiled_spec(bpmn_root / scenario.JURISDICTION, forms_root / scenario.JURISDICTION,
-                                            scenario.PROCESS_KEY)
-        problems = scenario.check_forms(inprocess.forms_by_element(spec_text), forms_root / scenario.JURISDICTION)
-        if problems:
-            log("scenario does not fit the bundle's forms:\n  " + "\n  ".join(problems))
-            return 2
+        bpmn_root, forms_root, spec_text = prepare(workdir)
         if not args.skip_a:
-            a_row, a_result = run_a(plan, spec_text)
-            rows.append(a_row)
-        env = server.app_environment(database, bpmn_root, forms_root)
-        log(f"setting up {database.url.split('@')[-1]}")
-        server.setup_database(env, workdir / "setup.log")
-        with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as base:
-            users = demo_users()
-            directory = Directory(users)
-            tokens = login_all(base, users)
-            b_row, b_result = run_b(plan, base, tokens, directory, clients, seconds, args.workers)
-            rows.append(b_row)
-            if not args.skip_c:
-                c_pairs = run_c(plan, base, tokens, directory, server.sqlalchemy_url(database))
-                rows += [r for pair in c_pairs for r in pair]
-    _print_results(rows, a_result, b_result, c_pairs)
-    print(f"\ndatabase {'postgresql' if args.postgres else 'sqlite'}, {os.cpu_count()} cores, "
-          f"total {time.perf_counter() - began:.0f}s; p50 of (b) at {percentile(b_result.latencies, 50) * 1000:.1f} ms"
-          if b_result else "")
+            a_row, results.a = run_a(plan, spec_text)
+            results.rows.append(a_row)
+        run_http_parts(args, plan, workdir, database, bpmn_root, forms_root, results)
+    _print_results(results.rows, results.a, results.b, results.c[0], args, time.perf_counter() - began)
     return 0

@@ -109,9 +109,15 @@ def _wait_healthy(base: str, proc: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError("gunicorn did not become healthy in time")
 
 
+@dataclass
+class Server:
+    base: str  # http://127.0.0.1:port
+    pid: int  # the gunicorn master; its children are the workers
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, log: Path, threads: int = 1) -> Iterator[str]:
-    """Run the app factory under gunicorn (sync workers) and yield its base URL; always stop it."""
+def gunicorn(env: dict[str, str], workers: int, log: Path, threads: int = 1) -> Iterator[Server]:
+    """Run the app factory under gunicorn (sync workers); always stop it."""
     port = free_port()
     command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
                "--bind", f"{HOST}:{port}", "--timeout", "120", "--graceful-timeout", "10",
@@ -121,7 +127,7 @@ def gunicorn(env: dict[str, str], workers: int, log: Path, threads: int = 1) -> 
     base = f"http://{HOST}:{port}"
     try:
         _wait_healthy(base, proc, timeout=60)
-        yield base
+        yield Server(base, proc.pid)
     finally:
         proc.terminate()  # SIGTERM to the master we started: it stops its own workers
         try:
