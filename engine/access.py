@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Select, and_, exists, false, or_, select
 
-from .errors import Forbidden
-from .models import AuditEntry, Instance, TaskIndex
+from .errors import Conflict, Forbidden
+from .models import AuditEntry, Instance, Notice, TaskIndex
 from .users import Actor
 
 
@@ -25,18 +25,30 @@ def can_act(actor: Actor, row: TaskIndex) -> bool:
 
 
 def require_act(actor: Actor, row: TaskIndex) -> None:
+    if row.suspended:
+        raise Conflict("案件已暂停，暂不能办理")
     if not can_act(actor, row):
-        raise Forbidden(f"您不能办理「{row.name}」：该任务属于{row.lane}" +
-                        (f"（{row.unit}）" if row.unit else ""))
+        owner = row.assignee or row.unit
+        raise Forbidden(f"您不能办理「{row.name}」：该任务属于{row.lane}" + (f"（{owner}）" if owner else ""))
+
+
+def _notified(actor: Actor):
+    pairs = [and_(Notice.jurisdiction_id == j, Notice.role == r) for j, r in sorted(actor.roles)]
+    return and_(or_(*pairs) if pairs else false(), or_(Notice.unit.is_(None), Notice.unit == actor.unit))
+
+
+def notices_for(actor: Actor, query: Select) -> Select:
+    return query.where(_notified(actor))
 
 
 def visible_instances(actor: Actor, query: Select) -> Select:
     """Admins see every case; others the cases their unit applied for, the cases with a
-    task they may act on, and the cases they have acted on."""
+    task they may act on, the cases they have acted on and the cases copied (抄送) to them."""
     if actor.is_admin:
         return query
     may_act = exists(select(TaskIndex.task_id).where(TaskIndex.instance_id == Instance.id, actionable(actor)))
     acted = exists(select(AuditEntry.id).where(AuditEntry.instance_id == Instance.id,
                                                AuditEntry.actor == actor.username))
+    copied = exists(select(Notice.id).where(Notice.instance_id == Instance.id, _notified(actor)))
     own_unit = Instance.applicant_unit == actor.unit if actor.unit else false()
-    return query.where(or_(own_unit, may_act, acted))
+    return query.where(or_(own_unit, may_act, acted, copied))

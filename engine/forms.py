@@ -9,10 +9,12 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from .case_helpers import CASE_HELPERS
 from .errors import FormInvalid
 from .helpers import HELPERS
 
-RESERVED_FIELDS = {"typename"} | set(HELPERS)
+# Data keys that would break deserialisation or shadow a helper; `case_id` is set by the engine.
+RESERVED_FIELDS = {"typename", "case_id"} | set(HELPERS) | set(CASE_HELPERS)
 
 
 def schema_problems(name: str, raw: bytes) -> list[str]:

@@ -87,12 +87,7 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
     accepted = _accepted_fields(schema, data)
     title_field = (bundle.process(process_key) or {}).get("title_field")
     with unit_of_work():
-        wf = runtime.new_workflow(pv.spec_json)
-        start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
-        start_task.data.update(json.loads(json.dumps(accepted)))
-        start_task.data.update(applicant_unit=actor.unit, started_by=actor.username,
-                               started_at=now_utc().isoformat())
-        runtime.advance(wf)
+        # The row comes first: the diagram may call case helpers with its id at once.
         inst = Instance(process_key=process_key, version_id=pv.id, jurisdiction_id=pv.jurisdiction_id,
                         title=str(accepted.get(title_field, ""))[:300] if title_field else "",
                         status=RUNNING, applicant_unit=actor.unit, started_by=actor.username,
@@ -100,6 +95,12 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         inst.version = pv
         db.session.add(inst)
         db.session.flush()
+        wf = runtime.new_workflow(pv.spec_json)
+        start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
+        start_task.data.update(json.loads(json.dumps(accepted)))
+        start_task.data.update(case_id=inst.id, applicant_unit=actor.unit, started_by=actor.username,
+                               started_at=now_utc().isoformat())
+        runtime.advance(wf)
         save(Loaded(inst, wf, bundle))
         audit.record(actor.username, "start", instance_id=inst.id,
                      detail={"process_key": process_key, "version": pv.version, "data": accepted})

@@ -106,6 +106,8 @@ class TaskIndex(db.Model):
     case_title: Mapped[str] = mapped_column(String(300), default="")
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(64), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     ready_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
@@ -159,3 +161,35 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseMilestone(db.Model):
+    """Named milestones a case has reached (set by diagrams), for cross-case rules."""
+
+    __tablename__ = "case_milestone"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    __table_args__ = (Index("ix_case_milestone_name", "name", "at"),)
+
+
+class Notice(db.Model):
+    """抄送: a case copied to an office for information; no task, read-only access."""
+
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id", ondelete="CASCADE"), index=True)
+    jurisdiction_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    bpmn_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    __table_args__ = (Index("ix_notice_role", "jurisdiction_id", "role"),)
+
+
+class NoticeRead(db.Model):
+    __tablename__ = "notice_read"
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)

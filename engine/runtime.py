@@ -26,6 +26,7 @@ MAX_ROUNDS = 100  # bound on step/refresh rounds: a diagram that loops on timers
 FORM = "formJsonSchemaFilename"
 UI_FORM = "formUiSchemaFilename"
 UNIT_VARIABLE = "candidateUnitVariable"
+USER_VARIABLE = "candidateUserVariable"
 TIMER_EVENT_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
@@ -196,6 +197,7 @@ class TaskFacts:
     form: str | None
     ui_form: str | None
     unit_variable: str | None
+    user_variable: str | None
     documentation: str
     due_at: datetime | None
     data: dict[str, Any]
@@ -207,7 +209,8 @@ def facts(task: Task) -> TaskFacts:
     return TaskFacts(
         task_id=str(task.id), bpmn_id=spec.bpmn_id or spec.name, name=spec.bpmn_name or spec.bpmn_id,
         lane=spec.lane, form=props.get(FORM), ui_form=props.get(UI_FORM),
-        unit_variable=props.get(UNIT_VARIABLE), documentation=(spec.documentation or "").strip(),
+        unit_variable=props.get(UNIT_VARIABLE), user_variable=props.get(USER_VARIABLE),
+        documentation=(spec.documentation or "").strip(),
         due_at=due_at(task), data=task.data,
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from .case_helpers import CASE_HELPERS
 from .helpers import HELPERS
 
 SAFE_BUILTIN_NAMES = (
@@ -25,11 +26,11 @@ SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
 
 def allowed_names() -> set[str]:
     """Names an expression may use besides case data: helpers and safe builtins."""
-    return set(HELPERS) | set(SAFE_BUILTINS)
+    return set(HELPERS) | set(CASE_HELPERS) | set(SAFE_BUILTINS)
 
 
 @cache
 def script_engine() -> PythonScriptEngine:
     """One shared engine: its environment holds no per-case state."""
-    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS}
+    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **CASE_HELPERS}
     return PythonScriptEngine(environment=TaskDataEnvironment(env))

@@ -40,6 +40,7 @@ def reindex(instance: Instance, workflow: BpmnWorkflow, bundle: Bundle) -> list[
             task_id=f.task_id, instance_id=instance.id, jurisdiction_id=instance.jurisdiction_id,
             process_key=instance.process_key, bpmn_id=f.bpmn_id, name=f.name, lane=f.lane, role=role,
             form=f.form, unit=required_unit(bundle, role, f.unit_variable, f.data, instance.applicant_unit),
+            assignee=str(f.data.get(f.user_variable)) if f.user_variable and f.data.get(f.user_variable) else None,
             applicant_unit=instance.applicant_unit, case_title=instance.title,
             due_at=f.due_at or (before.due_at if before else None),
             claimed_by=before.claimed_by if before else None,
