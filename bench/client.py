@@ -68,6 +68,7 @@ class Outcome:
     errors: Counter[str] = field(default_factory=Counter)
     first_error: str = ""
     cases_finished: int = 0
+    by_element: dict[str, list[float]] = field(default_factory=dict)  # latencies per BPMN element
 
     def error(self, what: str, reply: requests.Response) -> None:
         self.errors[f"{what} {reply.status_code}"] += 1
@@ -119,5 +120,6 @@ class Client:
                 outcome.error("complete", reply)
                 return False  # the case's state is unknown now: abandon it, never guess
             outcome.latencies.append(seconds)
+            outcome.by_element.setdefault(task["bpmn_id"], []).append(seconds)
             tasks = reply.json()["open_tasks"]
         return not tasks

@@ -26,6 +26,7 @@ class LoadResult:
     cases_started: int = 0
     cases_finished: int = 0
     cpu: cpu.Usage | None = None
+    by_element: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -96,6 +97,8 @@ def run(base: str, server_pid: int, tokens: dict[str, str], directory: Directory
         result.errors += outcome.errors
         result.first_error = result.first_error or outcome.first_error
         result.cases_finished += outcome.cases_finished
+        for element, latencies in outcome.by_element.items():
+            result.by_element.setdefault(element, []).extend(latencies)
     result.cases_started = sum(started)
     if window.cpu_before is not None:
         result.cpu = cpu.usage(window.cpu_before, cpu_after, len(result.latencies))

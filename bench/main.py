@@ -57,6 +57,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="PostgreSQL server on 127.0.0.1 (postgresql://user@127.0.0.1:port/postgres); "
                              "a fresh database is created on it and dropped afterwards")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
+    parser.add_argument("--app", default="api:create_app()",
+                        help="gunicorn app spec, e.g. 'bench.variants:fair_sqlite_lock()' to measure a prototype")
     parser.add_argument("--clients", type=int, help="concurrent client threads for (b)")
     parser.add_argument("--seconds", type=float, help="length of the (b) load window")
     parser.add_argument("--skip-a", action="store_true", help="skip (a); the (b)/(a) ratio is not printed")
@@ -129,10 +131,10 @@ def environment(args: argparse.Namespace) -> Iterator[tuple[Path, server.Databas
     try:
         yield workdir, database
     finally:
-        server.drop_database(database)
         if args.keep:
-            log(f"kept {workdir}")
+            log(f"kept {workdir} and database {database.url}")
         else:
+            server.drop_database(database)
             shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -164,7 +166,8 @@ def _print_results(rows: list[Row], a: inprocess.InProcessResult | None, b: http
         user = small.name.rsplit(" ", 1)[-1]
         print(ratio_line(f"(c) p50 large/small ({user})", ratio, "<= 1.5", ratio <= 1.5)
               + f"  p99 ratio {large.p99_ms / small.p99_ms:.2f}")
-    print(f"\ncode {code_version()}; database {'postgresql' if args.postgres else 'sqlite'}; "
+    variant = "" if args.app == "api:create_app()" else f"; app {args.app}"
+    print(f"\ncode {code_version()}{variant}; database {'postgresql' if args.postgres else 'sqlite'}; "
           f"{os.cpu_count()} cores; load average before run {args.load_before}; total {seconds:.0f}s")
 
 
@@ -192,7 +195,7 @@ def run_http_parts(args: argparse.Namespace, plan: Plan, workdir: Path, database
     env = server.app_environment(database, bpmn_root, forms_root)
     log(f"setting up {database.url.split('@')[-1]}")
     server.setup_database(env, workdir / "setup.log")
-    with server.gunicorn(env, args.workers, workdir / "gunicorn.log") as app:
+    with server.gunicorn(env, args.workers, workdir / "gunicorn.log", args.app) as app:
         users = demo_users()
         directory = Directory(users)
         tokens = login_all(app.base, users)

@@ -116,12 +116,11 @@ class Server:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int, log: Path, threads: int = 1) -> Iterator[Server]:
+def gunicorn(env: dict[str, str], workers: int, log: Path, app: str = "api:create_app()") -> Iterator[Server]:
     """Run the app factory under gunicorn (sync workers); always stop it."""
     port = free_port()
-    command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-               "--bind", f"{HOST}:{port}", "--timeout", "120", "--graceful-timeout", "10",
-               "api:create_app()"]
+    command = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--bind", f"{HOST}:{port}",
+               "--timeout", "120", "--graceful-timeout", "10", app]
     with log.open("ab") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
