@@ -22,11 +22,13 @@ from . import setup
 
 
 def _bundle_dirs(path: str) -> tuple[Path, Path]:
-    bpmn_dir = Path(path)
-    forms_dir = Path(current_app.config["FORMS_ROOT"]) / bpmn_dir.name
-    if (bpmn_dir / "forms").is_dir():
-        forms_dir = bpmn_dir / "forms"
-    return bpmn_dir, forms_dir
+    """A jurisdiction folder and its forms: `<root>/bpmn/<id>` pairs with `<root>/forms/<id>`
+    (a `forms/` folder inside the bundle folder also works)."""
+    bpmn_dir = Path(path).resolve()
+    for forms_dir in (bpmn_dir / "forms", bpmn_dir.parent.parent / "forms" / bpmn_dir.name):
+        if forms_dir.is_dir():
+            return bpmn_dir, forms_dir
+    return bpmn_dir, Path(current_app.config["FORMS_ROOT"]) / bpmn_dir.name
 
 
 def _print_problems(exc: BundleInvalid) -> None:

@@ -167,7 +167,7 @@ class InstanceListOut(Schema):
 
 class InstanceQuery(Schema):
     process_key = fields.String()
-    status = fields.String(validate=validate.OneOf(["running", "completed", "error"]))
+    status = fields.String(validate=validate.OneOf(["running", "completed", "error", "suspended", "terminated"]))
     unit = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
@@ -189,3 +189,26 @@ class HealthOut(Schema):
     status = fields.String()
     database = fields.String()
     jurisdictions = fields.Integer()
+
+
+class ReasonIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+
+
+class MessageIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1))
+    data = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class NoticeOut(Schema):
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    case_title = fields.String()
+    message = fields.String()
+    role = fields.String()
+    created_at = LocalDateTime()
+    read = fields.Boolean()
+
+
+class NoticeQuery(Schema):
+    unread = fields.Boolean(load_default=False)

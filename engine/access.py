@@ -16,12 +16,16 @@ def _role_clause(actor: Actor):
 
 def actionable(actor: Actor):
     """Rows of the task index this actor may claim and complete: a role they hold in that
-    jurisdiction, and, for unit-bound tasks, membership of that unit."""
-    return and_(_role_clause(actor), or_(TaskIndex.unit.is_(None), TaskIndex.unit == actor.unit))
+    jurisdiction; for unit-bound tasks, membership of that unit; for user-bound tasks (e.g.
+    a drawn expert), being that user; never a task of a suspended case."""
+    return and_(_role_clause(actor), or_(TaskIndex.unit.is_(None), TaskIndex.unit == actor.unit),
+                or_(TaskIndex.assignee.is_(None), TaskIndex.assignee == actor.username),
+                TaskIndex.suspended.is_(False))
 
 
 def can_act(actor: Actor, row: TaskIndex) -> bool:
-    return actor.holds(row.jurisdiction_id, row.role) and (row.unit is None or row.unit == actor.unit)
+    return (actor.holds(row.jurisdiction_id, row.role) and (row.unit is None or row.unit == actor.unit)
+            and (row.assignee is None or row.assignee == actor.username))
 
 
 def require_act(actor: Actor, row: TaskIndex) -> None:

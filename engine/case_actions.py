@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from . import audit, forms, runtime
 from .db import db, unit_of_work
 from .errors import Conflict, Forbidden, NotFound
-from .instances import RUNNING, Loaded, form_schema, get_visible, load, save
+from .instances import RUNNING, Loaded, advance_and_note_timers, audit_timers, form_schema, get_visible, load, save
 from .models import AuditEntry, Instance, TaskIndex
 from .users import Actor
 
@@ -50,8 +50,11 @@ def withdraw(actor: Actor, task_id: str) -> Loaded:
         if claimed is not None:
             raise Conflict("后续环节已被认领，不能撤回")
         loaded = load(inst)
+        submitted = audit.entry_dict(last)["detail"].get("data", {})
         with runtime.executing(loaded.workflow):
             loaded.workflow.reset_from_task_id(UUID(task_id))
+            # The step reopens with what its author had submitted, ready to be corrected.
+            loaded.workflow.get_task_from_id(UUID(task_id)).data.update(submitted)
         save(loaded)
         audit.record(actor.username, "withdraw", instance_id=inst.id, task_id=task_id, bpmn_id=last.bpmn_id,
                      detail={"task": audit.entry_dict(last)["detail"].get("task")})
@@ -87,10 +90,11 @@ def resume(actor: Actor, instance_id: int, reason: str) -> Instance:
         if inst.status != SUSPENDED:
             raise Conflict("案件未处于暂停状态")
         inst.status = RUNNING
-        loaded = load(inst)
-        runtime.advance(loaded.workflow)
-        save(loaded)
         audit.record(actor.username, "resume", instance_id=inst.id, detail={"reason": reason})
+        loaded = load(inst)
+        fired = advance_and_note_timers(loaded)
+        save(loaded)
+        audit_timers(inst.id, fired)
     return inst
 
 

@@ -145,15 +145,15 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
         forms.validate(schema or "{}", data)
         accepted = _accepted_fields(schema, data)
         runtime.submit(task, accepted)
-        fired = _advance_and_note_timers(loaded)
+        fired = advance_and_note_timers(loaded)
         save(loaded)
         audit.record(actor.username, "complete", instance_id=inst.id, task_id=task_id, bpmn_id=row.bpmn_id,
                      detail={"task": row.name, "lane": row.lane, "data": accepted})
-        _audit_timers(inst.id, fired)
+        audit_timers(inst.id, fired)
     return loaded
 
 
-def _advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:
+def advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:
     """Advance the case; report the timers that fired meanwhile (a completed timer, or a
     cycle timer whose next due time moved on — a cancelled one did not fire)."""
     before = {tid: (t, runtime.timer_value(t)) for tid, t in runtime.waiting_timers(loaded.workflow).items()}
@@ -163,7 +163,7 @@ def _advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:
             or (t.state == runtime.TaskState.WAITING and runtime.timer_value(t) != due)]
 
 
-def _audit_timers(instance_id: int, fired: list[tuple[str, str, str]]) -> None:
+def audit_timers(instance_id: int, fired: list[tuple[str, str, str]]) -> None:
     for task_id, bpmn_id, name in fired:
         audit.record("system:timer", "timer_fired", instance_id=instance_id, task_id=task_id,
                      bpmn_id=bpmn_id, detail={"timer": name})
@@ -229,9 +229,9 @@ def fire_timers(instance_id: int) -> int:
             if inst is None or inst.status != RUNNING:
                 return 0
             loaded = load(inst)
-            fired = _advance_and_note_timers(loaded)
+            fired = advance_and_note_timers(loaded)
             save(loaded)
-            _audit_timers(inst.id, fired)
+            audit_timers(inst.id, fired)
             return len(fired)
     except Conflict:
         return 0

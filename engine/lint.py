@@ -83,7 +83,8 @@ def check_flows(doc: Document, container: etree._Element) -> list[Problem]:
         kind = local(node)
         if kind == "boundaryEvent" and node.get("attachedToRef") not in nodes:
             problems.append(doc.problem(node, f"边界事件附着的元素不存在：{node.get('attachedToRef')}"))
-        if kind != "endEvent" and not outgoing.get(node_id):
+        event_subprocess = kind == "subProcess" and node.get("triggeredByEvent") == "true"
+        if kind != "endEvent" and not event_subprocess and not outgoing.get(node_id):
             problems.append(doc.problem(node, "该元素没有出口顺序流（流程会在此意外结束）"))
         if kind in CONDITIONAL_GATEWAYS and len(outgoing.get(node_id, [])) > 1:
             default = node.get("default")
@@ -175,12 +176,22 @@ def check_references(doc: Document, processes: set[str], decisions: set[str]) ->
 
 
 def _lane_of(process: etree._Element) -> dict[str, etree._Element]:
-    return {
+    """Lane of every flow node, as SpiffWorkflow assigns it: its own flowNodeRef, else the
+    lane of the subprocess that contains it."""
+    direct = {
         ref.text.strip(): lane
         for lane in process.iterfind(".//bpmn:lane", NS)
         for ref in lane.iterfind("bpmn:flowNodeRef", NS)
         if ref.text
     }
+    lanes = dict(direct)
+    for sub in process.iter(BPMN + "subProcess"):
+        lane = lanes.get(sub.get("id"))
+        if lane is not None:
+            for node in sub.iter():
+                if isinstance(node.tag, str) and node.get("id") and node.get("id") not in direct:
+                    lanes[node.get("id")] = lane
+    return lanes
 
 
 def check_lanes_and_forms(doc: Document, bundle: Bundle, form_ok: dict[str, bool]) -> list[Problem]:

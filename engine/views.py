@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from . import runtime
-from .access import actionable, can_act, visible_instances
+from .access import actionable, can_act, notices_for, visible_instances
 from .audit import entry_dict
 from .clock import now_utc
 from .db import as_utc, db
 from .deploy import stored_bundle
 from .errors import NotFound
 from .instances import Loaded, get_visible, load
-from .models import AuditEntry, Instance, Jurisdiction, ProcessVersion, TaskIndex
+from .models import AuditEntry, Instance, Jurisdiction, Notice, NoticeRead, ProcessVersion, TaskIndex
 from .users import Actor
 
 CITATION = re.compile(r"^[^：:\n]{1,80}?(?=[：:])")
@@ -201,3 +201,25 @@ def process_bpmn(process_key: str, version: int | None = None) -> dict[str, str]
     return {name: bundle.files[name].decode("utf-8") for name in bundle.manifest["bpmn_files"]}
 
 
+
+
+def list_notices(actor: Actor, unread_only: bool = False) -> list[dict[str, Any]]:
+    """抄送 notices for the caller's roles (and unit), newest first, with read state."""
+    query = notices_for(actor, select(Notice, Instance.title).join(Instance, Instance.id == Notice.instance_id))
+    read = set(db.session.scalars(select(NoticeRead.notice_id).where(NoticeRead.username == actor.username)))
+    out = []
+    for notice, title in db.session.execute(query.order_by(Notice.id.desc()).limit(200)):
+        if unread_only and notice.id in read:
+            continue
+        out.append({"id": notice.id, "instance_id": notice.instance_id, "case_title": title,
+                    "message": notice.message, "role": notice.role, "created_at": as_utc(notice.created_at),
+                    "read": notice.id in read})
+    return out
+
+
+def mark_notice_read(actor: Actor, notice_id: int) -> None:
+    visible = db.session.scalar(notices_for(actor, select(Notice.id).where(Notice.id == notice_id)))
+    if visible is None:
+        raise NotFound("通知不存在")
+    if db.session.get(NoticeRead, (notice_id, actor.username)) is None:
+        db.session.add(NoticeRead(notice_id=notice_id, username=actor.username))

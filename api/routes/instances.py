@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from engine import instances, views
+from engine import case_actions, instances, views
 
 from ..auth import current_actor
-from ..schemas import AuditOut, InstanceDetailOut, InstanceListOut, InstanceQuery, StartIn
+from ..schemas import (
+    AuditOut,
+    InstanceDetailOut,
+    InstanceListOut,
+    InstanceOut,
+    InstanceQuery,
+    MessageIn,
+    ReasonIn,
+    StartIn,
+)
 
 blp = Blueprint("instances", __name__, url_prefix="/api/v1/instances", description="案件（流程实例）")
 
@@ -41,3 +50,37 @@ def detail(instance_id: int) -> dict:
 def audit(instance_id: int) -> list:
     """案件审计记录"""
     return views.instance_audit(current_actor(), instance_id)
+
+
+@blp.route("/<int:instance_id>/suspend", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, InstanceOut)
+def suspend(args: dict, instance_id: int) -> dict:
+    """暂停案件（审批部门）：暂停期间不能办理，定时器不触发"""
+    return views.instance_summary(case_actions.suspend(current_actor(), instance_id, args["reason"]))
+
+
+@blp.route("/<int:instance_id>/resume", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, InstanceOut)
+def resume(args: dict, instance_id: int) -> dict:
+    """恢复案件（审批部门）"""
+    return views.instance_summary(case_actions.resume(current_actor(), instance_id, args["reason"]))
+
+
+@blp.route("/<int:instance_id>/terminate", methods=["POST"])
+@blp.arguments(ReasonIn)
+@blp.response(200, InstanceOut)
+def terminate(args: dict, instance_id: int) -> dict:
+    """终止案件（审批部门）"""
+    return views.instance_summary(case_actions.terminate(current_actor(), instance_id, args["reason"]))
+
+
+@blp.route("/<int:instance_id>/messages", methods=["POST"])
+@blp.arguments(MessageIn)
+@blp.response(200, InstanceDetailOut)
+def message(args: dict, instance_id: int) -> dict:
+    """向案件发出通知（如整改通知），由流程图中等待该通知的环节接收"""
+    actor = current_actor()
+    loaded = case_actions.send_message(actor, instance_id, args["name"], args["data"])
+    return views.instance_detail(actor, instance_id, loaded)
