@@ -12,8 +12,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from engine import audit, deploy, timers
-from engine.bundles import from_folders
+from engine.bundles import discover, from_folders
 from engine.compiler import compile_bundle
+from engine.coverage import coverage
 from engine.db import unit_of_work
 from engine.errors import BundleInvalid, EngineError
 from engine.users import create_user
@@ -129,7 +130,30 @@ def setup_command() -> None:
     click.echo("ready")
 
 
+regulations_cli = AppGroup("regulations", help="Regulations and the diagrams that implement them.")
+
+
+@regulations_cli.command("coverage")
+@click.argument("paths", nargs=-1)
+def coverage_command(paths: tuple[str, ...]) -> None:
+    """Each article with a process effect and the elements citing it; exit 1 if any has none."""
+    folders = [_bundle_dirs(p) for p in paths] or discover(
+        Path(current_app.config["BUNDLE_ROOT"]), Path(current_app.config["FORMS_ROOT"]))
+    missing = 0
+    for bpmn_dir, forms_dir in folders:
+        report = coverage(from_folders(bpmn_dir, forms_dir))
+        click.echo(f"== {report.jurisdiction}")
+        for article, cites in report.articles.items():
+            where = "、".join(f"{c.name or c.element}（{c.file}#{c.element}）" for c in cites[:6])
+            more = f" 等 {len(cites)} 处" if len(cites) > 6 else ""
+            click.echo(f"  {'✓' if cites else '✗'} {article}: {where or '无元素引用'}{more}")
+        missing += len(report.uncited)
+        if report.uncited:
+            click.echo(f"  未引用：{'、'.join(report.uncited)}")
+    sys.exit(1 if missing else 0)
+
+
 def register(app: Flask) -> None:
-    for group in (bundles_cli, users_cli, timers_cli, audit_cli):
+    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)
