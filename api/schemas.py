@@ -81,6 +81,7 @@ class TaskOut(Schema):
     lane = fields.String()
     role = fields.String()
     unit = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True, metadata={"description": "指定办理人（如抽取的专家）"})
     form = fields.String(allow_none=True)
     claimed_by = fields.String(allow_none=True)
     due_at = LocalDateTime(allow_none=True)

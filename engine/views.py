@@ -34,7 +34,8 @@ def task_dict(row: TaskIndex, actor: Actor | None = None) -> dict[str, Any]:
     return {
         "id": row.task_id, "instance_id": row.instance_id, "case_title": row.case_title,
         "process_key": row.process_key, "jurisdiction": row.jurisdiction_id, "bpmn_id": row.bpmn_id,
-        "name": row.name, "lane": row.lane, "role": row.role, "unit": row.unit, "form": row.form,
+        "name": row.name, "lane": row.lane, "role": row.role, "unit": row.unit, "assignee": row.assignee,
+        "form": row.form,
         "claimed_by": row.claimed_by, "due_at": due, "overdue": bool(due and due < now_utc()),
         "ready_at": as_utc(row.ready_at),
         "can_act": can_act(actor, row) if actor is not None else None,

@@ -18,7 +18,15 @@ Steps (one key decides the kind):
     {"open": [...]}                               assert the open tasks
     {"data": {...}}                               assert values in the case data
     {"fragment": name}                            the steps of a named fragment
-    {"walk": {bpmn_id: [data, ...]}}              walk to the end (below)
+    {"walk": {bpmn_id: [data, ...]}, "until": id}  walk to the end, or until task `id` opens
+    {"action": "suspend"|"resume"|"terminate", "as": user, "reason": "...", "status": 200}
+    {"message": name, "as": user, "data": {...}, "status": 200}   a notice into the case
+    {"withdraw": bpmn_id, "as": user, "status": 200}  撤回 the latest completion of that task
+
+A file may list `peers`: {role: [users]} of user-bound roles (e.g. experts), so that a walk
+checks that a peer who was not drawn gets 403. A scenario may set its own `process_key`.
+A scenario may list `prior_cases` (each with `start` and `steps`, run first, to the point
+their steps take them): other cases of the same or another unit, for cross-case rules.
 
 A walk completes every task that opens, in order, as the file's `actors` user for the task's
 role (a {unit: user} map for roles whose tasks are unit-bound), with the data listed for
@@ -53,19 +61,34 @@ def _expand(steps: list[dict], fragments: dict[str, list[dict]]) -> list[dict]:
     return out
 
 
+class Clock:
+    """One moved clock shared by a scenario and its prior cases (never nested travels)."""
+
+    def __init__(self) -> None:
+        self.traveller: Any = None
+
+    def travel(self, when: str) -> None:
+        self.stop()
+        self.traveller = time_machine.travel(when, tick=False)
+        self.traveller.start()
+
+    def stop(self) -> None:
+        if self.traveller is not None:
+            self.traveller.stop()
+            self.traveller = None
+
+
 class ScenarioRun:
-    def __init__(self, http: Http, fire_timers, spec: dict[str, Any], scenario: dict[str, Any]):
+    def __init__(self, http: Http, fire_timers, spec: dict[str, Any], scenario: dict[str, Any],
+                 clock: Clock | None = None):
         self.http, self.fire_timers, self.spec, self.scenario = http, fire_timers, spec, scenario
         self.case: dict[str, Any] = {}
-        self.traveller: Any = None
+        self.clock_ = clock or Clock()
         self.log: list[str] = []
 
     # -- clock -------------------------------------------------------------------------
     def _travel(self, when: str) -> None:
-        if self.traveller is not None:
-            self.traveller.stop()
-        self.traveller = time_machine.travel(when, tick=False)
-        self.traveller.start()
+        self.clock_.travel(when)
 
     # -- helpers -------------------------------------------------------------------------
     def _refresh(self, user: str) -> None:
@@ -103,7 +126,7 @@ class ScenarioRun:
             self._travel(self.scenario["clock"])
         start = self.scenario["start"]
         reply = self.http.as_(start["as"]).post("/api/v1/instances", {
-            "process_key": self.spec["process_key"], "data": start["data"]})
+            "process_key": self.scenario.get("process_key", self.spec["process_key"]), "data": start["data"]})
         assert reply.status == 201, reply.body
         self.case = reply.body
         self.log.append(f"start by {start['as']}")
@@ -138,15 +161,19 @@ class ScenarioRun:
 
     # -- walk ----------------------------------------------------------------------------
     def _actor(self, task: dict[str, Any]) -> str:
+        if task.get("assignee"):
+            return task["assignee"]
         chosen = self.spec["actors"][task["role"]]
         return chosen[task["unit"]] if isinstance(chosen, dict) else chosen
 
     def _intruders(self, task: dict[str, Any]) -> list[str]:
+        """A user of another lane, and one of the same role but another unit or person."""
         others = [u for role, u in self.spec["actors"].items() if role != task["role"] and isinstance(u, str)]
         chosen = self.spec["actors"][task["role"]]
-        if isinstance(chosen, dict):
-            others += [u for unit, u in chosen.items() if unit != task["unit"]][:1]
-        return others[:2]
+        peers = chosen.items() if isinstance(chosen, dict) else []
+        others[1:] = [u for key, u in peers if key != task["unit"] and u != task.get("assignee")][:1]
+        others += [u for u in self.spec.get("peers", {}).get(task["role"], []) if u != task.get("assignee")][:1]
+        return others[:3]
 
     def _wait_for_timer(self) -> None:
         due = self.case["next_due_at"]
@@ -157,12 +184,12 @@ class ScenarioRun:
         assert self._admin_view()["open_tasks"] == [], "a task opened before its timer was due"
         self.clock({"clock": (due_at + timedelta(minutes=1)).isoformat()})
 
-    def walk(self, data: dict[str, list[dict]]) -> None:
+    def walk(self, data: dict[str, list[dict]], until: str | None = None) -> None:
         table = {**self.spec.get("defaults", {}), **data}
         seen: dict[str, int] = {}
         for _ in range(300):
             case = self._admin_view()
-            if case["status"] != "running":
+            if case["status"] != "running" or until in {t["bpmn_id"] for t in case["open_tasks"]}:
                 return
             if not case["open_tasks"]:
                 self._wait_for_timer()
@@ -176,30 +203,56 @@ class ScenarioRun:
             self.task({"task": task["bpmn_id"], "unit": task["unit"], "as": self._actor(task), "data": payload})
         raise AssertionError(f"walk did not finish — {self.log}")
 
+    def action(self, step: dict[str, Any]) -> None:
+        reply = self.http.as_(step["as"]).post(f"/api/v1/instances/{self.case['id']}/{step['action']}",
+                                               {"reason": step.get("reason", "测试")})
+        assert reply.status == step.get("status", 200), f"{step}: {reply.status} {reply.body}"
+        self.log.append(f"{step['action']} by {step['as']}")
+
+    def message(self, step: dict[str, Any]) -> None:
+        reply = self.http.as_(step["as"]).post(f"/api/v1/instances/{self.case['id']}/messages",
+                                               {"name": step["message"], "data": step.get("data", {})})
+        assert reply.status == step.get("status", 200), f"{step}: {reply.status} {reply.body}"
+        self.log.append(f"message {step['message']} by {step['as']}")
+
+    def withdraw(self, step: dict[str, Any]) -> None:
+        done = [s for s in self._admin_view()["completed_steps"]
+                if s["bpmn_id"] == step["withdraw"] and s["action"] == "complete"]
+        assert done, f"{step['withdraw']} was never completed — {self.log}"
+        reply = self.http.as_(step["as"]).post(f"/api/v1/tasks/{done[-1]['task_id']}/withdraw")
+        assert reply.status == step.get("status", 200), f"{step}: {reply.status} {reply.body}"
+        self.log.append(f"withdraw {step['withdraw']} by {step['as']}")
+
+    def _steps(self, steps: list[dict[str, Any]]) -> None:
+        kinds = {"task": self.task, "forbidden": self.forbidden, "invisible": self.invisible,
+                 "clock": self.clock, "action": self.action, "message": self.message,
+                 "withdraw": self.withdraw}
+        for step in _expand(steps, self.spec.get("fragments", {})):
+            kind = next((k for k in kinds if k in step), None)
+            if kind is not None:
+                kinds[kind](step)
+            elif "walk" in step:
+                self.walk(step["walk"], step.get("until"))
+            elif "open" in step:
+                self._check_open(step["open"])
+            elif "data" in step:
+                self._check_data(step["data"])
+            else:
+                raise AssertionError(f"unknown step {step}")
+
     def run(self) -> None:
         try:
-            self.start()
-            for step in _expand(self.scenario.get("steps", []), self.spec.get("fragments", {})):
-                if "task" in step:
-                    self.task(step)
-                elif "forbidden" in step:
-                    self.forbidden(step)
-                elif "invisible" in step:
-                    self.invisible(step)
-                elif "clock" in step:
-                    self.clock(step)
-                elif "open" in step:
-                    self._check_open(step["open"])
-                elif "data" in step:
-                    self._check_data(step["data"])
-                elif "walk" in step:
-                    self.walk(step["walk"])
-                else:
-                    raise AssertionError(f"unknown step {step}")
+            for prior in self.scenario.get("prior_cases", []):
+                inherited = {k: self.scenario[k] for k in ("clock", "process_key") if k in self.scenario}
+                ScenarioRun(self.http, self.fire_timers, self.spec, {**inherited, **prior}, self.clock_).run_steps()
+            self.run_steps()
             self.finish(self.scenario.get("expect", {}))
         finally:
-            if self.traveller is not None:
-                self.traveller.stop()
+            self.clock_.stop()
+
+    def run_steps(self) -> None:
+        self.start()
+        self._steps(self.scenario.get("steps", []))
 
     def finish(self, expect: dict[str, Any]) -> None:
         case = self._admin_view()
