@@ -162,6 +162,113 @@ def test_node_shapes_do_not_overlap(bundle: Path, path: Path) -> None:
     assert not overlaps, f"{path.name}: overlapping node shapes {overlaps}"
 
 
+def _node_boxes(root: etree._Element) -> tuple[dict[str, tuple], dict[str, str]]:
+    """Bounds of every flow node shape, and boundary event -> host."""
+    shapes = _shapes(root)
+    nodes = _flow_nodes(root)
+    hosts = {n.get("id"): n.get("attachedToRef") for n in nodes if _local(n) == "boundaryEvent"}
+    return {n.get("id"): _bounds(shapes[n.get("id")]) for n in nodes if n.get("id") in shapes}, hosts
+
+
+def _waypoints(edge: etree._Element) -> list[tuple[float, float]]:
+    return [(float(p.get("x")), float(p.get("y"))) for p in edge.findall("di:waypoint", NS)]
+
+
+def _segment_enters(box: tuple, a: tuple, b: tuple, tolerance: float = 2) -> bool:
+    """Whether segment a-b passes through the inside of box (touching its border is allowed)."""
+    x, y, w, h = box
+    left, top, right, bottom = x + tolerance, y + tolerance, x + w - tolerance, y + h - tolerance
+    if left >= right or top >= bottom:
+        return False
+    (x1, y1), (x2, y2) = a, b
+    # Liang-Barsky clipping of the segment against the shrunken box
+    t0, t1 = 0.0, 1.0
+    dx, dy = x2 - x1, y2 - y1
+    for p, qv in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
+        if p == 0:
+            if qv <= 0:
+                return False
+            continue
+        r = qv / p
+        if p < 0:
+            t0 = max(t0, r)
+        else:
+            t1 = min(t1, r)
+        if t0 >= t1:
+            return False
+    return True
+
+
+def _overlap(a: tuple, b: tuple, tolerance: float = 1) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return (ax < bx + bw - tolerance and bx < ax + aw - tolerance
+            and ay < by + bh - tolerance and by < ay + ah - tolerance)
+
+
+@pytest.mark.parametrize(("bundle", "path"), FILES)
+def test_edges_do_not_cross_node_shapes(bundle: Path, path: Path) -> None:
+    """No sequence flow is drawn through a shape other than its own source and target.
+
+    A flow may touch the border of other shapes (2px tolerance) and may run under the boundary
+    events of its own source or target, and a flow that leaves a boundary event may cross that
+    event's host: those are drawn so in bpmn.io too. Everything else that runs through a shape
+    makes the diagram ambiguous (the flow looks as if it entered that node).
+    """
+    root = _tree(path)
+    boxes, hosts = _node_boxes(root)
+    edges = {e.get("bpmnElement"): e for e in root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
+    crossing = []
+    for flow in root.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+        edge = edges.get(flow.get("id"))
+        if edge is None:
+            continue
+        own = {flow.get("sourceRef"), flow.get("targetRef")}
+        own |= {hosts[n] for n in list(own) if n in hosts}
+        own |= {b for b, host in hosts.items() if host in own}
+        for a, b in itertools.pairwise(_waypoints(edge)):
+            for node_id, box in boxes.items():
+                if node_id not in own and _segment_enters(box, a, b):
+                    crossing.append((flow.get("id"), node_id))
+    assert not crossing, f"{path.name}: flows drawn through other nodes: {sorted(set(crossing))}"
+
+
+@pytest.mark.parametrize(("bundle", "path"), FILES)
+def test_edges_attached_to_their_nodes(bundle: Path, path: Path) -> None:
+    """The first waypoint lies on the source shape, the last on the target shape."""
+    root = _tree(path)
+    boxes, _hosts = _node_boxes(root)
+    edges = {e.get("bpmnElement"): e for e in root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
+    loose = []
+    for flow in root.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+        edge = edges.get(flow.get("id"))
+        if edge is None or flow.get("sourceRef") not in boxes or flow.get("targetRef") not in boxes:
+            continue
+        points = _waypoints(edge)
+        for (px, py), node_id in ((points[0], flow.get("sourceRef")), (points[-1], flow.get("targetRef"))):
+            x, y, w, h = boxes[node_id]
+            if not (x - 2 <= px <= x + w + 2 and y - 2 <= py <= y + h + 2):
+                loose.append((flow.get("id"), node_id))
+    assert not loose, f"{path.name}: flows whose ends are away from their nodes: {loose}"
+
+
+@pytest.mark.parametrize(("bundle", "path"), FILES)
+def test_labels_do_not_cover_shapes_or_labels(bundle: Path, path: Path) -> None:
+    """Label bounds (names of events, gateways and flows) overlap no node shape and no other label."""
+    root = _tree(path)
+    boxes, _hosts = _node_boxes(root)
+    labels = {}
+    for el in itertools.chain(root.iter(f"{{{NS['bpmndi']}}}BPMNShape"), root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")):
+        label = el.find("bpmndi:BPMNLabel", NS)
+        if label is not None and label.find("dc:Bounds", NS) is not None:
+            labels[el.get("bpmnElement")] = _bounds(label)
+    covering = [(owner, node_id) for owner, lb in labels.items() for node_id, box in boxes.items()
+                if _overlap(lb, box)]
+    assert not covering, f"{path.name}: labels covering node shapes (label owner, shape): {covering}"
+    clashing = [(a, b) for (a, la), (b, lb) in itertools.combinations(labels.items(), 2) if _overlap(la, lb)]
+    assert not clashing, f"{path.name}: overlapping labels: {clashing}"
+
+
 @pytest.mark.parametrize(("bundle", "path"), FILES)
 def test_nodes_drawn_inside_their_lane(bundle: Path, path: Path) -> None:
     root = _tree(path)
