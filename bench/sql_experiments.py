@@ -3,8 +3,8 @@
 `.venv/bin/python bench/sql_experiments.py DATABASE_URL` on a database left by
 `bench/run.py --keep` (100k open cases). Times, per user: the app's `total` count, a count
 capped at 1,001 rows, and the default page (ORDER BY due_at, ready_at LIMIT 50); first with the
-current schema, then with `tasklist.PROPOSED_INDEXES` (dropped again afterwards, so the
-database is left as found).
+current schema, then with `tasklist.proposed_index_sql` (dropped again afterwards, so the
+database is left without it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if __name__ == "__main__":
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
-from bench.tasklist import PROPOSED_INDEXES
+from bench.tasklist import PROPOSED_INDEX, proposed_index_sql, vacuum_analyze
 from engine.access import actionable
 from engine.models import TaskIndex, User
 from engine.users import actor_of
@@ -61,21 +61,24 @@ def measure(session: Session, label: str) -> None:
         print(f"{label:<22} {username:<16} " + "  ".join(f"{k} {v:7.2f} ms" for k, v in results.items()))
 
 
+def _drop_proposed(session: Session) -> None:
+    session.execute(text(f"DROP INDEX IF EXISTS {PROPOSED_INDEX}"))
+    session.commit()
+
+
 def main(url: str) -> int:
     engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with Session(engine) as session:
         rows = session.scalar(select(func.count()).select_from(TaskIndex))
         print(f"{engine.dialect.name}, {rows:,} open tasks")
+        _drop_proposed(session)  # bench/run.py leaves it in place
+        vacuum_analyze(engine)
         measure(session, "current schema")
-        for statement in PROPOSED_INDEXES:
-            session.execute(text(statement))
-        if engine.dialect.name == "postgresql":
-            session.execute(text("ANALYZE task_index"))
+        session.execute(text(proposed_index_sql(engine)))
         session.commit()
-        measure(session, "+ proposed indexes")
-        for statement in PROPOSED_INDEXES:
-            session.execute(text(f"DROP INDEX {statement.split()[2]}"))
-        session.commit()
+        vacuum_analyze(engine)
+        measure(session, "+ proposed index")
+        _drop_proposed(session)
     engine.dispose()
     return 0
 
