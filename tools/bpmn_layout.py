@@ -83,7 +83,7 @@ ORIGIN_X = 160
 ORIGIN_Y = 80
 LABEL_FONT = 11      # bpmn-js draws external labels in 11px, names inside activities in 12px
 LABEL_LINE = 14
-LABEL_MAX_W = 90     # bpmn-js wraps external labels at 90px when a user edits them
+LABEL_MAX_W = 116    # widest external label line (ten CJK characters); longer names wrap, balanced
 LANE_NAME_PAD = 24
 SEARCH_LIMIT = 720   # row orders tried exhaustively up to this many, else local swaps
 
@@ -123,8 +123,17 @@ def wrap(text: str, max_w: float, size: int = LABEL_FONT) -> list[str]:
 
 
 def label_size(text: str, max_w: float = LABEL_MAX_W) -> tuple[int, int]:
-    lines = wrap(text, max_w - 6)
-    return math.ceil(max(text_width(line) for line in lines)) + 6, LABEL_LINE * len(lines)
+    """Bounds for an external label; lines are balanced (no lone last character)."""
+    lines = wrap(text, max_w - 4)
+    if len(lines) > 1:
+        target = text_width(text) / len(lines)
+        while True:
+            balanced = wrap(text, target)
+            if len(balanced) <= len(lines):
+                lines = balanced
+                break
+            target += 2
+    return math.ceil(max(text_width(line) for line in lines)) + 4, LABEL_LINE * len(lines)
 
 
 def size_of(kind: str, name: str) -> tuple[int, int]:
@@ -406,8 +415,12 @@ class Layout:
 
     # ---- rows ----------------------------------------------------------------------------
 
-    def compute_row_groups(self) -> None:
-        """Tracks (chains following each node's main successor) and their rows per lane."""
+    def compute_row_groups(self, compact_sinks: bool = False) -> None:
+        """Tracks (chains following each node's main successor) and their rows per lane.
+
+        With compact_sinks, a lone end node that would open a row of its own moves up to two
+        columns right into a free place of an existing row instead.
+        """
         real = [n for n in self.topo if not self.nodes[n].host]
         order = sorted(real, key=lambda n: (self.nodes[n].rank, self.discovery[n]))
         height: dict[str, int] = {}
@@ -439,11 +452,29 @@ class Layout:
             span[0], span[1] = min(span[0], node.rank), max(span[1], node.rank)
         rows: dict[tuple[str, int], int] = {}
         used: dict[str, list[tuple[int, int, int]]] = {}
+        members: dict[tuple[str, int], list[str]] = {}
+        for n in order:
+            members.setdefault((self.nodes[n].lane, track[n]), []).append(n)
+        max_rank = max((n.rank for n in self.nodes.values()), default=0)
         for (lane, tr), (lo, hi) in sorted(spans.items(), key=lambda kv: kv[0][1]):
             taken = {r for (a, b, r) in used.get(lane, []) if a <= hi and lo <= b}
+            existing = {r for (_a, _b, r) in used.get(lane, [])}
             row = 0
             while row in taken:
                 row += 1
+            group = members[(lane, tr)]
+            if compact_sinks and row not in existing and existing and len(group) == 1 \
+                    and not self.dag[group[0]]:
+                for shift in (1, 2):
+                    r = lo + shift
+                    if r > max_rank:
+                        break
+                    free = sorted(existing - {x for (a, b, x) in used[lane] if a <= r <= b})
+                    if free:
+                        self.nodes[group[0]].rank = r
+                        lo = hi = r
+                        row = free[0]
+                        break
             rows[(lane, tr)] = row
             used.setdefault(lane, []).append((lo, hi, row))
         self.lane_rows = {lane.id: 1 for lane in self.leaves}
@@ -512,7 +543,8 @@ class Layout:
     def _line_ok(self, route, flow: Flow) -> bool:
         for key, lo, hi, owner in self._fixed_lines(route, flow):
             for lo2, hi2, owner2 in self.lines.get(key, []):
-                if owner2 != owner and lo < hi2 and lo2 < hi:
+                # segments that meet in a gap would overlap by the distance of their tracks
+                if owner2 != owner and lo <= hi2 and lo2 <= hi:
                     return False
         return True
 
@@ -594,21 +626,18 @@ class Layout:
         gb = ("G", b - 1, self._key(flow, "t"))
         for c in corridors:
             k = ("K", c, fid)
-            start = [(("R", s.id), ("M", rs)), (ga, ("M", rs)), (ga, k)]
-            ports_s = [(s.id, "R", "out")]
+            starts = []
             if s.kind in GATEWAYS and c in (rs, rs + 1):
                 side = "T" if c == rs else "B"
-                if self._port_ok(s.id, side, "out"):
-                    start = [(("C", s.id), (side, s.id)), (("C", s.id), k)]
-                    ports_s = [(s.id, side, "out")]
-            end = [(gb, k), (gb, M), (("L", t.id), M)]
-            ports_t = [(t.id, "L", "in")]
+                starts.append(([(("C", s.id), (side, s.id)), (("C", s.id), k)], [(s.id, side, "out")]))
+            starts.append(([(("R", s.id), ("M", rs)), (ga, ("M", rs)), (ga, k)], [(s.id, "R", "out")]))
+            ends = []
             if t.kind in GATEWAYS and c in (rt, rt + 1):
                 side = "T" if c == rt else "B"
-                if self._port_ok(t.id, side, "in"):
-                    end = [(("C", t.id), k), (("C", t.id), (side, t.id))]
-                    ports_t = [(t.id, side, "in")]
-            opts.append(([*start, *end], ports_s + ports_t))
+                ends.append(([(("C", t.id), k), (("C", t.id), (side, t.id))], [(t.id, side, "in")]))
+            ends.append(([(gb, k), (gb, M), (("L", t.id), M)], [(t.id, "L", "in")]))
+            for (start, ports_s), (end, ports_t) in itertools.product(starts, ends):
+                opts.append(([*start, *end], ports_s + ports_t))
         return opts
 
     def _back_options(self, flow: Flow):
@@ -879,28 +908,52 @@ class Layout:
         shapes = {n.id: (n.x, n.y, n.w, n.h) for n in self.nodes.values()}
         segs = [(f.id, a, b) for f in self.flows for a, b in _segments(f.points)]
         placed: list[tuple[float, float, float, float]] = []
+        lanes = [(lane.y, lane.y + lane.height) for lane in leaf_lanes(self.lanes)]
+        pool = (self.content_x, self.pool_y, self.pool_x + self.width - self.content_x, self.height)
 
         def cost(rect, own: str | None, flow_id: str | None = None) -> float:
             total = 0.0
             for nid, box in shapes.items():
-                if nid != own and _rects_overlap(rect, box):
+                if nid != own and _rects_overlap(rect, box, -2):
                     total += 1000
             for other in placed:
-                if _rects_overlap(rect, other):
+                if _rects_overlap(rect, other, -2):
                     total += 300
+            if not (pool[0] <= rect[0] and rect[0] + rect[2] <= pool[0] + pool[2]
+                    and pool[1] <= rect[1] and rect[1] + rect[3] <= pool[1] + pool[3]):
+                total += 100
+            for top, bottom in lanes:
+                if top < rect[1] + 2 < bottom < rect[1] + rect[3] - 2:
+                    total += 20              # across a lane border
             for fid, a, b in segs:
                 if _rect_hits_segment(rect, a, b, 1):
-                    total += 5 if fid == flow_id else 40
+                    total += 6 if fid == flow_id else 40
             return total
 
-        def choose(cands, own, flow_id=None):
+        def choose(cands, own, flow_id=None, anchor=None):
+            """cands: (rect, penalty) in order of preference; falls back to a search around anchor."""
             best = None
-            for i, rect in enumerate(cands):
-                c = cost(rect, own, flow_id) + i * 0.5
+            for rect, penalty in cands:
+                c = cost(rect, own, flow_id) + penalty
                 if best is None or c < best[0]:
                     best = (c, rect)
-                if c < 1:
-                    break
+            if best[0] >= 100 and anchor is not None:
+                ax, ay = anchor
+                w, h = best[1][2], best[1][3]
+                for radius in range(8, 400, 8):
+                    ring = []
+                    for dx in range(-radius, radius + 1, 8):
+                        for dy in (-radius, radius):
+                            ring.append((ax + dx - w / 2, ay + dy - h / 2, w, h))
+                    for dy in range(-radius + 8, radius, 8):
+                        for dx in (-radius, radius):
+                            ring.append((ax + dx - w / 2, ay + dy - h / 2, w, h))
+                    for rect in ring:
+                        c = cost(rect, own, flow_id) + radius * 0.3
+                        if c < best[0]:
+                            best = (c, rect)
+                    if best[0] < 100:
+                        break
             return best[1]
 
         for n in sorted(self.nodes.values(), key=lambda n: n.order):
@@ -919,7 +972,7 @@ class Layout:
                 (n.x + n.w + 4, n.y - h, w, h),
                 (n.x - 4 - w, n.y - h, w, h),
             ]
-            n.label = choose(cands, n.id)
+            n.label = choose([(rect, i * 2) for i, rect in enumerate(cands)], n.id, anchor=(n.cx, n.cy))
             placed.append(n.label)
         for flow in self.flows:
             if not flow.name:
@@ -927,31 +980,37 @@ class Layout:
             w, h = label_size(flow.name)
             pts = flow.points
             cands = []
+            walked = 0.0
             for i, ((x1, y1), (x2, y2)) in enumerate(_segments(pts)):
                 # keep clear of the default-flow slash bpmn-js draws next to the source
                 skip = 16 if i == 0 else 6
+                length = abs(x2 - x1) + abs(y2 - y1)
                 if y1 == y2:
                     lo, hi = min(x1, x2), max(x1, x2)
-                    if hi - lo < 8:
-                        continue
-                    start = x1 + skip if x2 > x1 else x1 - skip - w
-                    near_end = x2 - 6 - w if x2 > x1 else x2 + 6
-                    for lx in (start, (lo + hi) / 2 - w / 2, near_end):
-                        cands.append((lx, y1 - 4 - h, w, h))
-                        cands.append((lx, y1 + 4, w, h))
+                    if hi - lo >= 8:
+                        sign = 1 if x2 > x1 else -1
+                        for d in (skip, length / 2 - w / 2, length - 6 - w):
+                            if d < 0:
+                                continue
+                            lx = x1 + d if sign > 0 else x1 - d - w
+                            pen = (walked + d) * 0.15
+                            cands.append(((lx, y1 - 4 - h, w, h), pen))
+                            cands.append(((lx, y1 + 4, w, h), pen + 1))
                 else:
                     lo, hi = min(y1, y2), max(y1, y2)
-                    if hi - lo < 8:
-                        continue
-                    start = y1 + skip if y2 > y1 else y1 - skip - h
-                    for ly in (start, (lo + hi) / 2 - h / 2, y2 - 4 - h if y2 > y1 else y2 + 4):
-                        cands.append((x1 + 7, ly, w, h))
-                        cands.append((x1 - 7 - w, ly, w, h))
-                if i >= 2 and cands:
-                    break
+                    if hi - lo >= 8:
+                        sign = 1 if y2 > y1 else -1
+                        for d in (skip, length / 2 - h / 2, length - 4 - h):
+                            if d < 0:
+                                continue
+                            ly = y1 + d if sign > 0 else y1 - d - h
+                            pen = (walked + d) * 0.15
+                            cands.append(((x1 + 7, ly, w, h), pen))
+                            cands.append(((x1 - 7 - w, ly, w, h), pen + 1))
+                walked += length
             if not cands:
-                cands = [(pts[0][0] + 4, pts[0][1] - 4 - h, w, h)]
-            flow.label = choose(cands, None, flow.id)
+                cands = [((pts[0][0] + 4, pts[0][1] - 4 - h, w, h), 0)]
+            flow.label = choose(cands, None, flow.id, anchor=pts[0])
             placed.append(flow.label)
 
     # ---- quality -------------------------------------------------------------------------
@@ -999,7 +1058,23 @@ class Layout:
 
     def layout(self, pool_x: float, pool_y: float) -> dict:
         self.compute_ranks()
-        self.compute_row_groups()
+        ranks = {n.id: n.rank for n in self.nodes.values()}
+        best = None
+        for compact in (False, True):
+            for n in self.nodes.values():
+                n.rank = ranks[n.id]
+            self.compute_row_groups(compact)
+            value, perms = self._best_row_order(pool_x, pool_y)
+            if best is None or value < best[0] - 1e-6:
+                best = (value, compact, perms)
+        _, compact, perms = best
+        for n in self.nodes.values():
+            n.rank = ranks[n.id]
+        self.compute_row_groups(compact)
+        _, metrics = self.run(perms, pool_x, pool_y)
+        return metrics
+
+    def _best_row_order(self, pool_x: float, pool_y: float):
         lanes = [lane.id for lane in self.leaves]
         choices = {lane: list(itertools.permutations(range(self.lane_rows[lane]))) for lane in lanes}
         total = math.prod(len(c) for c in choices.values())
@@ -1024,8 +1099,7 @@ class Layout:
                         value, _ = self.run(cand, pool_x, pool_y)
                         if value < best_value - 1e-6:
                             best_value, best, improved = value, cand, True
-        _, metrics = self.run(best, pool_x, pool_y)
-        return metrics
+        return best_value, best
 
 
 # --------------------------------------------------------------------------------------------
