@@ -111,6 +111,15 @@ def server_env(database_url: str, bundle_root: Path, forms_root: Path, **extra: 
     return env
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it when the test process dies, even by SIGKILL, so
+    no gunicorn outlives an interrupted run (Linux; elsewhere the `finally` must do)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def _stop(process: subprocess.Popen, grace: float = 20.0) -> None:
     """SIGTERM gunicorn's master (graceful: it stops its workers), then SIGKILL the group."""
     if process.poll() is None:
@@ -162,8 +171,7 @@ def gunicorn_server(tmp: Path, *, workers: int = 2, bundle_root: Path = FIXTURES
                      "--graceful-timeout", "10", "--timeout", "60", "api:create_app()"],
                     # HOME: gunicorn >= 25 puts its control socket there; one per server
                     cwd=ROOT, env={**env, "HOME": str(tmp)}, stdin=subprocess.DEVNULL, stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True)
+                    stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
             if _wait_healthy(url, process, STARTUP_TIMEOUT):
                 break
             _stop(process)
