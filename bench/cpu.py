@@ -40,35 +40,52 @@ def _self_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def parent_of(pid: int) -> int | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(text[text.rindex(")") + 2:].split()[1])
+
+
 @dataclass
 class Snapshot:
     machine_busy: float
     machine_total: float
     server: float
     client: float
+    db: float
 
 
-def snapshot(server_pid: int) -> Snapshot:
+def snapshot(server_pid: int, db_pid: int | None) -> Snapshot:
     busy, total = _machine()
-    return Snapshot(busy, total, _children_cpu(server_pid), _self_cpu())
+    db = _children_cpu(db_pid) if db_pid else 0.0
+    return Snapshot(busy, total, _children_cpu(server_pid), _self_cpu(), db)
 
 
 @dataclass
 class Usage:
     busy_share: float  # of all cores, during the window
-    server_ms: float  # per counted request
-    client_ms: float
-    other_ms: float  # database server, and anything else running on the machine
+    server_ms: float  # per counted request: gunicorn workers
+    client_ms: float  # the bench's client threads
+    db_ms: float | None  # PostgreSQL backends (None: SQLite, which runs inside the workers)
+    other_ms: float  # everything else on the machine (other jobs: noise)
+
+    @property
+    def own_ms(self) -> float:
+        """CPU the measured system itself needs per request."""
+        return self.server_ms + self.client_ms + (self.db_ms or 0.0)
 
     def note(self) -> str:
-        return (f"CPU/req: app {self.server_ms:.1f} ms, client {self.client_ms:.1f}, "
-                f"db+other {self.other_ms:.1f}; box {self.busy_share:.0%} busy")
+        db = f", postgres {self.db_ms:.1f}" if self.db_ms is not None else ""
+        return (f"CPU/req: app {self.server_ms:.1f} ms, client {self.client_ms:.1f}{db}, "
+                f"other jobs {self.other_ms:.1f}; box {self.busy_share:.0%} busy")
 
 
-def usage(before: Snapshot, after: Snapshot, requests: int) -> Usage:
+def usage(before: Snapshot, after: Snapshot, requests: int, has_db: bool) -> Usage:
     n = max(requests, 1)
     busy = after.machine_busy - before.machine_busy
-    server, client = after.server - before.server, after.client - before.client
+    server, client, db = after.server - before.server, after.client - before.client, after.db - before.db
     total = after.machine_total - before.machine_total
     return Usage(busy / total if total else 0.0, server / n * 1000, client / n * 1000,
-                 (busy - server - client) / n * 1000)
+                 db / n * 1000 if has_db else None, (busy - server - client - db) / n * 1000)

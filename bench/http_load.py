@@ -36,15 +36,15 @@ class LoadResult:
 class _Window:
     """The shared timed window: opened by the last thread to reach the barrier."""
 
-    def __init__(self, server_pid: int) -> None:
-        self.server_pid = server_pid
+    def __init__(self, server_pid: int, db_pid: int | None) -> None:
+        self.server_pid, self.db_pid = server_pid, db_pid
         self.opened = 0.0
         self.closed: list[float] = []
         self.lock = threading.Lock()
         self.cpu_before: cpu.Snapshot | None = None
 
     def open(self) -> None:
-        self.cpu_before = cpu.snapshot(self.server_pid)
+        self.cpu_before = cpu.snapshot(self.server_pid, self.db_pid)
         self.opened = time.perf_counter()
 
     def close(self) -> None:
@@ -74,9 +74,11 @@ def _client(i: int, client: Client, directory: Directory, cases: int, seconds: f
     window.close()
 
 
-def run(base: str, server_pid: int, tokens: dict[str, str], directory: Directory, clients: int,
-        cases_per_client: int, seconds: float) -> LoadResult:
-    window = _Window(server_pid)
+def run(base: str, pids: tuple[int, int | None], tokens: dict[str, str], directory: Directory,
+        clients: int, cases_per_client: int, seconds: float) -> LoadResult:
+    """`pids`: the gunicorn master, and the PostgreSQL postmaster (None for SQLite)."""
+    server_pid, db_pid = pids
+    window = _Window(server_pid, db_pid)
     barrier = threading.Barrier(clients, action=window.open)
     outcomes = [Outcome() for _ in range(clients)]
     started = [0] * clients
@@ -90,7 +92,7 @@ def run(base: str, server_pid: int, tokens: dict[str, str], directory: Directory
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 600)  # bounded: a hung server must not hang the bench
-    cpu_after = cpu.snapshot(server_pid)
+    cpu_after = cpu.snapshot(server_pid, db_pid)
     result = LoadResult(clients, (max(window.closed) - window.opened) if window.closed else 0.0)
     for outcome in outcomes:
         result.latencies += outcome.latencies
@@ -101,5 +103,5 @@ def run(base: str, server_pid: int, tokens: dict[str, str], directory: Directory
             result.by_element.setdefault(element, []).extend(latencies)
     result.cases_started = sum(started)
     if window.cpu_before is not None:
-        result.cpu = cpu.usage(window.cpu_before, cpu_after, len(result.latencies))
+        result.cpu = cpu.usage(window.cpu_before, cpu_after, len(result.latencies), db_pid is not None)
     return result

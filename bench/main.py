@@ -78,10 +78,10 @@ def run_a(plan: Plan, spec_text: str) -> tuple[Row, inprocess.InProcessResult]:
                note), result
 
 
-def run_b(plan: Plan, app: server.Server, tokens: dict[str, str], directory: Directory, clients: int,
-          seconds: float, workers: int) -> tuple[Row, http_load.LoadResult]:
+def run_b(plan: Plan, app: server.Server, db_pid: int | None, tokens: dict[str, str], directory: Directory,
+          clients: int, seconds: float, workers: int) -> tuple[Row, http_load.LoadResult]:
     log(f"(b) HTTP load: {clients} clients, {workers} workers, {seconds:.0f}s")
-    result = http_load.run(app.base, app.pid, tokens, directory, clients, plan.b_cases, seconds)
+    result = http_load.run(app.base, (app.pid, db_pid), tokens, directory, clients, plan.b_cases, seconds)
     errors = f", errors {dict(result.errors)}" if result.errors else ""
     if result.first_error:
         log(f"(b) first error: {result.first_error}")
@@ -161,6 +161,10 @@ def _print_results(rows: list[Row], a: inprocess.InProcessResult | None, b: http
         print(ratio_line("(b)/(a) throughput", ratio, ">= 0.5", ratio >= 0.5))
     if b is not None and b.cpu is not None:
         print(f"{'(b) where the CPU went':<44} {b.cpu.note()}")
+        # What the same work would reach on an otherwise idle box: all cores / own CPU per request.
+        capacity = (os.cpu_count() or 1) * 1000 / b.cpu.own_ms if b.cpu.own_ms else 0.0
+        print(f"{'(b) CPU-bound capacity, idle box (derived)':<44} {capacity:7.1f} completions/s"
+              + (f" = {capacity / (a.completions / a.seconds):.2f} of (a)" if a is not None and a.completions else ""))
     for small, large in c:
         ratio = large.p50_ms / small.p50_ms
         user = small.name.rsplit(" ", 1)[-1]
@@ -199,8 +203,8 @@ def run_http_parts(args: argparse.Namespace, plan: Plan, workdir: Path, database
         users = demo_users()
         directory = Directory(users)
         tokens = login_all(app.base, users)
-        b_row, results.b = run_b(plan, app, tokens, directory, args.clients or plan.b_clients,
-                                 args.seconds or plan.b_seconds, args.workers)
+        b_row, results.b = run_b(plan, app, server.postmaster_pid(database), tokens, directory,
+                                 args.clients or plan.b_clients, args.seconds or plan.b_seconds, args.workers)
         results.rows.append(b_row)
         if not args.skip_c:
             results.c = run_c(plan, app.base, tokens, directory, server.sqlalchemy_url(database),

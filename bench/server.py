@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from . import scenario
+from . import cpu, scenario
 
 ROOT = scenario.ROOT
 VENV_BIN = Path(sys.executable).parent
@@ -68,6 +68,17 @@ def drop_database(database: Database) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
     engine.dispose()
+
+
+def postmaster_pid(database: Database) -> int | None:
+    """The local PostgreSQL server process (parent of our backend), to account its CPU."""
+    if not database.url.startswith("postgresql"):
+        return None
+    engine = create_engine(sqlalchemy_url(database))
+    with engine.connect() as conn:
+        backend = conn.scalar(text("SELECT pg_backend_pid()"))
+    engine.dispose()
+    return cpu.parent_of(backend)
 
 
 def sqlalchemy_url(database: Database) -> str:
