@@ -3,6 +3,7 @@
 #   serve    (default) migrate, deploy the bundled regulations, then gunicorn on :8000
 #   migrate  migrate and deploy, then exit (a one-off job before rolling out web replicas)
 #   timers   the timer scheduler as its own process (give the web containers SCHEDULER_ENABLED=0)
+#   healthcheck  the image's HEALTHCHECK: GET /healthz when this container serves HTTP
 #   anything else is run as given, e.g. `flask --app api audit verify`
 # Variables: see docs/operations.md. MIGRATE_ON_START=0 skips migrate+deploy in `serve`.
 set -eu
@@ -38,6 +39,15 @@ case "$command" in
         shift
         export SCHEDULER_ENABLED=0      # this process is the scheduler; no second loop inside it
         exec flask --app api timers run "$@"
+        ;;
+    healthcheck)
+        # Only a serving container has an HTTP port; the `timers` one is healthy while it runs.
+        if tr '\0' ' ' </proc/1/cmdline 2>/dev/null | grep -q gunicorn; then
+            port="${BIND:-0.0.0.0:8000}"
+            port="${port##*:}"
+            exec python -c "import sys, urllib.request
+sys.exit(urllib.request.urlopen('http://127.0.0.1:$port/healthz', timeout=4).status != 200)"
+        fi
         ;;
     *)
         exec "$@"
