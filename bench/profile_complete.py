@@ -252,7 +252,7 @@ def breakdown(samples: list[Sample], title: str) -> str:
                  f"{statements:>6.1f}")
     held = sum(s.in_transaction for s in samples) / n
     lines.append(f"{'  of which inside a DB transaction':<42} {held * 1000:>7.2f} {held / total:>6.1%}"
-                 "   (SQLite: BEGIN IMMEDIATE, the database-wide write lock)")
+                 "   (on SQLite under BEGIN IMMEDIATE: the database-wide write lock)")
     return "\n".join(lines)
 
 
