@@ -58,15 +58,19 @@ def validate_bundle(path: str) -> None:
 @click.argument("path", required=False)
 def deploy_bundle(path: str | None) -> None:
     """Deploy one jurisdiction folder, or every bundled one when no path is given."""
-    try:
-        results = ([deploy.deploy(from_folders(*_bundle_dirs(path)), "cli")] if path
-                   else setup.deploy_bundled(current_app, "cli"))
-    except BundleInvalid as exc:
-        _print_problems(exc)
-        sys.exit(1)
-    for r in results:
+    if path:
+        try:
+            results = deploy.FolderResults([deploy.deploy(from_folders(*_bundle_dirs(path)), "cli")])
+        except BundleInvalid as exc:
+            results = deploy.FolderResults(refused={Path(path).name: exc})
+    else:
+        results = setup.deploy_bundled(current_app, "cli")
+    for r in results.deployed:
         made = ", ".join(f"{k} v{v}" for k, v in r.created) or "无变化"
         click.echo(f"{r.jurisdiction}: {made} ({r.bundle_hash[:12]})")
+    for exc in results.refused.values():
+        _print_problems(exc)
+    sys.exit(1 if results.refused else 0)
 
 
 users_cli = AppGroup("users", help="Users and roles.")

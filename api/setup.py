@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask import Flask
@@ -11,8 +12,11 @@ from sqlalchemy import select
 from engine import deploy
 from engine.bundles import discover, from_folders
 from engine.db import db, unit_of_work
+from engine.errors import BundleInvalid
 from engine.models import User
 from engine.users import create_user, seed_demo_users
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -21,8 +25,14 @@ def upgrade_schema() -> None:
     upgrade(directory=MIGRATIONS)
 
 
-def deploy_bundled(app: Flask, actor: str = "system") -> list[deploy.DeployResult]:
-    return deploy.deploy_folders(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"]), actor)
+def deploy_bundled(app: Flask, actor: str = "system") -> deploy.FolderResults:
+    """Deploy the bundled jurisdictions; a refused bundle is logged with every problem."""
+    results = deploy.deploy_folders(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"]), actor)
+    for name, exc in results.refused.items():
+        problems = "; ".join(f"{p['file']}:{p.get('line') or '-'} [{p.get('element') or '-'}] {p['message']}"
+                             for p in exc.errors)
+        log.error("bundle %s refused: %s — %s", name, exc.detail, problems)
+    return results
 
 
 def seed_demo(app: Flask) -> int:
@@ -31,7 +41,10 @@ def seed_demo(app: Flask) -> int:
     made = 0
     with unit_of_work():
         for bpmn_dir, forms_dir in discover(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"])):
-            made += seed_demo_users(from_folders(bpmn_dir, forms_dir), password)
+            try:
+                made += seed_demo_users(from_folders(bpmn_dir, forms_dir), password)
+            except BundleInvalid:
+                continue  # its manifest is broken: deploy_bundled has reported it
         if db.session.scalar(select(User).where(User.username == "admin")) is None:
             create_user("admin", password, "系统管理员", None, [], is_admin=True)
             made += 1

@@ -85,8 +85,22 @@ def deploy(bundle: Bundle, actor: str = "system") -> DeployResult:
     return result
 
 
-def deploy_folders(bpmn_root: Path, forms_root: Path, actor: str = "system") -> list[DeployResult]:
-    return [deploy(from_folders(b, f), actor) for b, f in discover(bpmn_root, forms_root)]
+@dataclass
+class FolderResults:
+    deployed: list[DeployResult] = field(default_factory=list)
+    refused: dict[str, BundleInvalid] = field(default_factory=dict)
+
+
+def deploy_folders(bpmn_root: Path, forms_root: Path, actor: str = "system") -> FolderResults:
+    """Deploy every jurisdiction folder. Each bundle stands alone: a broken one is refused
+    whole (and reported) while the others still deploy."""
+    results = FolderResults()
+    for bpmn_dir, forms_dir in discover(bpmn_root, forms_root):
+        try:
+            results.deployed.append(deploy(from_folders(bpmn_dir, forms_dir), actor))
+        except BundleInvalid as exc:
+            results.refused[bpmn_dir.name] = exc
+    return results
 
 
 def version_in_force(process_key: str, on: date | None = None) -> ProcessVersion:

@@ -168,3 +168,22 @@ def test_a_changed_bundle_is_a_new_version_and_running_cases_keep_theirs(app, ht
     assert done["version"] == 1 and done["open_tasks"][0]["bpmn_id"] == "trial"
     versions = http.as_("s_reviewer").get("/api/v1/processes/sample_project").body["versions"]
     assert [(v["version"], v["cases"]) for v in versions] == [(1, 1), (2, 1)]
+
+
+def test_one_broken_bundle_does_not_stop_the_others(app, tmp_path: Path):
+    import shutil
+
+    good_bpmn, good_forms = tmp_path / "bpmn" / "sample", tmp_path / "forms" / "sample"
+    shutil.copytree(SAMPLE[0], good_bpmn)
+    shutil.copytree(SAMPLE[1], good_forms)
+    broken = tmp_path / "bpmn" / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text('{"id": "broken"}', "utf-8")
+    with app.app_context():
+        results = deploy.deploy_folders(tmp_path / "bpmn", tmp_path / "forms")
+    assert [r.jurisdiction for r in results.deployed] == ["sample"]
+    assert list(results.refused) == ["broken"]
+    assert any("bpmn_files" in p["message"] for p in results.refused["broken"].errors)
+    app.config.update(BUNDLE_ROOT=str(tmp_path / "bpmn"), FORMS_ROOT=str(tmp_path / "forms"))
+    cli = app.test_cli_runner().invoke(args=["bundles", "deploy"])
+    assert cli.exit_code == 1 and "sample: 无变化" in cli.output and "manifest.json" in cli.output
