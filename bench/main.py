@@ -73,7 +73,8 @@ def run_a(plan: Plan, spec_text: str) -> tuple[Row, inprocess.InProcessResult]:
     log(f"(a) in-process: up to {plan.a_cases} cases / {plan.a_seconds:.0f}s")
     result = inprocess.run(spec_text, plan.a_cases, plan.a_seconds)
     note = (f"{result.cases} cases x {result.completions // max(result.cases, 1)} steps, "
-            f"state {result.state_bytes / 1024:.1f} KB gz" + ("" if result.all_completed else ", NOT all completed"))
+            f"state {result.state_bytes / 1024:.1f} KB gz, {result.per_cpu_second:.0f}/CPU-s"
+            + ("" if result.all_completed else ", NOT all completed"))
     return row("(a) in-process complete (1 core)", result.latencies, result.completions / result.seconds,
                note), result
 
@@ -162,9 +163,10 @@ def _print_results(rows: list[Row], a: inprocess.InProcessResult | None, b: http
     if b is not None and b.cpu is not None:
         print(f"{'(b) where the CPU went':<44} {b.cpu.note()}")
         # What the same work would reach on an otherwise idle box: all cores / own CPU per request.
+        # Both sides in CPU terms, which other jobs on a shared box do not distort.
         capacity = (os.cpu_count() or 1) * 1000 / b.cpu.own_ms if b.cpu.own_ms else 0.0
-        print(f"{'(b) CPU-bound capacity, idle box (derived)':<44} {capacity:7.1f} completions/s"
-              + (f" = {capacity / (a.completions / a.seconds):.2f} of (a)" if a is not None and a.completions else ""))
+        of_a = f" = {capacity / a.per_cpu_second:.2f} of (a) per CPU-s" if a is not None and a.cpu_seconds else ""
+        print(f"{'(b) CPU-bound capacity, idle box (derived)':<44} {capacity:7.1f} completions/s{of_a}")
     for small, large in c:
         ratio = large.p50_ms / small.p50_ms
         user = small.name.rsplit(" ", 1)[-1]
