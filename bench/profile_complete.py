@@ -17,6 +17,7 @@ import cProfile
 import functools
 import io
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -294,6 +295,7 @@ def main() -> int:
             db.engine.dispose()
     finally:
         server.drop_database(database)
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
