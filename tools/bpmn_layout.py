@@ -85,7 +85,7 @@ LABEL_FONT = 11      # bpmn-js draws external labels in 11px, names inside activ
 LABEL_LINE = 14
 LABEL_MAX_W = 116    # widest external label line (ten CJK characters); longer names wrap, balanced
 LANE_NAME_PAD = 24
-SEARCH_LIMIT = 720   # row orders tried exhaustively up to this many, else local swaps
+SEARCH_LIMIT = 360   # row orders tried exhaustively up to this many, else local swaps
 
 
 def q(ns: str, tag: str) -> str:
@@ -109,31 +109,68 @@ def text_width(text: str, size: int = LABEL_FONT) -> float:
 
 
 def wrap(text: str, max_w: float, size: int = LABEL_FONT) -> list[str]:
-    lines, cur, width = [], "", 0.0
-    for c in text:
-        w = char_width(c, size)
-        if cur and width + w > max_w:
-            lines.append(cur)
-            cur, width = "", 0.0
-        cur += c
-        width += w
-    if cur:
-        lines.append(cur)
+    """Lines as bpmn-js (diagram-js ``Text``) breaks ``text`` in a box ``max_w`` wide.
+
+    It tries the whole line, then cuts it to ``len * max_w / width`` characters (at a space or
+    hyphen if it can, else one character shorter) until it is narrower than the box.
+    """
+    lines: list[str] = []
+    rest = text.strip()
+    limit = math.floor(max_w + 0.5)
+    while rest:
+        fit = rest
+        while True:
+            width = text_width(fit, size)
+            if fit in ("", " ") or width < limit or len(fit) < 2:
+                break
+            length = max(len(fit) * (max_w / width), 1)
+            fit = _semantic_shorten(fit, length) or fit[:max(math.floor(length - 1 + 0.5), 1)]
+        lines.append(fit)
+        rest = rest[len(fit):].strip()
     return lines or [""]
 
 
-def label_size(text: str, max_w: float = LABEL_MAX_W) -> tuple[int, int]:
-    """Bounds for an external label; lines are balanced (no lone last character)."""
-    lines = wrap(text, max_w - 4)
-    if len(lines) > 1:
-        target = text_width(text) / len(lines)
-        while True:
-            balanced = wrap(text, target)
-            if len(balanced) <= len(lines):
-                lines = balanced
+def _semantic_shorten(line: str, max_length: float) -> str:
+    parts = re.split(r"(\s|-|\u00AD)", line)
+    out: list[str] = []
+    length = 0
+    if len(parts) > 1:
+        for part in parts:
+            if not part:
                 break
-            target += 2
-    return math.ceil(max(text_width(line) for line in lines)) + 4, LABEL_LINE * len(lines)
+            if len(part) + length < max_length:
+                out.append(part)
+                length += len(part)
+            else:
+                if part in ("-", "\u00AD"):
+                    out = out[:-1]
+                break
+    if out and out[-1] == "\u00AD":
+        out[-1] = "-"
+    return "".join(out)
+
+
+def label_size(text: str, max_w: float = LABEL_MAX_W) -> tuple[int, int]:
+    """Bounds for an external label: bpmn-js keeps a label's width and wraps its name in it,
+    so the narrowest width that needs no more lines than the widest one balances the lines."""
+    best = None
+    for width in range(24, int(max_w) + 1, 2):
+        lines = wrap(text, width)
+        widest = max(text_width(line) for line in lines)
+        if widest >= width:
+            continue
+        if best is None or len(lines) < best[0]:
+            best = (len(lines), width)
+    if best is None:
+        lines = wrap(text, max_w)
+        best = (len(lines), max_w)
+    count, width = best
+    # a few pixels of slack for fonts a little wider than the estimate, if the lines stay put
+    for slack in (6, 4, 2, 0):
+        if wrap(text, width + slack) == wrap(text, width):
+            width += slack
+            break
+    return math.ceil(width), math.ceil(count * LABEL_FONT * 1.2) + 1
 
 
 def size_of(kind: str, name: str) -> tuple[int, int]:
@@ -142,7 +179,7 @@ def size_of(kind: str, name: str) -> tuple[int, int]:
     if kind in GATEWAYS:
         return 50, 50
     for width in (100, 120, 140, 160):
-        if len(wrap(name, width - 18, 12)) <= 2:
+        if len(wrap(name, width - 14, 12)) <= 2:
             return width, 80
     return 160, 80
 
@@ -308,6 +345,7 @@ class Layout:
                 self.flows.append(Flow(el.get("id"), el.get("sourceRef"), el.get("targetRef"),
                                        el.get("name") or ""))
         self.flows = [f for f in self.flows if f.source in self.nodes and f.target in self.nodes]
+        self.flow_by_id = {f.id: f for f in self.flows}
         self.lanes = read_lanes(container.find(q(BPMN, "laneSet"))) if use_lanes else []
         self.leaves = leaf_lanes(self.lanes) or [Lane(id="", name="")]
         for lane in self.leaves:
@@ -1016,30 +1054,39 @@ class Layout:
     # ---- quality -------------------------------------------------------------------------
 
     def score(self) -> tuple[float, dict]:
-        segs = [(f.id, a, b) for f in self.flows for a, b in _segments(f.points)]
+        horizontal, vertical = [], []
+        length = 0.0
+        for f in self.flows:
+            for (x1, y1), (x2, y2) in _segments(f.points):
+                length += abs(x1 - x2) + abs(y1 - y2)
+                if y1 == y2:
+                    horizontal.append((f.id, min(x1, x2), max(x1, x2), y1))
+                else:
+                    vertical.append((f.id, min(y1, y2), max(y1, y2), x1))
         crossings = 0
-        for (fa, a1, a2), (fb, b1, b2) in itertools.combinations(segs, 2):
-            if fa == fb:
-                continue
-            ha, hb = a1[1] == a2[1], b1[1] == b2[1]
-            if ha == hb:
-                continue
-            (h1, h2), (v1, v2) = ((a1, a2), (b1, b2)) if ha else ((b1, b2), (a1, a2))
-            if min(h1[0], h2[0]) < v1[0] < max(h1[0], h2[0]) and min(v1[1], v2[1]) < h1[1] < max(v1[1], v2[1]):
-                crossings += 1
+        for fa, lo_x, hi_x, y in horizontal:
+            for fb, lo_y, hi_y, x in vertical:
+                if lo_x < x < hi_x and lo_y < y < hi_y and fa != fb:
+                    crossings += 1
         bends = sum(max(0, len(f.points) - 2) for f in self.flows)
-        length = sum(abs(a[0] - b[0]) + abs(a[1] - b[1]) for _, a, b in segs)
         shapes = [(n.x, n.y, n.w, n.h) for n in self.nodes.values()]
         labels = [n.label for n in self.nodes.values() if n.label] + [f.label for f in self.flows if f.label]
         label_hits = sum(1 for lab in labels for box in shapes if _rects_overlap(lab, box))
         label_hits += sum(1 for a, b in itertools.combinations(labels, 2) if _rects_overlap(a, b))
         through = 0
-        for f in self.flows:
-            skip = {f.source, f.target}
-            for a, b in _segments(f.points):
-                for n in self.nodes.values():
-                    if n.id not in skip and n.host not in skip and _rect_hits_segment((n.x, n.y, n.w, n.h), a, b, 1):
-                        through += 1
+        boxes = [(n, n.x + 1, n.y + 1, n.x + n.w - 1, n.y + n.h - 1) for n in self.nodes.values()]
+        for fid, lo_x, hi_x, y in horizontal:
+            f = self.flow_by_id[fid]
+            for n, left, top, right, bottom in boxes:
+                if top < y < bottom and lo_x < right and hi_x > left and n.id not in (f.source, f.target) \
+                        and n.host not in (f.source, f.target):
+                    through += 1
+        for fid, lo_y, hi_y, x in vertical:
+            f = self.flow_by_id[fid]
+            for n, left, top, right, bottom in boxes:
+                if left < x < right and lo_y < bottom and hi_y > top and n.id not in (f.source, f.target) \
+                        and n.host not in (f.source, f.target):
+                    through += 1
         metrics = {"crossings": crossings, "bends": bends, "length": round(length),
                    "label_collisions": label_hits, "through_nodes": through,
                    "width": round(self.width), "height": round(self.height)}
@@ -1047,13 +1094,19 @@ class Layout:
                  + self.height / 10 + self.width / 40)
         return value, metrics
 
-    def run(self, perms, pool_x: float, pool_y: float) -> tuple[float, dict]:
+    def run(self, perms, pool_x: float, pool_y: float, labels: bool = False) -> tuple[float, dict]:
+        """Lay out with the given row orders; labels are placed only for the final drawing."""
         self.apply_row_order(perms)
         self.route_all()
         self.assign_tracks()
         self.measure(pool_x, pool_y)
         self.resolve()
-        self.place_labels()
+        for n in self.nodes.values():
+            n.label = None
+        for f in self.flows:
+            f.label = None
+        if labels:
+            self.place_labels()
         return self.score()
 
     def layout(self, pool_x: float, pool_y: float) -> dict:
@@ -1071,7 +1124,7 @@ class Layout:
         for n in self.nodes.values():
             n.rank = ranks[n.id]
         self.compute_row_groups(compact)
-        _, metrics = self.run(perms, pool_x, pool_y)
+        _, metrics = self.run(perms, pool_x, pool_y, labels=True)
         return metrics
 
     def _best_row_order(self, pool_x: float, pool_y: float):

@@ -125,6 +125,16 @@ async function importAndMeasure(xml) {
       if (!text || !el.businessObject.name) return;
       const bb = text.getBBox();
       // label gfx is translated to (el.x, el.y); text bbox is local to it
+      // bpmn-js keeps a label's stored width and wraps the name in it: text that needs more
+      // room than the stored bounds spills over whatever the layout put next to them
+      const stored = el.di && el.di.label && el.di.label.bounds;
+      if (stored) {
+        const tx = el.x + bb.x, ty = el.y + bb.y;
+        if (tx < stored.x - 3 || ty < stored.y - 3 || tx + bb.width > stored.x + stored.width + 3
+            || ty + bb.height > stored.y + stored.height + 3) {
+          findings.push(`label of ${el.businessObject.id} (${el.businessObject.name}) is drawn at ${Math.round(tx)},${Math.round(ty)} ${Math.round(bb.width)}x${Math.round(bb.height)}, outside its bounds ${stored.x},${stored.y} ${stored.width}x${stored.height}`);
+        }
+      }
       labels.push({ id: el.businessObject.id, name: el.businessObject.name,
         x: el.x + bb.x, y: el.y + bb.y, width: bb.width, height: bb.height,
         owner: el.labelTarget ? el.labelTarget.id : null });
