@@ -127,3 +127,13 @@ def test_data_the_diagram_cannot_run_with_is_422_naming_the_element(http):
     body = assert_problem(reply, 422, "process-error")
     assert body["element"] == "countersign" and "会签" in body["detail"]
     assert http.as_("s_reviewer").get(f"/api/v1/tasks/{task_id}").status == 200  # rolled back
+
+
+@pytest.mark.parametrize(("path", "payload", "field"), [
+    ("/api/v1/instances", {"process_key": "a\u0000b", "data": {}}, "process_key"),
+    ("/api/v1/instances", {"process_key": "sample_project", "data": {"project_name": "x\u0000"}}, "data/project_name"),
+])
+def test_nul_characters_are_refused_before_reaching_the_database(http, path, payload, field):
+    body = assert_problem(http.as_("s_unit_a").post(path, payload), 400, "invalid-input")
+    assert body["errors"][0]["field"] == field
+    assert_problem(http.as_("s_unit_a").get("/api/v1/instances", process_key="\u0000"), 400, "invalid-input")
