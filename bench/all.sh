@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Every measurement behind docs/performance.md, from one clean export of a commit (default HEAD).
 #   bench/all.sh [PG_SERVER_URL]      e.g. bench/all.sh "$(bench/pg_local.sh start)"
-# Without a URL only the SQLite parts run. About 25 minutes on 2 cores. Output goes to stdout;
-# docs/performance.md quotes it.
+# Without a URL only the SQLite parts run. About 25 minutes on 2 cores (BENCH_QUICK=1: a few
+# minutes, to check the script). Output goes to stdout; docs/performance.md quotes it.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pg=${1:-}
@@ -13,30 +13,33 @@ git -C "$repo" archive HEAD | tar -x -C "$snap"
 export GOVIT_COMMIT AUTO_SETUP=0
 GOVIT_COMMIT=$(git -C "$repo" rev-parse --short HEAD)
 cd "$snap"
+quick=(); seconds=60; cases=3
+[ -n "${BENCH_QUICK:-}" ] && { quick=(--quick); seconds=5; cases=1; }
 
 section() { printf '\n######## %s   (load %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 kept_db() { sed -n 's/.*kept .* and database \(.*\)$/\1/p' "$1" | tail -1; }
+kept_dir() { sed -n 's/.*kept \(.*\) and database .*$/\1/p' "$1" | tail -1; }
 
 full() {  # full run, then the SQL-level task-list experiments on its 100k database
   local err; err=$(mktemp)
-  "$py" bench/run.py --keep "$@" 2>"$err"
-  local url; url=$(kept_db "$err")
+  "$py" bench/run.py --keep "${quick[@]}" "$@" 2>"$err"
+  local url dir; url=$(kept_db "$err"); dir=$(kept_dir "$err")
   grep -E "first error" "$err"
   [ -n "$url" ] && "$py" bench/sql_experiments.py "$url"
-  if [[ "$url" == sqlite* ]]; then rm -rf "$(dirname "${url#sqlite:///}")"; fi
+  [ -n "$dir" ] && rm -rf "$dir"
   if [[ "$url" == postgresql* ]]; then
     "$py" -c "import sys; from bench import server; server.drop_database(server.Database(sys.argv[1], drop=True))" "$url"
   fi
   rm -f "$err"
 }
 
-ab() { "$py" bench/run.py --skip-c --seconds 60 "$@" 2>/dev/null | grep -E "^\(a\)|^\(b\)|^code"; }
+ab() { "$py" bench/run.py "${quick[@]}" --skip-c --seconds "$seconds" "$@" 2>/dev/null | grep -E "^\(a\)|^\(b\)|^code"; }
 
 section "full, SQLite"; full
 [ -n "$pg" ] && { section "full, PostgreSQL"; full --postgres "$pg"; }
 
-section "profile, SQLite"; "$py" bench/profile_complete.py --cases 3 2>/dev/null
-[ -n "$pg" ] && { section "profile, PostgreSQL"; "$py" bench/profile_complete.py --cases 3 --postgres "$pg" 2>/dev/null; }
+section "profile, SQLite"; "$py" bench/profile_complete.py --cases "$cases" 2>/dev/null
+[ -n "$pg" ] && { section "profile, PostgreSQL"; "$py" bench/profile_complete.py --cases "$cases" --postgres "$pg" 2>/dev/null; }
 
 for app in "api:create_app()" "bench.variants:fair_sqlite_lock()" "bench.variants:token_cache()"; do
   section "(b) SQLite, 4 workers, $app"; ab --workers 4 --app "$app"
