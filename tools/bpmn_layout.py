@@ -1021,7 +1021,7 @@ class Layout:
             walked = 0.0
             for i, ((x1, y1), (x2, y2)) in enumerate(_segments(pts)):
                 # keep clear of the default-flow slash bpmn-js draws next to the source
-                skip = 16 if i == 0 else 6
+                skip = 22 if i == 0 else 6
                 length = abs(x2 - x1) + abs(y2 - y1)
                 if y1 == y2:
                     lo, hi = min(x1, x2), max(x1, x2)

@@ -10,6 +10,8 @@
 //   --width N        viewport width in CSS pixels (default 2400); the height follows the
 //                    diagram's aspect ratio
 //   --scale N        device pixel ratio of the screenshot (default 1)
+//   --slice I/N      screenshot only the I-th of N vertical slices of the diagram (1-based), at
+//                    N times the zoom; the PNG is NAME-I-of-N.png
 //   --modeler        import with the Modeler instead of the NavigatedViewer
 //   --strict         exit 1 when an import has warnings or the rendered labels collide
 //   --json FILE      also write the findings as JSON
@@ -31,17 +33,22 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = join(HERE, 'node_modules', 'bpmn-js', 'dist');
 
 function parseArgs(argv) {
-  const opts = { out: null, width: 2400, scale: 1, modeler: false, strict: false, json: null, files: [] };
+  const opts = { out: null, width: 2400, scale: 1, modeler: false, strict: false, json: null, slice: null, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--out') opts.out = argv[++i];
     else if (a === '--width') opts.width = Number(argv[++i]);
     else if (a === '--scale') opts.scale = Number(argv[++i]);
     else if (a === '--modeler') opts.modeler = true;
+    else if (a === '--slice') {
+      const [k, n] = String(argv[++i]).split('/').map(Number);
+      if (!(n >= 1 && k >= 1 && k <= n)) { console.error('--slice wants I/N with 1 <= I <= N'); process.exit(2); }
+      opts.slice = { i: k, n };
+    }
     else if (a === '--strict') opts.strict = true;
     else if (a === '--json') opts.json = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node render.mjs [--out DIR] [--width N] [--scale N] [--modeler] [--strict] [--json FILE] FILE.bpmn ...');
+      console.log('usage: node render.mjs [--out DIR] [--width N] [--scale N] [--slice I/N] [--modeler] [--strict] [--json FILE] FILE.bpmn ...');
       process.exit(0);
     } else opts.files.push(a);
   }
@@ -188,20 +195,28 @@ async function main() {
       await page.evaluate(() => document.fonts.ready);
       let res = await page.evaluate(importAndMeasure, xml);
       if (res.inner) {
-        // give the viewport the diagram's aspect ratio (plus a margin) and fit again
+        // give the viewport the diagram's (or the slice's) aspect ratio plus a margin, then fit
         const margin = 40;
-        const ratio = (res.inner.height + 2 * margin) / (res.inner.width + 2 * margin);
-        const height = Math.max(300, Math.min(8000, Math.round(opts.width * ratio)));
+        const inner = res.inner;
+        const part = opts.slice
+          ? { x: inner.x + (opts.slice.i - 1) * inner.width / opts.slice.n, width: inner.width / opts.slice.n }
+          : { x: inner.x, width: inner.width };
+        const box = { x: part.x - margin, y: inner.y - margin, width: part.width + 2 * margin, height: inner.height + 2 * margin };
+        const height = Math.max(300, Math.min(8000, Math.round(opts.width * box.height / box.width)));
         await page.setViewport({ width: opts.width, height, deviceScaleFactor: opts.scale });
-        await page.evaluate(() => {
+        await page.evaluate((box) => {
           const canvas = window.bpmnViewer.get('canvas');
           canvas.resized();
-          canvas.zoom('fit-viewport', 'auto');
-        });
+          canvas.viewbox(box);
+        }, box);
       }
       const outDir = opts.out || join(tmpdir(), 'bpmnio-render');
       await mkdir(outDir, { recursive: true });
-      const png = join(outDir, basename(file).replace(/\.bpmn$/i, '') + '.png');
+      const stem = basename(file).replace(/\.bpmn$/i, '');
+      const clash = opts.files.filter((f) => basename(f) === basename(file)).length > 1;
+      const name = (clash ? basename(dirname(resolve(file))) + '_' : '') + stem
+        + (opts.slice ? `-${opts.slice.i}-of-${opts.slice.n}` : '');
+      const png = join(outDir, name + '.png');
       if (!res.error) await page.screenshot({ path: png, fullPage: false });
       await page.close();
       const entry = { file, png: res.error ? null : png, warnings: res.warnings, error: res.error,
