@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Response, json, request
@@ -43,6 +44,25 @@ MESSAGES = {
     "Invalid value.": "取值无效",
     "Shorter than minimum length 1.": "不能为空",
 }
+# marshmallow's parametrised messages, as (pattern, Chinese template).
+PATTERNS = [
+    (re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."), "须在 {0} 至 {1} 之间"),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "不能小于 {0}"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), "不能大于 {0}"),
+    (re.compile(r"Longer than maximum length (\d+)\."), "长度不能超过 {0}"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), "长度不能少于 {0}"),
+    (re.compile(r"Must be one of: (.*)\."), "须为以下之一：{0}"),
+]
+
+
+def chinese(message: str) -> str:
+    if message in MESSAGES:
+        return MESSAGES[message]
+    for pattern, template in PATTERNS:
+        match = pattern.fullmatch(message)
+        if match:
+            return template.format(*match.groups())
+    return message
 
 
 def problem(status: int, type_: str, title: str, detail: str = "", **extra: Any) -> Response:
@@ -71,8 +91,7 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
                 out += _flatten(value, f"{prefix}/{key}" if prefix else str(key))
     elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
         for m in messages:
-            text = MESSAGES.get(m) or ("须为以下之一：" + m.split(":", 1)[1].strip().rstrip(".")
-                                       if m.startswith("Must be one of") else m)
+            text = chinese(m)
             out.append({"field": prefix or "(请求)", "message": f"「{prefix}」{text}" if prefix else text})
     elif isinstance(messages, list):
         for index, value in enumerate(messages):

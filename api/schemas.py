@@ -8,6 +8,11 @@ from marshmallow import Schema, fields, validate
 
 from engine.clock import LOCAL_TZ
 
+# Row ids are 32-bit integer columns: a larger id in a path or query names nothing (404/422),
+# it must never reach PostgreSQL, which would fail the whole statement.
+ID_MAX = 2**31 - 1
+ID_PATH = f"int(min=1, max={ID_MAX})"
+
 
 class LocalDateTime(fields.DateTime):
     """Stored in UTC; shown to staff in Asia/Shanghai, always with an explicit offset."""
@@ -107,11 +112,11 @@ class TaskListOut(Schema):
 class TaskQuery(Schema):
     process_key = fields.String()
     jurisdiction = fields.String()
-    instance_id = fields.Integer()
+    instance_id = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
     overdue = fields.Boolean()
     claimed = fields.String(validate=validate.OneOf(["me", "unclaimed", "any"]))
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
 
 
 class CompleteIn(Schema):
@@ -126,7 +131,7 @@ class AssignIn(Schema):
 class StartIn(Schema):
     process_key = fields.String(required=True, validate=validate.Length(min=1))
     data = fields.Dict(keys=fields.String(), load_default=dict)
-    version = fields.Integer(validate=validate.Range(min=1))
+    version = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
 
 
 class InstanceOut(Schema):
@@ -171,7 +176,7 @@ class InstanceQuery(Schema):
     status = fields.String(validate=validate.OneOf(["running", "completed", "error", "suspended", "terminated"]))
     unit = fields.String()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
 
 
 class AuditOut(Schema):

@@ -3,7 +3,8 @@
 SpiffWorkflow's `serialize_json`/`deserialize_json` convert the whole spec on every call
 (about half the cost of a load). Cases only ever pair a state with the spec of their own
 version, so we convert the state alone and attach spec objects restored once per version and
-shared read-only (safe: SpiffWorkflow's parsed specs are immutable at run time). The pieces used
+shared read-only. SpiffWorkflow's specs are immutable at run time but for one place, which
+`_prewire_event_subprocesses` takes care of. The pieces used
 are SpiffWorkflow 3.2.0's own converter methods; `tests/test_serialization.py` checks that the
 result equals the library's full round trip.
 """
@@ -58,7 +59,26 @@ def restored_specs(spec_text: str) -> tuple[Any, dict[str, Any]]:
     parts = json.loads(spec_text)
     registry = serializer().registry
     subs = {name: registry.restore(spec) for name, spec in parts["subprocess_specs"].items()}
-    return registry.restore(parts["spec"]), subs
+    spec = registry.restore(parts["spec"])
+    for process_spec in (spec, *subs.values()):
+        _prewire_event_subprocesses(process_spec)
+    return spec, subs
+
+
+def _prewire_event_subprocesses(process_spec: Any) -> None:
+    """SpiffWorkflow 3.2's `BpmnStartTask.trigger_wf` wires an event subprocess to the start
+    task the first time its event arrives, on the spec. On spec objects shared by every case of
+    a version, each case started afterwards would have its start predict that event subprocess
+    as a child, and its end join would wait for it forever (the case never completes). Wire the
+    incoming side (what the triggered task's readiness test needs) and the way to the end once,
+    here; the start task's outputs stay the real ones, so `trigger_wf` never mutates again."""
+    start, end = process_spec.start, process_spec.end
+    for name in getattr(start, "trigger_specs", []):
+        task_spec = process_spec.task_specs[name]
+        if start.name not in task_spec._inputs:
+            task_spec._inputs.append(start.name)
+        if end.name not in task_spec._outputs:
+            task_spec.connect(end)
 
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:

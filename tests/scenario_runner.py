@@ -257,7 +257,10 @@ class ScenarioRun:
     def finish(self, expect: dict[str, Any]) -> None:
         case = self._admin_view()
         if "status" in expect:
-            assert case["status"] == expect["status"], f"status {case['status']} — open {self.open_ids()} {self.log}"
+            assert case["status"] == expect["status"], (
+                f"status {case['status']} — open {self.open_ids()} {self.log} — steps "
+                f"{[s['bpmn_id'] for s in case.get('completed_steps', [])]} due {case.get('next_due_at')} "
+                f"outcome {case.get('outcome')} data {case.get('data')}")
         if "outcome" in expect:
             assert case["outcome"] == expect["outcome"], f"outcome {case['outcome']} — {self.log}"
         if "open" in expect:

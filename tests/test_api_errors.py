@@ -72,6 +72,11 @@ def test_only_the_start_lane_may_start(http):
 
 @pytest.mark.parametrize(("method", "path", "status", "type_"), [
     ("get", "/api/v1/instances/99999", 404, "not-found"),
+    # beyond a 32-bit id column: must be refused before PostgreSQL sees it
+    ("get", "/api/v1/instances/95900680430", 404, "not-found"),
+    ("post", "/api/v1/notices/95900680430/read", 404, "not-found"),
+    ("get", "/api/v1/tasks?instance_id=95900680430", 422, "invalid-request"),
+    ("get", "/api/v1/instances?offset=95900680430000000000", 422, "invalid-request"),
     ("get", "/api/v1/tasks/00000000-0000-0000-0000-000000000000", 404, "not-found"),
     ("get", "/api/v1/processes/nope", 404, "not-found"),
     ("post", "/api/v1/instances", 404, "not-found"),
@@ -137,3 +142,13 @@ def test_nul_characters_are_refused_before_reaching_the_database(http, path, pay
     body = assert_problem(http.as_("s_unit_a").post(path, payload), 400, "invalid-input")
     assert body["errors"][0]["field"] == field
     assert_problem(http.as_("s_unit_a").get("/api/v1/instances", process_key="\u0000"), 400, "invalid-input")
+
+
+@pytest.mark.parametrize(("field", "value", "text"), [
+    ("limit", 0, "须在 1 至 500 之间"),
+    ("offset", -1, "须在 0 至 2147483647 之间"),
+])
+def test_range_errors_are_chinese_and_name_the_field(http, field, value, text):
+    reply = http.as_("s_reviewer").get("/api/v1/tasks", **{field: value})
+    assert_problem(reply, 422, "invalid-request")
+    assert {"field": field, "message": f"「{field}」{text}"} in reply.body["errors"]

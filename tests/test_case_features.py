@@ -144,3 +144,18 @@ def test_rectification_order_message_opens_a_task_for_the_unit(http):
     assert done.body["data"]["rectification_order"]["rectification_items"] == "补齐等保测评"
     other = http.as_("s_reviewer").post(f"/api/v1/instances/{start(http)['id']}/messages", order)
     assert other.status == 409                                        # that process has no such handler
+
+
+def test_an_event_subprocess_run_in_one_case_leaves_later_cases_untouched(http):
+    """Cases of a version share its spec objects; a rectification order in one case once made
+    every later case of that version wait for the event subprocess and never complete."""
+    case = pass_panel(http, start_review(http))
+    order = {"name": "rectification_ordered",
+             "data": {"rectification_deadline": "2026-06-30", "rectification_items": "补齐等保测评"}}
+    assert http.as_("s_reviewer").post(f"/api/v1/instances/{case['id']}/messages", order).status == 200
+    later = start_review(http, "s_unit_a2")                            # blocked: ends at once
+    assert (later["status"], later["outcome"]) == ("completed", "不予受理（有未验收项目）")
+    rectify = only_task(http.as_("admin").get(f"/api/v1/instances/{case['id']}").body, "r_rectify")
+    done = complete(http, "s_unit_a", rectify["id"], {"resubmit_note": "已整改"})
+    accepted = complete(http, "s_reviewer", only_task(done, "r_accept")["id"], {"acceptance_passed": True})
+    assert (accepted["status"], accepted["outcome"]) == ("completed", "已验收")

@@ -6,6 +6,7 @@ from engine import case_actions, instances, views
 
 from ..auth import current_actor
 from ..schemas import (
+    ID_PATH,
     AuditOut,
     InstanceDetailOut,
     InstanceListOut,
@@ -38,21 +39,21 @@ def list_(args: dict) -> dict:
     return {"items": items, "total": total}
 
 
-@blp.route("/<int:instance_id>")
+@blp.route(f"/<{ID_PATH}:instance_id>")
 @blp.response(200, InstanceDetailOut)
 def detail(instance_id: int) -> dict:
     """案件详情：状态、版本、数据、待办、已办步骤"""
     return views.instance_detail(current_actor(), instance_id)
 
 
-@blp.route("/<int:instance_id>/audit")
+@blp.route(f"/<{ID_PATH}:instance_id>/audit")
 @blp.response(200, AuditOut(many=True))
 def audit(instance_id: int) -> list:
     """案件审计记录"""
     return views.instance_audit(current_actor(), instance_id)
 
 
-@blp.route("/<int:instance_id>/suspend", methods=["POST"])
+@blp.route(f"/<{ID_PATH}:instance_id>/suspend", methods=["POST"])
 @blp.arguments(ReasonIn)
 @blp.response(200, InstanceOut)
 def suspend(args: dict, instance_id: int) -> dict:
@@ -60,7 +61,7 @@ def suspend(args: dict, instance_id: int) -> dict:
     return views.instance_summary(case_actions.suspend(current_actor(), instance_id, args["reason"]))
 
 
-@blp.route("/<int:instance_id>/resume", methods=["POST"])
+@blp.route(f"/<{ID_PATH}:instance_id>/resume", methods=["POST"])
 @blp.arguments(ReasonIn)
 @blp.response(200, InstanceOut)
 def resume(args: dict, instance_id: int) -> dict:
@@ -68,7 +69,7 @@ def resume(args: dict, instance_id: int) -> dict:
     return views.instance_summary(case_actions.resume(current_actor(), instance_id, args["reason"]))
 
 
-@blp.route("/<int:instance_id>/terminate", methods=["POST"])
+@blp.route(f"/<{ID_PATH}:instance_id>/terminate", methods=["POST"])
 @blp.arguments(ReasonIn)
 @blp.response(200, InstanceOut)
 def terminate(args: dict, instance_id: int) -> dict:
@@ -76,7 +77,7 @@ def terminate(args: dict, instance_id: int) -> dict:
     return views.instance_summary(case_actions.terminate(current_actor(), instance_id, args["reason"]))
 
 
-@blp.route("/<int:instance_id>/messages", methods=["POST"])
+@blp.route(f"/<{ID_PATH}:instance_id>/messages", methods=["POST"])
 @blp.arguments(MessageIn)
 @blp.response(200, InstanceDetailOut)
 def message(args: dict, instance_id: int) -> dict:

@@ -6,7 +6,7 @@ from engine import views
 from engine.db import unit_of_work
 
 from ..auth import current_actor
-from ..schemas import NoticeOut, NoticeQuery
+from ..schemas import ID_PATH, NoticeOut, NoticeQuery
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1/notices", description="抄送通知")
 
@@ -19,7 +19,7 @@ def list_(args: dict) -> list:
     return views.list_notices(current_actor(), args["unread"])
 
 
-@blp.route("/<int:notice_id>/read", methods=["POST"])
+@blp.route(f"/<{ID_PATH}:notice_id>/read", methods=["POST"])
 @blp.response(204)
 def read(notice_id: int) -> None:
     """标记为已读"""
