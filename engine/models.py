@@ -34,6 +34,10 @@ class Bundle(db.Model):
     files_json: Mapped[str] = mapped_column(Text)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     deployed_by: Mapped[str | None] = mapped_column(String(64))
+    # The simulation report of the bundle at deploy time (JSON) and whether an administrator
+    # deployed it in spite of findings.
+    simulation_json: Mapped[str | None] = mapped_column(Text)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Jurisdiction(db.Model):
@@ -59,6 +63,7 @@ class ProcessVersion(db.Model):
     bundle_hash: Mapped[str] = mapped_column(ForeignKey("bundle.hash"))
     spec_json: Mapped[str] = mapped_column(Text)
     effective_from: Mapped[date] = mapped_column(Date)
+    effective_until: Mapped[date | None] = mapped_column(Date)  # last day in force, if set
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
 
@@ -193,3 +198,20 @@ class NoticeRead(db.Model):
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id", ondelete="CASCADE"), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+
+class CaseMigration(db.Model):
+    """A case moved from one version to another; the state before the move is kept so that the
+    move can be reverted."""
+
+    __tablename__ = "case_migration"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id", ondelete="CASCADE"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    previous_state: Mapped[bytes] = mapped_column(LargeBinary)
+    task_mapping_json: Mapped[str] = mapped_column(Text, default="{}")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    actor: Mapped[str] = mapped_column(String(64))
+    reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reverted_by: Mapped[str | None] = mapped_column(String(64))
