@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Select, and_, exists, false, or_, select
 
+from .db import db
 from .errors import Conflict, Forbidden
-from .models import AuditEntry, Instance, Notice, TaskIndex
+from .models import AuditEntry, Instance, Jurisdiction, Notice, TaskIndex
 from .users import Actor
 
 
@@ -45,14 +46,31 @@ def notices_for(actor: Actor, query: Select) -> Select:
     return query.where(_notified(actor))
 
 
+def supervised_jurisdictions(actor: Actor) -> list[str]:
+    """Jurisdictions where the actor holds a role the regulation lets control cases (the
+    manifest's `case_control_roles`, e.g. the office that may suspend or terminate any case):
+    such an office oversees, so it sees every case there."""
+    from .deploy import stored_bundle  # deploy → scripting → case helpers → … → access
+
+    held: dict[str, set[str]] = {}
+    for jurisdiction, role in actor.roles:
+        held.setdefault(jurisdiction, set()).add(role)
+    rows = db.session.execute(select(Jurisdiction.id, Jurisdiction.current_bundle_hash)
+                              .where(Jurisdiction.id.in_(sorted(held)))).all()
+    return sorted(j for j, bundle_hash in rows
+                  if held[j] & set(stored_bundle(bundle_hash).manifest.get("case_control_roles", [])))
+
+
 def visible_instances(actor: Actor, query: Select) -> Select:
-    """Admins see every case; others the cases their unit applied for, the cases with a
-    task they may act on, the cases they have acted on and the cases copied (抄送) to them."""
+    """Admins see every case; supervising offices every case of their jurisdiction; others
+    the cases their unit applied for, the cases with a task they may act on, the cases they
+    have acted on and the cases copied (抄送) to them."""
     if actor.is_admin:
         return query
+    supervised = Instance.jurisdiction_id.in_(supervised_jurisdictions(actor))
     may_act = exists(select(TaskIndex.task_id).where(TaskIndex.instance_id == Instance.id, actionable(actor)))
     acted = exists(select(AuditEntry.id).where(AuditEntry.instance_id == Instance.id,
                                                AuditEntry.actor == actor.username))
     copied = exists(select(Notice.id).where(Notice.instance_id == Instance.id, _notified(actor)))
     own_unit = Instance.applicant_unit == actor.unit if actor.unit else false()
-    return query.where(or_(own_unit, may_act, acted, copied))
+    return query.where(or_(own_unit, may_act, acted, copied, supervised))

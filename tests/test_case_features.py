@@ -89,7 +89,8 @@ def test_withdraw_until_someone_downstream_claims(http):
     review = only_task(case, "review")["id"]
     case = complete(http, "s_reviewer", review, {"review_result": "send_back", "review_opinion": "补充材料"})
     assert http.as_("s_unit_a").post(f"/api/v1/tasks/{review}/withdraw").status == 403  # sees it, did not do it
-    assert http.as_("s_reviewer2").post(f"/api/v1/tasks/{review}/withdraw").status == 404  # cannot see the case
+    assert http.as_("s_reviewer2").post(f"/api/v1/tasks/{review}/withdraw").status == 403  # supervises, did not do it
+    assert http.as_("s_finance").post(f"/api/v1/tasks/{review}/withdraw").status == 404    # cannot see the case
     back = http.as_("s_reviewer").post(f"/api/v1/tasks/{review}/withdraw")
     assert back.status == 200 and [t["bpmn_id"] for t in back.body["open_tasks"]] == ["review"]
     reopened = only_task(back.body, "review")["id"]
@@ -159,3 +160,13 @@ def test_an_event_subprocess_run_in_one_case_leaves_later_cases_untouched(http):
     done = complete(http, "s_unit_a", rectify["id"], {"resubmit_note": "已整改"})
     accepted = complete(http, "s_reviewer", only_task(done, "r_accept")["id"], {"acceptance_passed": True})
     assert (accepted["status"], accepted["outcome"]) == ("completed", "已验收")
+
+
+def test_the_supervising_office_sees_every_case_of_its_jurisdiction(http):
+    """case_control_roles may suspend or terminate any case, so they must be able to find it."""
+    case = start_review(http, "s_unit_b")                              # open: the drawn experts' reviews
+    path = f"/api/v1/instances/{case['id']}"
+    assert http.as_("s_reviewer").get(path).status == 200
+    assert case["id"] in {c["id"] for c in http.as_("s_reviewer").get("/api/v1/instances").body["items"]}
+    assert http.as_("s_finance").get(path).status == 404               # no task, no notice, no control
+    assert http.as_("s_unit_a").get(path).status == 404                # another unit's case
