@@ -85,7 +85,8 @@ FIELD_KEYS = ("title", "type", "enum", "minimum", "maximum", "exclusiveMinimum",
               "format", "pattern", "minLength", "maxLength", "minItems", "maxItems")
 
 AMOUNT = re.compile(r"(?<![\w.])(\d{5,})(?![\w.])")
-OPERATORS = ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "="))
+OPERATORS = ((">=", "≥"), ("<=", "≤"), ("!=", "≠"), ("==", "="), ("<", "<"), (">", ">"))
+BOOLEANS = {"True": "是", "False": "否"}
 
 
 # --------------------------------------------------------------------------------- formatting
@@ -99,10 +100,12 @@ def wan(text: str) -> str:
 
 
 def _cell(text: str | None) -> str:
-    """A DMN cell as a process owner reads it: ">= 500000" → "≥50万", empty → "任意"."""
+    """A DMN cell as a process owner reads it: ">= 500000" → "≥50万", empty → "任意", True → "是"."""
     text = (text or "").strip()
     if text in ("", "-"):
         return "任意"
+    if text in BOOLEANS:
+        return BOOLEANS[text]
     for op, sign in OPERATORS:
         if text.startswith(op):
             text = sign + text[len(op):].lstrip()
@@ -431,8 +434,9 @@ def _diff_lanes(out: Collector, old: ProcessModel, new: ProcessModel, rank: int)
             before.pop("members")
             after.pop("members")
         if before:
+            text = (f"更名为「{lane['name']}」" if list(before) == ["name"] else _changes_text(before, after))
             out.add("bpmn", "lane", "changed", new.file, lid, lane["name"],
-                    f"泳道「{old.lanes[lid]['name']}」 {_changes_text(before, after)}（流程「{new.name}」）",
+                    f"泳道「{old.lanes[lid]['name']}」{text}（流程「{new.name}」）",
                     None, before, after, rank + 4, **where)
     for lid, lane in old.lanes.items():
         if lid not in new.lanes:
