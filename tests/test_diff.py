@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from engine.bundles import Bundle, from_folders
+from engine.compiler import compile_bundle
+from engine.coverage import coverage
 from engine.diff import diff_bundles, summary_text, wan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,6 +123,21 @@ def test_gongshu_v2_layout_was_regenerated_but_is_not_reported() -> None:
     new = (V2 / "bpmn" / "gongshu" / "procurement.bpmn").read_text("utf-8")
     bounds = re.compile(r"<dc:Bounds [^>]*>")
     assert len(set(bounds.findall(old)) - set(bounds.findall(new))) > 5
+
+
+def test_gongshu_v2_is_a_valid_bundle() -> None:
+    # The revision must deploy: compiled whole, every article still cited.
+    bundle = _gongshu_v2()
+    assert [p.key for p in compile_bundle(bundle)] == ["gongshu_project"]
+    assert coverage(bundle).uncited == []
+    assert bundle.hash != _gongshu_v1().hash
+
+
+def test_every_change_has_a_chinese_sentence(gongshu_diff: dict) -> None:
+    for change in gongshu_diff["changes"]:
+        assert re.search(r"[\u4e00-\u9fff]", change["summary"]), change
+        assert change["summary"] in gongshu_diff["summary"]
+    assert len(gongshu_diff["summary"]) == len(gongshu_diff["changes"])
 
 
 def test_identical_bundles_have_no_changes() -> None:
