@@ -145,6 +145,15 @@ def _label(task_spec: Any) -> str:
 def _spec_diff(old_spec: Any, new_spec: Any, mapping: dict[str, str]) -> SpecDiff:
     """SpiffWorkflow's alignment, overridden by the administrator's mapping."""
     diff = SpecDiff(serializer().registry, old_spec, new_spec)
+    # SpecDiff walks outputs from the start event only: an event subprocess (entered by its
+    # event, not by a flow) is never visited, and WorkflowDiff then fails with a KeyError on
+    # a case that has run it. Align whatever was not visited by name.
+    for name, spec in old_spec.task_specs.items():
+        if spec not in diff.alignment:
+            candidate = new_spec.task_specs.get(name)
+            diff.alignment[spec] = candidate
+            if candidate is not None:
+                diff.comparisons[spec] = diff._compare_task_specs(spec, candidate)
     for old_name, new_name in mapping.items():
         source, target = old_spec.task_specs.get(old_name), new_spec.task_specs.get(new_name)
         if source is None or target is None:

@@ -260,3 +260,50 @@ def test_pending_timers_keep_their_due_times(http, v2, engine_as, fire_timers):
     assert task(moved, "t_report")["due_at"] == "2026-03-14T09:00:01+08:00"
     with time_machine.travel("2026-03-07T09:01:00+08:00", tick=False):
         assert fire_timers() == 2                                       # the reminder and the wait
+
+
+def test_case_inside_a_subprocess_and_a_multi_instance_task_moves(http, v2, engine_as):
+    body = start(http, "sample_review")
+    experts = sorted((t["id"], t["assignee"]) for t in body["open_tasks"] if t["bpmn_id"] == "r_review")
+    assert len(experts) == 2 and all(user for _, user in experts)
+    order = {"name": "rectification_ordered",
+             "data": {"rectification_deadline": "2026-06-30", "rectification_items": "补齐等保测评"}}
+    assert http.as_("s_reviewer").post(f"/api/v1/instances/{body['id']}/messages", order).status == 200
+    (report,) = engine_as("admin", migrate.dry_run, "sample_review", 1, 2)["cases"]
+    assert report["can_migrate"], report["reasons"]
+    assert "r_rectify" in report["open_tasks"] and "r_esp" in report["changes"]["subprocesses"]
+    assert "bpmn_name" in report["changes"]["subprocesses"]["r_esp"]["changed"]["r_rectify"]
+    (moved,) = move(engine_as, [body["id"]], key="sample_review")["cases"]
+    assert moved["migrated"], moved["reasons"]
+    after = case(http, body["id"])
+    rectify = task(after, "r_rectify")
+    assert after["version"] == 2 and rectify["name"] == "整改并报告" and rectify["unit"] == "甲单位"
+    # each expert keeps the review drawn for them (the reset would have lost the item)
+    assert sorted((t["id"], t["assignee"]) for t in after["open_tasks"] if t["bpmn_id"] == "r_review") == experts
+    complete(http, "s_unit_a", rectify["id"], {"resubmit_note": "已整改"})
+    for task_id, user in experts:
+        done = complete(http, user, task_id, {"verdict": "pass"})
+    end = complete(http, "s_reviewer", task(done, "r_accept")["id"], {"acceptance_passed": True})
+    assert (end["status"], end["outcome"]) == ("completed", "已验收")
+
+
+def test_a_suspended_case_moves_and_stays_suspended(app, http, v2, engine_as):
+    body = start(http)
+    assert http.as_("s_reviewer").post(f"/api/v1/instances/{body['id']}/suspend", {"reason": "核查"}).status == 200
+    (moved,) = move(engine_as, [body["id"]])["cases"]
+    assert moved["migrated"], moved["reasons"]
+    after = case(http, body["id"])
+    assert (after["status"], after["version"]) == ("suspended", 2)
+    assert http.as_("s_reviewer").get("/api/v1/tasks").body["total"] == 0          # still blocked
+    assert http.as_("s_reviewer").post(f"/api/v1/instances/{body['id']}/resume", {"reason": "x"}).status == 200
+    assert task(case(http, body["id"]), "review")["name"] == "形式审查"
+
+
+def test_only_cases_of_the_source_version_are_listed_or_moved(http, v2, engine_as):
+    old = start(http)
+    new = start(http, when="2026-06-02T09:00:00+08:00")                 # v2 is in force by then
+    assert case(http, new["id"])["version"] == 2
+    report = engine_as("admin", migrate.dry_run, "sample_project", 1, 2)
+    assert [c["instance_id"] for c in report["cases"]] == [old["id"]]
+    (skipped,) = move(engine_as, [new["id"]])["cases"]
+    assert not skipped["migrated"] and "v1" in skipped["reasons"][0]
