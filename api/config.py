@@ -25,6 +25,7 @@ def from_environment(instance_path: str) -> dict:
         "BUNDLE_ROOT": os.environ.get("BUNDLE_ROOT", str(ROOT / "bpmn")),
         "FORMS_ROOT": os.environ.get("FORMS_ROOT", str(ROOT / "forms")),
         "AUTO_SETUP": _flag("AUTO_SETUP", True),
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # bundle uploads; anything larger is a 413
         "DEMO_USERS": _flag("DEMO_USERS", True),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "govit-demo"),
         "SCHEDULER_ENABLED": _flag("SCHEDULER_ENABLED", True),

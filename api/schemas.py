@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from engine.clock import LOCAL_TZ
@@ -47,10 +48,17 @@ class Me(Schema):
 
 class VersionOut(Schema):
     version = fields.Integer()
+    status = fields.String(metadata={
+        "description": "scheduled 待生效 | in_force 现行 | superseded 已被取代 | expired 已失效"})
+    status_label = fields.String()
     effective_from = fields.Date()
+    effective_until = fields.Date(allow_none=True)
     deployed_at = LocalDateTime()
+    deployed_by = fields.String(allow_none=True)
     bundle_hash = fields.String()
+    forced = fields.Boolean()
     cases = fields.Integer()
+    cases_running = fields.Integer()
 
 
 class ProcessOut(Schema):
@@ -218,3 +226,68 @@ class NoticeOut(Schema):
 
 class NoticeQuery(Schema):
     unread = fields.Boolean(load_default=False)
+
+
+class DeploymentFileIn(Schema):
+    file = Upload(required=True, metadata={"description": "流程包 zip：manifest.json、BPMN、DMN 与 forms/ 目录"})
+
+
+class DeploymentFormIn(Schema):
+    effective_from = fields.Date(metadata={"description": "生效日期（默认取清单中的 regulation.effective_from）"})
+    effective_until = fields.Date(metadata={"description": "失效日期（含当日；可空）"})
+    force = fields.Boolean(load_default=False, metadata={"description": "模拟运行有问题时仍然部署"})
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "只校验和模拟运行，不部署"})
+    simulate = fields.Boolean(load_default=True, metadata={"description": "部署前模拟运行所有路径"})
+
+
+class ProcessVersionRef(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+
+
+class DeploymentOut(Schema):
+    jurisdiction = fields.String()
+    bundle_hash = fields.String()
+    dry_run = fields.Boolean()
+    forced = fields.Boolean()
+    effective_from = fields.Date()
+    effective_until = fields.Date(allow_none=True)
+    created = fields.List(fields.Nested(ProcessVersionRef))
+    unchanged = fields.List(fields.Nested(ProcessVersionRef))
+    simulation = fields.Dict(allow_none=True)
+
+
+class RescheduleIn(Schema):
+    effective_from = fields.Date()
+    effective_until = fields.Date(allow_none=True)
+
+
+class SimulationOut(Schema):
+    version = fields.Integer()
+    forced = fields.Boolean()
+    report = fields.Dict(allow_none=True)
+
+
+class DiffChangeOut(Schema):
+    area = fields.String()
+    kind = fields.String()
+    change = fields.String()
+    file = fields.String(allow_none=True)
+    element = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    process = fields.String(allow_none=True)
+    decision = fields.String(allow_none=True)
+    form = fields.String(allow_none=True)
+    articles = fields.List(fields.String())
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    summary = fields.String()
+
+
+class DiffOut(Schema):
+    process_key = fields.String()
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    changes = fields.List(fields.Nested(DiffChangeOut))
+    summary = fields.List(fields.String())
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())

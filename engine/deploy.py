@@ -8,17 +8,31 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from . import audit
 from .bundles import Bundle, discover, from_files, from_folders
-from .clock import today_local
+from .clock import now_utc, today_local
 from .compiler import compile_bundle
 from .db import db, unit_of_work
-from .errors import BundleInvalid, NotFound
+from .errors import BundleInvalid, InvalidInput, NotFound, SimulationFindings
 from .models import Bundle as BundleRow
 from .models import Jurisdiction, ProcessVersion
+
+
+@dataclass
+class DeployOptions:
+    """How an administrator puts a bundle in force. Dates override the manifest's
+    `regulation.effective_from`; `simulate` explores every path first and refuses the bundle
+    on findings unless `force`; `dry_run` validates and simulates but stores nothing."""
+
+    effective_from: date | None = None
+    effective_until: date | None = None
+    simulate: bool = True
+    force: bool = False
+    dry_run: bool = False
 
 
 @dataclass
@@ -27,6 +41,11 @@ class DeployResult:
     bundle_hash: str
     created: list[tuple[str, int]] = field(default_factory=list)
     unchanged: list[tuple[str, int]] = field(default_factory=list)
+    effective_from: date | None = None
+    effective_until: date | None = None
+    simulation: dict[str, Any] | None = None
+    forced: bool = False
+    dry_run: bool = False
 
 
 def _encode_files(bundle: Bundle) -> str:
@@ -53,20 +72,51 @@ def _check_key_owners(bundle: Bundle) -> None:
                                          "message": f"流程标识已被其他辖区使用：{owner}"}])
 
 
-def deploy(bundle: Bundle, actor: str = "system") -> DeployResult:
-    """Compile (refusing the bundle whole on any problem), then store it in one transaction.
-    Deploying identical content again changes nothing."""
+def _effective_dates(bundle: Bundle, options: DeployOptions) -> tuple[date, date | None]:
+    start = options.effective_from or date.fromisoformat(bundle.manifest["regulation"]["effective_from"])
+    until = options.effective_until
+    if until is not None and until < start:
+        raise InvalidInput("失效日期不能早于生效日期", errors=[
+            {"field": "effective_until", "message": f"「effective_until」不能早于生效日期 {start.isoformat()}"}])
+    return start, until
+
+
+def _simulate(bundle: Bundle, options: DeployOptions) -> dict[str, Any] | None:
+    if not options.simulate:
+        return None
+    from .simulate import simulate_bundle  # heavy: only when asked
+
+    report = simulate_bundle(bundle)
+    errors = [f for f in report["findings"] if f.get("severity") == "error"]
+    if errors and not options.force:
+        raise SimulationFindings(
+            f"模拟运行发现 {len(errors)} 个问题，流程包未部署（确认无误可强制部署）",
+            errors=[{"file": f.get("process"), "element": f.get("element"), "line": None,
+                     "message": f"{f.get('name') or ''} {f['message']}".strip()} for f in errors],
+            simulation=report)
+    return report
+
+
+def deploy(bundle: Bundle, actor: str = "system", options: DeployOptions | None = None) -> DeployResult:
+    """Compile and simulate (refusing the bundle whole on any problem), then store it in one
+    transaction. Deploying identical content again changes nothing."""
+    options = options or DeployOptions(simulate=False)
     compiled = compile_bundle(bundle)
-    result = DeployResult(bundle.id, bundle.hash)
+    effective, until = _effective_dates(bundle, options)
+    report = _simulate(bundle, options)
+    result = DeployResult(bundle.id, bundle.hash, effective_from=effective, effective_until=until,
+                          simulation=report, forced=bool(options.force and report and not report["ok"]),
+                          dry_run=options.dry_run)
+    if options.dry_run:
+        return result
     with unit_of_work():
         _check_key_owners(bundle)
-        if db.session.get(BundleRow, bundle.hash) is None:
-            db.session.add(BundleRow(hash=bundle.hash, jurisdiction_id=bundle.id,
-                                     files_json=_encode_files(bundle), deployed_by=actor))
-        reg = bundle.manifest["regulation"]
-        db.session.merge(Jurisdiction(id=bundle.id, name=bundle.manifest["name"],
-                                      regulation_title=reg["title"], current_bundle_hash=bundle.hash))
-        effective = date.fromisoformat(reg["effective_from"])
+        _store_bundle(bundle, actor, result)
+        jurisdiction = db.session.get(Jurisdiction, bundle.id)
+        if jurisdiction is None:
+            jurisdiction = Jurisdiction(id=bundle.id, current_bundle_hash=bundle.hash, name=bundle.manifest["name"],
+                                        regulation_title=bundle.manifest["regulation"]["title"])
+            db.session.add(jurisdiction)
         for proc in compiled:
             existing = db.session.scalar(select(ProcessVersion).where(
                 ProcessVersion.process_key == proc.key, ProcessVersion.bundle_hash == bundle.hash))
@@ -77,12 +127,33 @@ def deploy(bundle: Bundle, actor: str = "system") -> DeployResult:
                                         .where(ProcessVersion.process_key == proc.key)) or 0) + 1
             db.session.add(ProcessVersion(process_key=proc.key, version=number, name=proc.name,
                                           jurisdiction_id=bundle.id, bundle_hash=bundle.hash,
-                                          spec_json=proc.spec_json, effective_from=effective))
+                                          spec_json=proc.spec_json, effective_from=effective,
+                                          effective_until=until))
             result.created.append((proc.key, number))
+        if result.created or jurisdiction.current_bundle_hash == bundle.hash:
+            # The newest deployment is the jurisdiction's current bundle; redeploying an older
+            # folder at start-up (same hash, nothing created) must not turn it back.
+            jurisdiction.current_bundle_hash = bundle.hash
+            jurisdiction.name = bundle.manifest["name"]
+            jurisdiction.regulation_title = bundle.manifest["regulation"]["title"]
+            jurisdiction.updated_at = now_utc()
         if result.created:
-            audit.record(actor, "deploy", detail={"jurisdiction": bundle.id, "bundle_hash": bundle.hash,
-                                                  "versions": result.created})
+            audit.record(actor, "deploy", detail={
+                "jurisdiction": bundle.id, "bundle_hash": bundle.hash, "versions": result.created,
+                "effective_from": effective.isoformat(), "effective_until": until and until.isoformat(),
+                "forced": result.forced, "simulation_ok": None if report is None else report["ok"]})
     return result
+
+
+def _store_bundle(bundle: Bundle, actor: str, result: DeployResult) -> None:
+    row = db.session.get(BundleRow, bundle.hash)
+    if row is None:
+        row = BundleRow(hash=bundle.hash, jurisdiction_id=bundle.id, files_json=_encode_files(bundle),
+                        deployed_by=actor)
+        db.session.add(row)
+    if result.simulation is not None:
+        row.simulation_json = json.dumps(result.simulation, ensure_ascii=False, default=str)
+        row.forced = result.forced
 
 
 @dataclass
@@ -104,11 +175,13 @@ def deploy_folders(bpmn_root: Path, forms_root: Path, actor: str = "system") -> 
 
 
 def version_in_force(process_key: str, on: date | None = None) -> ProcessVersion:
-    """The newest version whose effective date has come (cases start on it)."""
+    """The newest version whose effective date has come and whose end (if any) has not
+    passed: new cases start on it."""
     on = on or today_local()
     version = db.session.scalar(
         select(ProcessVersion)
-        .where(ProcessVersion.process_key == process_key, ProcessVersion.effective_from <= on)
+        .where(ProcessVersion.process_key == process_key, ProcessVersion.effective_from <= on,
+               or_(ProcessVersion.effective_until.is_(None), ProcessVersion.effective_until >= on))
         .order_by(ProcessVersion.version.desc()).limit(1))
     if version is None:
         raise NotFound(f"流程不存在或尚未生效：{process_key}")

@@ -61,6 +61,13 @@ class BundleInvalid(EngineError):
     status, type, title = 422, "bundle-invalid", "流程包校验未通过"
 
 
+class SimulationFindings(BundleInvalid):
+    """The bundle is valid but its simulation found dead ends, unmatched gateways or decision
+    tables, or script errors; `errors` list them with the element. Deploying needs `force`."""
+
+    type, title = "simulation-findings", "流程包模拟运行发现问题"
+
+
 class ProcessError(EngineError):
     """The diagram could not be executed with this case's data (names the element)."""
 

@@ -19,6 +19,7 @@ from .errors import NotFound
 from .instances import Loaded, get_visible, load
 from .models import AuditEntry, Instance, Jurisdiction, Notice, NoticeRead, ProcessVersion, TaskIndex
 from .users import Actor
+from .versions import version_list
 
 CITATION = re.compile(r"^[^：:\n]{1,80}?(?=[：:])")
 
@@ -153,18 +154,13 @@ def instance_audit(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
     return [entry_dict(r) for r in rows]
 
 
-def _version_dict(pv: ProcessVersion, counts: dict[int, int]) -> dict[str, Any]:
-    return {"version": pv.version, "effective_from": pv.effective_from, "deployed_at": as_utc(pv.deployed_at),
-            "bundle_hash": pv.bundle_hash, "cases": counts.get(pv.id, 0)}
-
-
 def jurisdictions() -> list[dict[str, Any]]:
     out = []
     for j in db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.id)):
         bundle = stored_bundle(j.current_bundle_hash)
         procs = []
         for p in bundle.manifest["processes"]:
-            versions = process_versions(p["key"])
+            versions = version_list(p["key"])
             procs.append({"key": p["key"], "name": p["name"], "versions": versions})
         out.append({"id": j.id, "name": j.name, "regulation_title": j.regulation_title,
                     "effective_from": bundle.manifest["regulation"]["effective_from"],
@@ -172,18 +168,8 @@ def jurisdictions() -> list[dict[str, Any]]:
     return out
 
 
-def process_versions(process_key: str) -> list[dict[str, Any]]:
-    versions = db.session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
-                                  .order_by(ProcessVersion.version)).all()
-    if not versions:
-        raise NotFound(f"流程不存在：{process_key}")
-    counts = dict(db.session.execute(select(Instance.version_id, func.count()).where(
-        Instance.process_key == process_key).group_by(Instance.version_id)).all())
-    return [_version_dict(v, counts) for v in versions]
-
-
 def process_detail(process_key: str) -> dict[str, Any]:
-    versions = process_versions(process_key)
+    versions = version_list(process_key)
     latest = db.session.scalar(select(ProcessVersion).where(ProcessVersion.process_key == process_key)
                                .order_by(ProcessVersion.version.desc()).limit(1))
     return {"key": process_key, "name": latest.name, "jurisdiction": latest.jurisdiction_id,
