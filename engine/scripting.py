@@ -34,3 +34,10 @@ def script_engine() -> PythonScriptEngine:
     """One shared engine: its environment holds no per-case state."""
     env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **CASE_HELPERS}
     return PythonScriptEngine(environment=TaskDataEnvironment(env))
+
+
+def script_engine_with(case_helpers: dict[str, Any]) -> PythonScriptEngine:
+    """An engine like `script_engine()` with other case helpers, e.g. the pure doubles the
+    pre-deployment simulation uses so that it never touches the database."""
+    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **case_helpers}
+    return PythonScriptEngine(environment=TaskDataEnvironment(env))

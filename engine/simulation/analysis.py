@@ -1,0 +1,170 @@
+"""What the diagrams look at: the names their expressions read and the values they compare
+those names with. Payload variants are built from this, so only fields that can change a
+route are varied (varying a free-text field would only multiply identical paths)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from lxml import etree
+
+from ..bundles import Bundle
+from ..lint import NS
+
+EVAL_TAGS = ("conditionExpression", "completionCondition", "timeDate", "timeDuration", "timeCycle",
+             "loopCardinality", "loopDataInputRef")
+EXEC_TAGS = ("script", "preScript", "postScript")
+DMN_INPUT = "dmninputexpr"  # what SpiffWorkflow substitutes for `?` in a DMN cell
+UNIT_CASE_HELPERS = ("count_unit_cases", "unit_cases")
+
+
+@dataclass
+class Decisions:
+    """Names read by any expression, and the constants each name is compared with."""
+
+    names: set[str] = field(default_factory=set)
+    constants: dict[str, set[Any]] = field(default_factory=dict)
+    calls: set[str] = field(default_factory=set)
+
+    def add_constant(self, name: str, value: Any) -> None:
+        if isinstance(value, bool | int | float | str):
+            self.constants.setdefault(name, set()).add(value)
+
+    @property
+    def uses_unit_cases(self) -> bool:
+        return bool(self.calls & set(UNIT_CASE_HELPERS))
+
+
+def _parse(text: str) -> ast.AST | None:
+    for mode in ("eval", "exec"):
+        try:
+            return ast.parse(text.strip(), mode=mode)
+        except SyntaxError:
+            continue
+    return None
+
+
+def _subject(node: ast.AST) -> str | None:
+    """The data name a comparison is about: `x`, `x["k"]`/`o["k"]` (the key), `x.get("k")`."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        return node.args[0].value
+    return None
+
+
+def _constants(node: ast.AST) -> list[Any]:
+    if isinstance(node, ast.Constant):
+        return [node.value]
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return [-node.operand.value] if isinstance(node.operand.value, int | float) else []
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [c for elt in node.elts for c in _constants(elt)]
+    return []
+
+
+def scan(text: str, found: Decisions, alias: dict[str, str] | None = None) -> None:
+    """Record names, called helpers and compared constants of one expression or script."""
+    tree = _parse(text)
+    if tree is None:
+        return
+    alias = alias or {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.names.add(node.id)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            found.names.add(node.value)  # o["verdict"], data.get("verdict")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            found.calls.add(node.func.id)
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            for left, right in pairwise(operands):
+                for subject, other in ((left, right), (right, left)):
+                    name = _subject(subject)
+                    for value in _constants(other) if name else ():
+                        found.add_constant(alias.get(name, name), value)
+
+
+def _xml(bundle: Bundle, name: str) -> etree._Element | None:
+    try:
+        return etree.fromstring(bundle.files[name], etree.XMLParser(resolve_entities=False, no_network=True))
+    except (etree.XMLSyntaxError, KeyError):
+        return None
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _bpmn_texts(root: etree._Element) -> Iterator[str]:
+    for el in root.iter():
+        if _local(el) in EVAL_TAGS + EXEC_TAGS and (el.text or "").strip():
+            yield el.text
+
+
+def _dmn_columns(root: etree._Element) -> Iterator[tuple[str, list[str]]]:
+    """(input expression, its cells) for every input column of every decision table."""
+    for table in root.iter("{*}decisionTable"):
+        inputs = table.findall("{*}input")
+        rules = table.findall("{*}rule")
+        for idx, inp in enumerate(inputs):
+            expression = inp.findtext("{*}inputExpression/{*}text", default="").strip()
+            cells = []
+            for rule in rules:
+                entries = rule.findall("{*}inputEntry")
+                if idx < len(entries):
+                    cells.append(entries[idx].findtext("{*}text", default="").strip())
+            yield expression, cells
+        for rule in rules:
+            for out in rule.findall("{*}outputEntry"):
+                yield "", [out.findtext("{*}text", default="")]
+
+
+def _scan_dmn_cell(expression: str, cell: str, found: Decisions) -> None:
+    if cell in ("", "-"):
+        return
+    subject = expression if expression.isidentifier() else DMN_INPUT
+    if "?" in cell:
+        text = cell.replace("?", DMN_INPUT)
+    elif cell[0] in "<>=!":
+        text = f"{DMN_INPUT} {cell}"
+    elif expression:
+        text = f"{DMN_INPUT} == ({cell})"
+    else:
+        text = cell
+    scan(text, found, alias={DMN_INPUT: subject})
+
+
+def decisions(bundle: Bundle) -> Decisions:
+    found = Decisions()
+    for name in bundle.manifest.get("bpmn_files", []):
+        root = _xml(bundle, name)
+        for text in _bpmn_texts(root) if root is not None else ():
+            scan(text, found)
+    for name in bundle.manifest.get("dmn_files", []):
+        root = _xml(bundle, name)
+        for expression, cells in _dmn_columns(root) if root is not None else ():
+            scan(expression, found)
+            for cell in cells:
+                _scan_dmn_cell(expression, cell, found)
+    found.names.discard(DMN_INPUT)
+    return found
+
+
+def element_ids(bundle: Bundle) -> dict[str, str]:
+    """Every flow node id of the bundle's diagrams with its tag (for findings on elements
+    SpiffWorkflow keeps no spec for)."""
+    out = {}
+    for name in bundle.manifest.get("bpmn_files", []):
+        root = _xml(bundle, name)
+        for el in root.iter() if root is not None else ():
+            if el.get("id") and _local(el) and el.tag.startswith("{" + NS["bpmn"]):
+                out[el.get("id")] = _local(el)
+    return out
