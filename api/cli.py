@@ -56,21 +56,66 @@ def validate_bundle(path: str) -> None:
 
 @bundles_cli.command("deploy")
 @click.argument("path", required=False)
-def deploy_bundle(path: str | None) -> None:
-    """Deploy one jurisdiction folder, or every bundled one when no path is given."""
+@click.option("--effective-from", type=click.DateTime(["%Y-%m-%d"]), help="生效日期（默认取清单）")
+@click.option("--effective-until", type=click.DateTime(["%Y-%m-%d"]), help="失效日期（含当日）")
+@click.option("--force", is_flag=True, help="模拟运行有问题时仍然部署")
+@click.option("--no-simulate", is_flag=True, help="不做模拟运行")
+@click.option("--dry-run", is_flag=True, help="只校验和模拟运行，不部署")
+def deploy_bundle(path: str | None, effective_from, effective_until, force: bool, no_simulate: bool,
+                  dry_run: bool) -> None:
+    """Deploy one jurisdiction folder (validated and simulated first), or every bundled one
+    when no path is given."""
     if path:
+        options = deploy.DeployOptions(
+            effective_from=effective_from and effective_from.date(),
+            effective_until=effective_until and effective_until.date(),
+            simulate=not no_simulate, force=force, dry_run=dry_run)
         try:
-            results = deploy.FolderResults([deploy.deploy(from_folders(*_bundle_dirs(path)), "cli")])
+            results = deploy.FolderResults([deploy.deploy(from_folders(*_bundle_dirs(path)), "cli", options)])
         except BundleInvalid as exc:
             results = deploy.FolderResults(refused={Path(path).name: exc})
     else:
         results = setup.deploy_bundled(current_app, "cli")
     for r in results.deployed:
-        made = ", ".join(f"{k} v{v}" for k, v in r.created) or "无变化"
-        click.echo(f"{r.jurisdiction}: {made} ({r.bundle_hash[:12]})")
+        _print_deployment(r)
     for exc in results.refused.values():
         _print_problems(exc)
     sys.exit(1 if results.refused else 0)
+
+
+def _print_deployment(r: deploy.DeployResult) -> None:
+    made = ", ".join(f"{k} v{v}" for k, v in r.created) or ("试运行，未部署" if r.dry_run else "无变化")
+    until = f" 至 {r.effective_until}" if r.effective_until else ""
+    click.echo(f"{r.jurisdiction}: {made} ({r.bundle_hash[:12]}) 生效 {r.effective_from}{until}")
+    if r.simulation is not None:
+        click.echo(simulation_text(r.simulation))
+
+
+def simulation_text(report: dict) -> str:
+    lines = [f"模拟运行：{'通过' if report['ok'] else '发现问题'}（{report.get('duration_s', 0):.1f} 秒）"]
+    for key, proc in report.get("processes", {}).items():
+        lines.append(f"  {key}: {proc.get('states')} 个状态，{proc.get('paths_completed')} 条路径走完，"
+                     f"覆盖 {proc.get('visited')}/{proc.get('elements')} 个元素"
+                     + ("" if proc.get("complete", True) else "（达到探索上限）"))
+    for f in report.get("findings", []):
+        lines.append(f"  [{f.get('severity')}] {f.get('process')}#{f.get('element')} {f.get('name') or ''} "
+                     f"{f['message']}")
+    return "\n".join(lines)
+
+
+@bundles_cli.command("simulate")
+@click.argument("path")
+def simulate_bundle_command(path: str) -> None:
+    """Explore every path of every process of a folder; exit 1 on error findings."""
+    from engine.simulate import simulate_bundle
+
+    try:
+        report = simulate_bundle(from_folders(*_bundle_dirs(path)))
+    except BundleInvalid as exc:
+        _print_problems(exc)
+        sys.exit(1)
+    click.echo(simulation_text(report))
+    sys.exit(0 if report["ok"] else 1)
 
 
 users_cli = AppGroup("users", help="Users and roles.")
@@ -158,6 +203,8 @@ def coverage_command(paths: tuple[str, ...]) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli):
+    from .revisions_cli import processes_cli
+
+    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli, processes_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

@@ -291,3 +291,43 @@ class DiffOut(Schema):
     changes = fields.List(fields.Nested(DiffChangeOut))
     summary = fields.List(fields.String())
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class MigrationIn(Schema):
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX))
+    instance_ids = fields.List(fields.Integer(validate=validate.Range(min=1, max=ID_MAX)),
+                               metadata={"description": "要迁移的案件；试运行时省略表示该版本的全部在办案件"})
+    task_mapping = fields.Dict(keys=fields.String(), values=fields.String(), load_default=dict,
+                               metadata={"description": "旧版本元素 id → 新版本元素 id（旧任务被删除或改名时）"})
+    apply = fields.Boolean(load_default=False,
+                           metadata={"description": "false：试运行，逐案报告能否迁移；true：执行迁移"})
+
+
+class MigrationCaseOut(Schema):
+    instance_id = fields.Integer()
+    title = fields.String()
+    can_migrate = fields.Boolean()
+    migrated = fields.Boolean()
+    migration_id = fields.Integer(allow_none=True)
+    open_tasks = fields.List(fields.String())
+    reasons = fields.List(fields.String())
+    notes = fields.List(fields.String())
+    changes = fields.Dict()
+    error = fields.String()
+
+
+class MigrationOut(Schema):
+    process_key = fields.String()
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    task_mapping = fields.Dict(keys=fields.String(), values=fields.String())
+    cases = fields.List(fields.Nested(MigrationCaseOut))
+    movable = fields.Integer()
+    migrated = fields.Integer()
+
+
+class RevertOut(Schema):
+    migration_id = fields.Integer()
+    instance_id = fields.Integer()
+    reverted = fields.Boolean()
+    version = fields.Integer()

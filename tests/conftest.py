@@ -102,6 +102,9 @@ class UserClient:
     def post(self, path: str, json: Any = None) -> Reply:
         return self._call("POST", path, json=json if json is not None else {})
 
+    def patch(self, path: str, json: Any = None) -> Reply:
+        return self._call("PATCH", path, json=json if json is not None else {})
+
 
 class Http:
     def __init__(self, client: FlaskClient):

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from engine import uploads, versions
+from engine import migrate, uploads, versions
 from engine.deploy import DeployOptions, DeployResult
 from engine.diff import summary_text
 
@@ -19,7 +19,10 @@ from ..schemas import (
     DeploymentFormIn,
     DeploymentOut,
     DiffOut,
+    MigrationIn,
+    MigrationOut,
     RescheduleIn,
+    RevertOut,
     SimulationOut,
     VersionOut,
 )
@@ -82,3 +85,22 @@ def diff(key: str, a: int, b: int) -> Any:
     if request.args.get("format") == "text":
         return Response(summary_text(result), mimetype="text/plain; charset=utf-8")
     return result
+
+
+@blp.route(f"/processes/<string:key>/versions/<{N}:number>/migrations", methods=["POST"])
+@blp.arguments(MigrationIn)
+@blp.response(200, MigrationOut)
+def migrate_cases(args: dict, key: str, number: int) -> dict:
+    """把在办案件迁移到另一版本（仅管理员）：apply=false 逐案试运行，apply=true 执行（每案一个事务，可撤销）"""
+    actor = current_actor()
+    if args["apply"]:
+        return migrate.apply(actor, key, number, args["to_version"], args.get("instance_ids") or [],
+                             args["task_mapping"])
+    return migrate.dry_run(actor, key, number, args["to_version"], args["task_mapping"], args.get("instance_ids"))
+
+
+@blp.route(f"/migrations/<{N}:migration_id>/revert", methods=["POST"])
+@blp.response(200, RevertOut)
+def revert_migration(migration_id: int) -> dict:
+    """撤销一次迁移：案件回到原版本和迁移前的状态（迁移后尚无变化时）"""
+    return migrate.revert(current_actor(), migration_id)
