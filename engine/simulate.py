@@ -38,6 +38,7 @@ def simulate_bundle(bundle: Bundle, *, max_states: int = 3000, time_budget_s: fl
     found = analysis.decisions(bundle)
     form_payloads, form_findings = _forms(bundle, found)
     thresholds = _thresholds(bundle, found)
+    nodes = analysis.flow_nodes(bundle)
     cases = SimulatedCases(bundle.manifest)
     engine = script_engine_with(cases.helpers())
     worlds = UNIT_CASE_WORLDS if found.uses_unit_cases else UNIT_CASE_WORLDS[:1]
@@ -46,10 +47,11 @@ def simulate_bundle(bundle: Bundle, *, max_states: int = 3000, time_budget_s: fl
     keys = list(texts)
     for position, key in enumerate(keys):
         deadline = started + time_budget_s * (position + 1) / len(keys)
-        setup = Setup(key, (bundle.process(key) or {}).get("name", key), texts[key], specs.catalogue(texts[key]),
+        setup = Setup(key, (bundle.process(key) or {}).get("name", key), texts[key], specs.catalogue(texts[key], nodes),
                       engine, form_payloads, Liveness(texts[key], found.names), thresholds, START_DATA, max_steps)
         summaries[key] = _explore(setup, cases, worlds, max_states, deadline, findings)
-    ordered = parse_findings + form_findings + list(findings.values()) + _unreached(texts, summaries)
+    unreached = _unreached({k: specs.catalogue(texts[k], nodes) for k in summaries}, summaries)
+    ordered = parse_findings + form_findings + list(findings.values()) + unreached
     return {
         "ok": not any(f.severity == ERROR for f in ordered),
         "processes": {k: s.as_dict() for k, s in summaries.items()},
@@ -104,15 +106,12 @@ def _explore(setup: Setup, cases: SimulatedCases, worlds: tuple[str, ...], max_s
     return summary
 
 
-def _unreached(texts: dict[str, str], summaries: dict[str, ProcessSummary]) -> list[Finding]:
+def _unreached(catalogues: dict[str, specs.Catalogue], summaries: dict[str, ProcessSummary]) -> list[Finding]:
     """Elements no explored path visited, reported once (under the first process that has
     them): not simulated when only a message leads there, else unreachable."""
     visited = set().union(*(s.visited for s in summaries.values())) if summaries else set()
     out, reported = [], set()
-    for key, text in texts.items():
-        if key not in summaries:
-            continue
-        catalogue = specs.catalogue(text)
+    for key, catalogue in catalogues.items():
         entries: dict[str, list[str]] = {}
         for element, name in catalogue.names.items():
             if element in visited or element in reported:

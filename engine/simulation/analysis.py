@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from ..bundles import Bundle
-from ..lint import NS
+from ..lint import BPMN, FLOW_NODE_TAGS
 
 EVAL_TAGS = ("conditionExpression", "completionCondition", "timeDate", "timeDuration", "timeCycle",
              "loopCardinality", "loopDataInputRef")
@@ -158,13 +158,16 @@ def decisions(bundle: Bundle) -> Decisions:
     return found
 
 
-def element_ids(bundle: Bundle) -> dict[str, str]:
-    """Every flow node id of the bundle's diagrams with its tag (for findings on elements
-    SpiffWorkflow keeps no spec for)."""
-    out = {}
+def flow_nodes(bundle: Bundle) -> dict[str, dict[str, str]]:
+    """{process or subprocess id: {flow node id: name}} from the XML: SpiffWorkflow builds no
+    spec for a node nothing leads to, and that is exactly what `unreachable` must report."""
+    out: dict[str, dict[str, str]] = {}
     for name in bundle.manifest.get("bpmn_files", []):
         root = _xml(bundle, name)
-        for el in root.iter() if root is not None else ():
-            if el.get("id") and _local(el) and el.tag.startswith("{" + NS["bpmn"]):
-                out[el.get("id")] = _local(el)
+        containers = root.iter(BPMN + "process", BPMN + "subProcess") if root is not None else ()
+        for container in containers:
+            nodes = out.setdefault(container.get("id"), {})
+            for el in container.iter():
+                if el is not container and _local(el) in FLOW_NODE_TAGS and el.get("id"):
+                    nodes[el.get("id")] = el.get("name") or el.get("id")
     return out

@@ -1,22 +1,26 @@
-"""Breadth-first exploration of one process: every user task with every payload variant,
-every waiting timer fired, each choice on its own copy of the state (dump_state/load_state,
-as the service stores cases). States are deduplicated by what is open plus the values of
-the names the diagrams read, so loops close and identical branches merge."""
+"""Depth-first exploration of one process: user tasks with payload variants, waiting timers
+fired, each choice on its own copy of the state (dump_state/load_state, as the service stores
+cases). States are deduplicated by what is open plus the live decision values (liveness.py),
+so loops close and branches that no longer differ merge.
+
+Three reductions keep this to seconds (each a documented approximation):
+- a variant is tried only while its field is still read downstream;
+- numeric variants in the same range between the diagram's thresholds count once;
+- with several user tasks open, only the first (by id) gets its variants, the others their
+  base payload (parallel branches are independent unless they race; both orders still run).
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import time
-from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import IntermediateCatchEvent
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -24,28 +28,20 @@ from .. import runtime
 from ..clock import now_utc
 from ..errors import ProcessError
 from ..serialization import dump_state, load_state
-from .liveness import Liveness
+from . import stepping
+from .liveness import OPEN, Liveness
 from .payloads import Payload
 from .report import Finding, ProcessSummary
 from .specs import EXTERNAL_EVENTS, Catalogue
 
-PAST = "2000-01-01T00:00:00+00:00"  # a due time every timer has passed: "move the clock"
-ENGINE_STEP_CAP = 2000  # automatic steps in one advance before we call it a loop
 SEEN_STATES = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
-DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-class EngineLoop(Exception):
-    """The diagram ran more automatic steps than ENGINE_STEP_CAP in one advance."""
-
-    def __init__(self, task: Task | None) -> None:
-        super().__init__("engine loop")
-        self.task = task
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?$")
+NO_FORM = [Payload("", {})]
 
 
 @dataclass(frozen=True)
 class Choice:
-    kind: str      # "task" or "timer"
+    kind: str      # "start", "task" or "timer"
     element: str   # bpmn id
     variant: int = 0
     label: str = ""
@@ -58,9 +54,11 @@ class Choice:
 
 @dataclass
 class Node:
-    state: bytes
     path: tuple[str, ...]
     choices: list[Choice]
+    workflow: BpmnWorkflow | None    # the live object, consumed by the first choice
+    state: bytes | None              # for the other choices
+    next: int = 0
 
 
 @dataclass
@@ -77,173 +75,133 @@ class Setup:
     thresholds: dict[str, list[float]]  # form field -> the constants the diagrams compare it with
     start_data: dict[str, Any]          # engine-provided data (case_id, ...)
     max_steps: int = 150
+    start_form: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.start_form = runtime.start_event_info(self.spec_text)[1]
 
 
 class Explorer:
     def __init__(self, setup: Setup, summary: ProcessSummary, findings: dict[tuple, Finding]) -> None:
         self.s, self.summary, self.findings = setup, summary, findings
         self.seen: set[tuple] = set()
-        self.queue: deque[Node] = deque()
         self.world = ""
 
-    # -- driving -------------------------------------------------------------------------
     def run(self, world: str, max_states: int, deadline: float) -> bool:
         """Explore from every start payload; False when a cap stopped it."""
-        self.world, self.seen, self.queue = world, set(), deque()
-        start_form = runtime.start_event_info(self.s.spec_text)[1]
-        for index, payload in enumerate(self._payloads(start_form, "start")):
-            label = f"start[{payload.label}]" if payload.label else "start"
-            self._step(None, Choice("start", "start", index, payload.label), (*self._prefix(), label))
-        while self.queue:
-            if len(self.seen) >= max_states or time.monotonic() > deadline:
-                return False
-            node = self.queue.popleft()
-            for choice in node.choices:
-                self._step(node, choice, (*node.path, choice.step()))
+        self.world, self.seen = world, set()
+        prefix = (world,) if world else ()
+        for index, payload in enumerate(self._payloads(self.s.start_form)):
+            stack: list[Node] = []
+            start = Choice("start", "start", index, payload.label)
+            self._expand(None, start, (*prefix, start.step()), stack)
+            while stack:
+                if len(self.seen) >= max_states or time.monotonic() > deadline:
+                    return False
+                node = stack[-1]
+                if node.next >= len(node.choices):
+                    stack.pop()
+                    continue
+                choice = node.choices[node.next]
+                node.next += 1
+                self._expand(node, choice, (*node.path, choice.step()), stack)
         return True
 
-    def _prefix(self) -> tuple[str, ...]:
-        return (self.world,) if self.world else ()
-
-    def _step(self, node: Node | None, choice: Choice, path: tuple[str, ...]) -> None:
-        try:
-            wf = self._fresh(choice) if node is None else self._restore(node)
-            if node is not None:
-                self._apply(wf, choice, path)
-            self._advance(wf, path)
-        except ProcessError as exc:
-            self._process_error(exc, path)
-            return
-        except EngineLoop as exc:
-            element = exc.task.task_spec.bpmn_id if exc.task is not None else None
-            self._add("infinite_loop", element,
-                      f"自动步骤超过 {ENGINE_STEP_CAP} 步仍未停下（图中有不经人工办理的循环）", path)
-            return
-        self._settle(wf, path)
-
     # -- one transition ------------------------------------------------------------------
+    def _expand(self, node: Node | None, choice: Choice, path: tuple[str, ...], stack: list[Node]) -> None:
+        def on_dmn(task: Task, matched: bool) -> None:
+            if not matched:
+                table = task.task_spec.dmnEngine.decision_table
+                self._add("dmn_no_match", task.task_spec.bpmn_id, f"决策表「{table.name or table.id}」对输入 "
+                          f"{stepping.dmn_inputs(task)} 没有匹配的规则，也没有兜底规则：不写入任何输出", path)
+
+        wf = None
+        try:
+            wf = self._fresh(choice) if node is None else self._take(node)
+            if choice.kind == "task":
+                form = self._form_of(wf, choice.element)
+                stepping.submit_all(wf, choice.element, self._payloads(form)[choice.variant].data, on_dmn)
+            elif choice.kind == "timer":
+                stepping.fire(wf, choice.element)
+            stepping.advance(wf, on_dmn)
+        except Exception as exc:
+            # What ran up to the failure was reached.
+            if wf is not None and not isinstance(exc, RecursionError):
+                self._visit(wf.get_tasks())
+            self._failed(exc, choice, path)
+            return
+        child = self._settle(wf, path)
+        if child is not None:
+            stack.append(child)
+
+    def _failed(self, exc: Exception, choice: Choice, path: tuple[str, ...]) -> None:
+        if isinstance(exc, ProcessError):
+            self._process_error(exc, path)
+        elif isinstance(exc, stepping.EngineLoop | RecursionError):
+            task = getattr(exc, "task", None)
+            element = task.task_spec.bpmn_id if task is not None else choice.element
+            self._add("infinite_loop", element,
+                      f"自动步骤超过 {stepping.ENGINE_STEP_CAP} 步仍未停下（图中有不经人工办理的循环）", path)
+        else:
+            self._add("script_error", choice.element, f"模拟在此步出错：{type(exc).__name__}: {exc}", path)
+
+    def _visit(self, tasks: list[Task]) -> None:
+        self.summary.visited.update(t.task_spec.bpmn_id for t in tasks if t.state & SEEN_STATES and t.task_spec.bpmn_id)
+
     def _fresh(self, choice: Choice) -> BpmnWorkflow:
         wf = runtime.new_workflow(self.s.spec_text)
         wf.script_engine = self.s.engine
-        start_form = runtime.start_event_info(self.s.spec_text)[1]
         start = wf.get_tasks(state=TaskState.READY)[0]
-        start.data.update(json.loads(json.dumps(self._payloads(start_form, "start")[choice.variant].data)))
+        start.data.update(json.loads(json.dumps(self._payloads(self.s.start_form)[choice.variant].data)))
         start.data.update(self.s.start_data, started_at=now_utc().isoformat())
         return wf
 
-    def _restore(self, node: Node) -> BpmnWorkflow:
+    def _take(self, node: Node) -> BpmnWorkflow:
+        if node.workflow is not None:
+            wf, node.workflow = node.workflow, None
+            return wf
         wf = load_state(node.state, self.s.spec_text)
         wf.script_engine = self.s.engine
         return wf
 
-    def _apply(self, wf: BpmnWorkflow, choice: Choice, path: tuple[str, ...]) -> None:
-        if choice.kind == "timer":
-            self._fire(wf, choice.element)
-            return
-        task = next(t for t in runtime.open_user_tasks(wf) if t.task_spec.bpmn_id == choice.element)
-        data = self._payloads(runtime.properties(task).get(runtime.FORM), choice.element)[choice.variant].data
-        runtime.submit(task, data)
-        parent = task.parent
-        if parent is None or not isinstance(parent.task_spec, MultiInstanceTask):
-            return
-        # A panel or countersign: every instance gives the same answer on this branch.
-        while True:
-            self._advance(wf, path)
-            siblings = [t for t in runtime.open_user_tasks(wf) if t.parent is parent]
-            if not siblings:
-                return
-            runtime.submit(siblings[0], data)
-
-    def _fire(self, wf: BpmnWorkflow, element: str) -> None:
-        task = next(t for t in self._timers(wf) if t.task_spec.bpmn_id == element)
-        value = task.internal_data.get("event_value")
-        task.internal_data["event_value"] = {**value, "next": PAST} if isinstance(value, dict) else PAST
-        with runtime.executing(wf):
-            wf.refresh_timers()
-        value = task.internal_data.get("event_value")
-        if isinstance(value, dict):
-            # A repeating timer fires once per choice, not all its cycles at once.
-            value["next"] = now_utc().replace(year=now_utc().year + 1).isoformat()
-
-    def _advance(self, wf: BpmnWorkflow, path: tuple[str, ...]) -> None:
-        """runtime.advance, plus a check of every decision table before it runs and a cap on
-        automatic steps (a loop without a user task would never return)."""
-        steps = [0]
-
-        def before(task: Task) -> None:
-            steps[0] += 1
-            if steps[0] > ENGINE_STEP_CAP:
-                raise EngineLoop(task)
-            self._check_dmn(task, path)
-
-        with runtime.executing(wf):
-            for _ in range(runtime.MAX_ROUNDS):
-                wf.do_engine_steps(will_complete_task=before)
-                wf.refresh_timers()
-                if not wf.get_tasks(state=TaskState.READY, manual=False):
-                    return
-            raise EngineLoop(None)
-
-    def _check_dmn(self, task: Task, path: tuple[str, ...]) -> None:
-        engine = getattr(task.task_spec, "dmnEngine", None)
-        if engine is None or engine.decision_table.hit_policy == "COLLECT":
-            return
-        try:
-            matched = engine.decide(task)
-        except Exception:  # the run itself reports it, naming the element
-            return
-        if not matched:
-            inputs = self._dmn_inputs(engine, task)
-            table = engine.decision_table.name or engine.decision_table.id
-            self._add("dmn_no_match", task.task_spec.bpmn_id,
-                      f"决策表「{table}」对输入 {inputs} 没有匹配的规则，也没有兜底规则：不写入任何输出", path)
-
-    def _dmn_inputs(self, engine: Any, task: Task) -> str:
-        values = []
-        for column in engine.decision_table.inputs:
-            try:
-                value = task.workflow.script_engine.evaluate(task, column.expression)
-            except Exception:
-                value = "?"
-            values.append(f"{column.expression}={value!r}")
-        return "，".join(values)
-
     # -- after a transition --------------------------------------------------------------
-    def _settle(self, wf: BpmnWorkflow, path: tuple[str, ...]) -> None:
-        for task in wf.get_tasks(state=SEEN_STATES):
-            if task.task_spec.bpmn_id:
-                self.summary.visited.add(task.task_spec.bpmn_id)
-        signature = self._signature(wf)
+    def _settle(self, wf: BpmnWorkflow, path: tuple[str, ...]) -> Node | None:
+        tasks = wf.get_tasks()  # one walk of the tree serves every question below
+        self._visit(tasks)
+        open_tasks = [t for t in tasks if t.state in (TaskState.READY, TaskState.WAITING)]
+        live = self.s.liveness.live([t for t in tasks if t.state & OPEN])
+        signature = self._signature(wf, tasks, open_tasks, live)
         if signature in self.seen:
-            return
+            return None
         self.seen.add(signature)
         self.summary.states += 1
         if wf.completed:
             self.summary.paths_completed += 1
             self.summary.end_events_reached.update(signature[-1])
-            return
-        choices = self._choices(wf)
+            return None
+        choices = self._choices(open_tasks, live)
         if not choices:
-            self._stuck(wf, path)
-        elif len(path) > self.s.max_steps:
-            self._add("infinite_loop", path[-1].split("[")[0].lstrip("⏰"),
+            self._stuck(wf, open_tasks, path)
+            return None
+        if len(path) > self.s.max_steps:
+            self._add("infinite_loop", choices[0].element,
                       f"路径超过 {self.s.max_steps} 步仍未结束（可能是无出口的循环）", path)
-        else:
-            self.queue.append(Node(dump_state(wf), path, choices))
+            return None
+        return Node(path, choices, wf, dump_state(wf) if len(choices) > 1 else None)
 
-    def _signature(self, wf: BpmnWorkflow) -> tuple:
-        """What is open, plus the live decision values (abstracted to their range between the
-        diagram's thresholds for form fields). A finished case: the end events it reached."""
+    def _signature(self, wf: BpmnWorkflow, tasks: list[Task], open_tasks: list[Task], live: set[str]) -> tuple:
+        """What is open, plus the live decision values (form fields abstracted to their range
+        between the diagram's thresholds). A finished case: the end events it reached."""
         if wf.completed:
-            ends = {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED, skip_subprocesses=True)
-                    if isinstance(t.task_spec, EndEvent) and t.workflow is wf}
+            ends = {t.task_spec.bpmn_id for t in tasks if t.state == TaskState.COMPLETED
+                    and isinstance(t.task_spec, EndEvent) and t.workflow is wf}
             return self.world, tuple(sorted(ends))
-        open_tasks = sorted(f"{t.workflow.spec.name}/{t.task_spec.name}/{t.state}" for t in
-                            wf.get_tasks(state=TaskState.READY | TaskState.WAITING))
-        data = _current_data(wf)
-        live = self.s.liveness.live(wf)
+        names = sorted(f"{t.workflow.spec.name}/{t.task_spec.name}/{t.state}" for t in open_tasks)
+        data: dict[str, Any] = dict(wf.last_task.data) if wf.last_task is not None else {}
+        for task in open_tasks:
+            data.update(task.data)
         values = {k: self._abstract(k, data[k]) for k in sorted(live) if k in data}
-        return self.world, tuple(open_tasks), json.dumps(values, ensure_ascii=False, default=str)
+        return self.world, tuple(names), json.dumps(values, ensure_ascii=False, default=str)
 
     def _abstract(self, name: str, value: Any) -> Any:
         thresholds = self.s.thresholds.get(name)
@@ -251,57 +209,57 @@ class Explorer:
             return [(value > t) - (value < t) for t in thresholds]
         return _normalised(value)
 
-    def _choices(self, wf: BpmnWorkflow) -> list[Choice]:
+    def _choices(self, open_tasks: list[Task], live: set[str]) -> list[Choice]:
+        users = {t.task_spec.bpmn_id: t for t in reversed(open_tasks)
+                 if t.state == TaskState.READY and t.task_spec.manual}
         out: list[Choice] = []
-        for task in runtime.open_user_tasks(wf):
-            element = task.task_spec.bpmn_id
-            if any(c.element == element for c in out):
-                continue
-            for index, payload in enumerate(self._payloads(runtime.properties(task).get(runtime.FORM), element)):
+        for position, element in enumerate(sorted(users)):
+            payloads = self._payloads(runtime.properties(users[element]).get(runtime.FORM))
+            tried: set[str] = set()
+            for index, payload in enumerate(payloads):
+                if payload.field is not None:
+                    if position > 0 or payload.field not in live:
+                        continue
+                    tried.add(self._variant_key(payload.field, payloads[0].data))
+                    key = self._variant_key(payload.field, payload.data)
+                    if key in tried:
+                        continue
+                    tried.add(key)
                 out.append(Choice("task", element, index, payload.label))
-        for element in dict.fromkeys(t.task_spec.bpmn_id for t in self._timers(wf)):
-            out.append(Choice("timer", element))
-        return out
+        timers = dict.fromkeys(t.task_spec.bpmn_id for t in open_tasks
+                               if t.state == TaskState.WAITING and stepping.is_timer(t) and t.task_spec.bpmn_id)
+        return out + [Choice("timer", element) for element in timers]
 
-    def _timers(self, wf: BpmnWorkflow) -> list[Task]:
-        return [t for t in wf.get_tasks(state=TaskState.WAITING)
-                if isinstance(getattr(t.task_spec, "event_definition", None), TimerEventDefinition)
-                and t.task_spec.bpmn_id]
+    def _variant_key(self, name: str, data: dict[str, Any]) -> str:
+        value = self._abstract(name, data[name]) if name in data else "∅"
+        return json.dumps([name, value], ensure_ascii=False, default=str)
 
-    def _stuck(self, wf: BpmnWorkflow, path: tuple[str, ...]) -> None:
-        if runtime.open_user_tasks(wf):
+    def _stuck(self, wf: BpmnWorkflow, open_tasks: list[Task], path: tuple[str, ...]) -> None:
+        if any(t.state == TaskState.READY and t.task_spec.manual for t in open_tasks):
             return  # a form no data could be generated for: reported once, as such
-        waiting = wf.get_tasks(state=TaskState.WAITING)
-        catches = [t for t in waiting if isinstance(t.task_spec, IntermediateCatchEvent)
+        catches = [t for t in open_tasks if isinstance(t.task_spec, IntermediateCatchEvent)
                    and isinstance(getattr(t.task_spec, "event_definition", None), EXTERNAL_EVENTS)]
         if catches:
-            spec = catches[0].task_spec
-            self._add("waits_for_message", spec.bpmn_id,
+            self._add("waits_for_message", catches[0].task_spec.bpmn_id,
                       "该路径只能等待外部消息才能继续，模拟不发送消息，未继续探索", path)
             return
-        self._add("dead_end", self._stuck_element(wf),
+        self._add("dead_end", _stuck_element(wf, open_tasks),
                   "流程停在此处：既没有待办任务，也没有等待中的定时器，但流程未结束", path)
-
-    def _stuck_element(self, wf: BpmnWorkflow) -> str | None:
-        """Where the token stopped: a join still waiting for a branch, else whatever waits,
-        else the last step that ran."""
-        waiting = [t for t in wf.get_tasks(state=TaskState.WAITING) if t.task_spec.bpmn_id]
-        joins = [t for t in waiting if "Gateway" in (t.task_spec.description or "")]
-        if joins or waiting:
-            return (joins or waiting)[0].task_spec.bpmn_id
-        return wf.last_task.task_spec.bpmn_id if wf.last_task is not None else None
 
     def _process_error(self, exc: ProcessError, path: tuple[str, ...]) -> None:
         element = exc.extra.get("element")
-        text = str(exc.__cause__ or exc.detail)
-        if "No conditions satisfied" in text:
+        if "No conditions satisfied" in str(exc.__cause__ or exc.detail):
             self._add("no_matching_branch", element, "网关没有任何条件成立，也没有默认流：流程无法继续", path)
         else:
             self._add("script_error", element, exc.detail, path)
 
     # -- helpers -------------------------------------------------------------------------
-    def _payloads(self, form: str | None, element: str) -> list[Payload]:
-        return self.s.forms.get(form, [Payload("", {})]) if form else [Payload("", {})]
+    def _form_of(self, wf: BpmnWorkflow, element: str) -> str | None:
+        task = next(t for t in runtime.open_user_tasks(wf) if t.task_spec.bpmn_id == element)
+        return runtime.properties(task).get(runtime.FORM)
+
+    def _payloads(self, form: str | None) -> list[Payload]:
+        return self.s.forms.get(form, NO_FORM) if form else NO_FORM
 
     def _add(self, kind: str, element: str | None, message: str, path: tuple[str, ...]) -> None:
         key = (kind, self.s.key, element)
@@ -310,19 +268,21 @@ class Explorer:
             self.findings[key] = Finding(kind, self.s.key, element, name, message, list(path))
 
 
-def _current_data(wf: BpmnWorkflow) -> dict[str, Any]:
-    """runtime.current_data without its JSON round trip (this runs on every transition)."""
-    merged: dict[str, Any] = dict(wf.last_task.data) if wf.last_task is not None else {}
-    for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        merged.update(task.data)
-    return merged
+def _stuck_element(wf: BpmnWorkflow, open_tasks: list[Task]) -> str | None:
+    """Where the token stopped: a join still waiting for a branch, else whatever waits, else
+    the last step that ran."""
+    waiting = [t for t in open_tasks if t.state == TaskState.WAITING and t.task_spec.bpmn_id]
+    joins = [t for t in waiting if "Gateway" in (t.task_spec.description or "")]
+    if joins or waiting:
+        return (joins or waiting)[0].task_spec.bpmn_id
+    return wf.last_task.task_spec.bpmn_id if wf.last_task is not None else None
 
 
 def _normalised(value: Any) -> Any:
-    """Timestamps written by scripts (`now()`, milestones) differ on every run of a loop;
-    they must not make a loop look like new states."""
-    if isinstance(value, str) and DATETIME.match(value):
-        return "<时间>"
+    """Dates and timestamps written by scripts (`now()`, milestones, next year's deadline)
+    differ on every run of a loop; they must not make a loop look like new states."""
+    if isinstance(value, str) and DATE.match(value):
+        return "<日期>"
     if isinstance(value, list):
         return [_normalised(v) for v in value]
     if isinstance(value, dict):

@@ -15,7 +15,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 # Top-level task spec keys that hold names and prose, not expressions (a decision table's
@@ -91,10 +91,10 @@ class Liveness:
             self._downstream[key] = frozenset(names)
         return self._downstream[key]
 
-    def live(self, workflow: BpmnWorkflow) -> set[str]:
-        """Live names of a case: what its open tasks lead to. A running call activity or
-        multi-instance task is STARTED, so what follows them is included."""
+    def live(self, open_tasks: list[Task]) -> set[str]:
+        """Live names of a case: what its open (READY, WAITING, STARTED) tasks lead to. A
+        running call activity or multi-instance task is STARTED, so what follows is included."""
         live: set[str] = set()
-        for task in workflow.get_tasks(state=OPEN):
+        for task in open_tasks:
             live |= self.downstream(task.workflow.spec.name, task.task_spec.name)
         return live

@@ -28,6 +28,7 @@ ABSENT = object()
 class Payload:
     label: str  # "" for the base payload, "field=value" for a variant
     data: dict[str, Any]
+    field: str | None = None  # the decision field this variant changes
 
 
 def _regex_sample(pattern: str) -> str:
@@ -186,7 +187,8 @@ def payloads(schema_text: str, found: Decisions) -> tuple[list[Payload], list[st
             if _key(data) in seen or not validator.is_valid(data):
                 continue
             seen.add(_key(data))
-            out.append(Payload(f"{name}={'∅' if value is ABSENT else json.dumps(value, ensure_ascii=False)}", data))
+            shown = "∅" if value is ABSENT else json.dumps(value, ensure_ascii=False)
+            out.append(Payload(f"{name}={shown}", data, name))
     return out, []
 
 

@@ -54,7 +54,9 @@ def build(bundle: Bundle) -> tuple[dict[str, str], list[Finding]]:
     return specs, findings
 
 
-def catalogue(text: str) -> Catalogue:
+def catalogue(text: str, xml_nodes: dict[str, dict[str, str]]) -> Catalogue:
+    """Elements of a process from its specs, plus the XML nodes of the same processes that
+    have no spec (nothing leads to them)."""
     spec, subs = restored_specs(text)
     specs = {spec.name: spec, **subs}
     out = Catalogue()
@@ -62,6 +64,8 @@ def catalogue(text: str) -> Catalogue:
         for ts in process_spec.task_specs.values():
             if ts.bpmn_id:
                 out.names.setdefault(ts.bpmn_id, ts.bpmn_name or ts.bpmn_id)
+        for node, name in xml_nodes.get(process_spec.name, {}).items():
+            out.names.setdefault(node, name)
     out.end_events = sorted({ts.bpmn_id for ts in spec.task_specs.values() if isinstance(ts, EndEvent)})
     for process_spec in specs.values():
         for ts in process_spec.task_specs.values():
