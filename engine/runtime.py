@@ -174,13 +174,19 @@ def submit(task: Task, data: dict[str, Any]) -> None:
 
 def current_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The case data as staff understand it: the finished data, or the data of the last
-    completed step overlaid with what the open branches carry."""
+    completed step (of the case and of each running called process) overlaid with what the
+    open branches carry."""
     merged: dict[str, Any] = {}
     if workflow.completed:
         merged.update(workflow.data)
     else:
         if workflow.last_task is not None:
             merged.update(workflow.last_task.data)
+        # A called process keeps its own last step: a flag a timer branch set in there (e.g. a
+        # deadline missed) must show before the called process returns.
+        for sub in workflow.subprocesses.values():
+            if not sub.completed and sub.last_task is not None:
+                merged.update(sub.last_task.data)
         for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
             merged.update(task.data)
     # As stored: JSON keys are strings (a multi-instance result dict has int keys in memory
