@@ -77,6 +77,7 @@ from .instances import RUNNING, Loaded, advance_and_note_timers, audit_timers, s
 from .models import CaseMigration, Instance, ProcessVersion, TaskIndex
 from .serialization import load_state, restored_specs, serializer
 from .users import Actor
+from .versions import get_version
 
 SUSPENDED = "suspended"  # as in case_actions (not imported: it imports instances, as we do)
 MOVABLE = (RUNNING, SUSPENDED)
@@ -102,18 +103,10 @@ def _require_admin(actor: Actor) -> None:
         raise Forbidden("只有管理员可以迁移案件或撤销迁移")
 
 
-def _version(process_key: str, number: int) -> ProcessVersion:
-    pv = db.session.scalar(select(ProcessVersion).where(
-        ProcessVersion.process_key == process_key, ProcessVersion.version == number))
-    if pv is None:
-        raise NotFound(f"流程版本不存在：{process_key} v{number}")
-    return pv
-
-
 def _versions(process_key: str, from_version: int, to_version: int) -> tuple[ProcessVersion, ProcessVersion]:
     if from_version == to_version:
         raise InvalidInput("源版本与目标版本相同，无需迁移")
-    return _version(process_key, from_version), _version(process_key, to_version)
+    return get_version(process_key, from_version), get_version(process_key, to_version)
 
 
 def _all_specs(spec_text: str) -> dict[str, Any]:
