@@ -147,24 +147,28 @@ def test_bpmndi_complete(bundle: Path, path: Path) -> None:
 @pytest.mark.parametrize(("bundle", "path"), FILES)
 def test_node_shapes_do_not_overlap(bundle: Path, path: Path) -> None:
     root = _tree(path)
-    shapes = _shapes(root)
-    nodes = _flow_nodes(root)
-    hosts = {n.get("id"): n.get("attachedToRef") for n in nodes if _local(n) == "boundaryEvent"}
-    boxes = {n.get("id"): _bounds(shapes[n.get("id")]) for n in nodes if n.get("id") in shapes}
     overlaps = []
-    for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
-        if hosts.get(a) == b or hosts.get(b) == a:
-            continue
-        ax, ay, aw, ah = ba
-        bx, by, bw, bh = bb
-        if ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah:
-            overlaps.append((a, b))
+    for plane in _planes(root):
+        boxes, hosts = _node_boxes(root, plane)
+        for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
+            if hosts.get(a) == b or hosts.get(b) == a:
+                continue
+            ax, ay, aw, ah = ba
+            bx, by, bw, bh = bb
+            if ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah:
+                overlaps.append((a, b))
     assert not overlaps, f"{path.name}: overlapping node shapes {overlaps}"
 
 
-def _node_boxes(root: etree._Element) -> tuple[dict[str, tuple], dict[str, str]]:
-    """Bounds of every flow node shape, and boundary event -> host."""
-    shapes = _shapes(root)
+def _planes(root: etree._Element) -> list[etree._Element]:
+    """Each BPMNPlane is its own canvas: bpmn.io draws a collapsed subprocess's content on a
+    plane of its own, so geometry is only compared within one plane."""
+    return list(root.iter(f"{{{NS['bpmndi']}}}BPMNPlane"))
+
+
+def _node_boxes(root: etree._Element, plane: etree._Element) -> tuple[dict[str, tuple], dict[str, str]]:
+    """Bounds of every flow node shape drawn on `plane`, and boundary event -> host."""
+    shapes = _shapes(plane)
     nodes = _flow_nodes(root)
     hosts = {n.get("id"): n.get("attachedToRef") for n in nodes if _local(n) == "boundaryEvent"}
     return {n.get("id"): _bounds(shapes[n.get("id")]) for n in nodes if n.get("id") in shapes}, hosts
@@ -216,20 +220,21 @@ def test_edges_do_not_cross_node_shapes(bundle: Path, path: Path) -> None:
     makes the diagram ambiguous (the flow looks as if it entered that node).
     """
     root = _tree(path)
-    boxes, hosts = _node_boxes(root)
-    edges = {e.get("bpmnElement"): e for e in root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
     crossing = []
-    for flow in root.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
-        edge = edges.get(flow.get("id"))
-        if edge is None:
-            continue
-        own = {flow.get("sourceRef"), flow.get("targetRef")}
-        own |= {hosts[n] for n in list(own) if n in hosts}
-        own |= {b for b, host in hosts.items() if host in own}
-        for a, b in itertools.pairwise(_waypoints(edge)):
-            for node_id, box in boxes.items():
-                if node_id not in own and _segment_enters(box, a, b):
-                    crossing.append((flow.get("id"), node_id))
+    for plane in _planes(root):
+        boxes, hosts = _node_boxes(root, plane)
+        edges = {e.get("bpmnElement"): e for e in plane.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
+        for flow in root.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
+            edge = edges.get(flow.get("id"))
+            if edge is None:
+                continue
+            own = {flow.get("sourceRef"), flow.get("targetRef")}
+            own |= {hosts[n] for n in list(own) if n in hosts}
+            own |= {b for b, host in hosts.items() if host in own}
+            for a, b in itertools.pairwise(_waypoints(edge)):
+                for node_id, box in boxes.items():
+                    if node_id not in own and _segment_enters(box, a, b):
+                        crossing.append((flow.get("id"), node_id))
     assert not crossing, f"{path.name}: flows drawn through other nodes: {sorted(set(crossing))}"
 
 
@@ -237,7 +242,7 @@ def test_edges_do_not_cross_node_shapes(bundle: Path, path: Path) -> None:
 def test_edges_attached_to_their_nodes(bundle: Path, path: Path) -> None:
     """The first waypoint lies on the source shape, the last on the target shape."""
     root = _tree(path)
-    boxes, _hosts = _node_boxes(root)
+    boxes = {k: v for plane in _planes(root) for k, v in _node_boxes(root, plane)[0].items()}
     edges = {e.get("bpmnElement"): e for e in root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")}
     loose = []
     for flow in root.iter(f"{{{NS['bpmn']}}}sequenceFlow"):
@@ -256,16 +261,19 @@ def test_edges_attached_to_their_nodes(bundle: Path, path: Path) -> None:
 def test_labels_do_not_cover_shapes_or_labels(bundle: Path, path: Path) -> None:
     """Label bounds (names of events, gateways and flows) overlap no node shape and no other label."""
     root = _tree(path)
-    boxes, _hosts = _node_boxes(root)
-    labels = {}
-    for el in itertools.chain(root.iter(f"{{{NS['bpmndi']}}}BPMNShape"), root.iter(f"{{{NS['bpmndi']}}}BPMNEdge")):
-        label = el.find("bpmndi:BPMNLabel", NS)
-        if label is not None and label.find("dc:Bounds", NS) is not None:
-            labels[el.get("bpmnElement")] = _bounds(label)
-    covering = [(owner, node_id) for owner, lb in labels.items() for node_id, box in boxes.items()
-                if _overlap(lb, box)]
+    covering, clashing = [], []
+    for plane in _planes(root):
+        boxes, _hosts = _node_boxes(root, plane)
+        labels = {}
+        for el in itertools.chain(plane.iter(f"{{{NS['bpmndi']}}}BPMNShape"),
+                                  plane.iter(f"{{{NS['bpmndi']}}}BPMNEdge")):
+            label = el.find("bpmndi:BPMNLabel", NS)
+            if label is not None and label.find("dc:Bounds", NS) is not None:
+                labels[el.get("bpmnElement")] = _bounds(label)
+        covering += [(owner, node_id) for owner, lb in labels.items() for node_id, box in boxes.items()
+                     if _overlap(lb, box)]
+        clashing += [(a, b) for (a, la), (b, lb) in itertools.combinations(labels.items(), 2) if _overlap(la, lb)]
     assert not covering, f"{path.name}: labels covering node shapes (label owner, shape): {covering}"
-    clashing = [(a, b) for (a, la), (b, lb) in itertools.combinations(labels.items(), 2) if _overlap(la, lb)]
     assert not clashing, f"{path.name}: overlapping labels: {clashing}"
 
 
