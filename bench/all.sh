@@ -3,6 +3,7 @@
 #   bench/all.sh [PG_SERVER_URL]      e.g. bench/all.sh "$(bench/pg_local.sh start)"
 # Without a URL only the SQLite parts run. About 25 minutes on 2 cores (BENCH_QUICK=1: a few
 # minutes, to check the script). Output goes to stdout; docs/performance.md quotes it.
+# BENCH_SKIP_SQLITE=1 (with a URL) runs only the PostgreSQL sections: about half the time.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pg=${1:-}
@@ -35,16 +36,19 @@ full() {  # full run, then the SQL-level task-list experiments on its 100k datab
 
 ab() { "$py" bench/run.py "${quick[@]}" --skip-c --seconds "$seconds" "$@" 2>/dev/null | grep -E "^\(a\)|^\(b\)|^code"; }
 
-section "full, SQLite"; full
+sqlite=1; [ -n "${BENCH_SKIP_SQLITE:-}" ] && [ -n "$pg" ] && sqlite=
+[ -n "$sqlite" ] && { section "full, SQLite"; full; }
 [ -n "$pg" ] && { section "full, PostgreSQL"; full --postgres "$pg"; }
 
-section "profile, SQLite"; "$py" bench/profile_complete.py --cases "$cases" 2>/dev/null
+[ -n "$sqlite" ] && { section "profile, SQLite"; "$py" bench/profile_complete.py --cases "$cases" 2>/dev/null; }
 [ -n "$pg" ] && { section "profile, PostgreSQL"; "$py" bench/profile_complete.py --cases "$cases" --postgres "$pg" 2>/dev/null; }
 
-for app in "api:create_app()" "bench.variants:fair_sqlite_lock()" "bench.variants:token_cache()"; do
-  section "(b) SQLite, 4 workers, $app"; ab --workers 4 --app "$app"
-done
-section "(b) SQLite, 2 workers"; ab --workers 2
+if [ -n "$sqlite" ]; then
+  for app in "api:create_app()" "bench.variants:fair_sqlite_lock()" "bench.variants:token_cache()"; do
+    section "(b) SQLite, 4 workers, $app"; ab --workers 4 --app "$app"
+  done
+  section "(b) SQLite, 2 workers"; ab --workers 2
+fi
 if [ -n "$pg" ]; then
   for workers in 2 3 4; do section "(b) PostgreSQL, $workers workers"; ab --workers "$workers" --postgres "$pg"; done
   section "(b) PostgreSQL, 4 workers, token cache"; ab --workers 4 --postgres "$pg" --app "bench.variants:token_cache()"
