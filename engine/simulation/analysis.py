@@ -29,6 +29,9 @@ class Decisions:
     names: set[str] = field(default_factory=set)
     constants: dict[str, set[Any]] = field(default_factory=dict)
     calls: set[str] = field(default_factory=set)
+    # Decision tables as their rules in order, each {input name: cell}: rules combine inputs,
+    # and a form must reach each rule even when that takes two fields off their base values.
+    tables: list[list[dict[str, str]]] = field(default_factory=list)
 
     def add_constant(self, name: str, value: Any) -> None:
         if isinstance(value, bool | int | float | str):
@@ -127,6 +130,18 @@ def _dmn_columns(root: etree._Element) -> Iterator[tuple[str, list[str]]]:
                 yield "", [out.findtext("{*}text", default="")]
 
 
+def _dmn_tables(root: etree._Element) -> list[list[dict[str, str]]]:
+    tables = []
+    for table in root.iter("{*}decisionTable"):
+        names = [inp.findtext("{*}inputExpression/{*}text", default="").strip() for inp in table.findall("{*}input")]
+        rules = []
+        for rule in table.findall("{*}rule"):
+            cells = [e.findtext("{*}text", default="").strip() for e in rule.findall("{*}inputEntry")]
+            rules.append({n: c for n, c in zip(names, cells, strict=False) if n.isidentifier() and c not in ("", "-")})
+        tables.append(rules)
+    return tables
+
+
 def _scan_dmn_cell(expression: str, cell: str, found: Decisions) -> None:
     if cell in ("", "-"):
         return
@@ -150,6 +165,7 @@ def decisions(bundle: Bundle) -> Decisions:
             scan(text, found)
     for name in bundle.manifest.get("dmn_files", []):
         root = _xml(bundle, name)
+        found.tables += _dmn_tables(root) if root is not None else []
         for expression, cells in _dmn_columns(root) if root is not None else ():
             scan(expression, found)
             for cell in cells:

@@ -6,8 +6,11 @@ so loops close and branches that no longer differ merge.
 Three reductions keep this to seconds (each a documented approximation):
 - a variant is tried only while its field is still read downstream;
 - numeric variants in the same range between the diagram's thresholds count once;
-- with several user tasks open, only the first (by id) gets its variants, the others their
-  base payload (parallel branches are independent unless they race; both orders still run).
+- with several user tasks open, only the first (by id) is done next: parallel branches are
+  taken as independent (a race decided by which person acts first is not explored); timers
+  are always a choice, so "the deadline passes first" and "the task is done first" both run;
+- a path passes the same open tasks at most LOOP_UNROLL times, and at most MAX_PER_CONTROL
+  value combinations are kept per set of open tasks (beyond that the result is "capped").
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +41,13 @@ from .specs import EXTERNAL_EVENTS, Catalogue
 SEEN_STATES = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}.*)?$")
 NO_FORM = [Payload("", {})]
+# How often one path may pass through the same open tasks with different live values: a
+# loop whose data grows each round (next year's plan_year, a round counter) is unrolled this
+# many times, not until the state cap.
+LOOP_UNROLL = 3
+# Loop re-entries kept per set of open tasks (over all paths): beyond it, a loop that brings
+# new values back to the same point is not followed and the exploration counts as capped.
+MAX_PER_CONTROL = 24
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class Choice:
     element: str   # bpmn id
     variant: int = 0
     label: str = ""
+    form: str | None = None  # the task's form (its payloads are the variants)
 
     def step(self) -> str:
         if self.kind == "timer":
@@ -58,6 +70,7 @@ class Node:
     choices: list[Choice]
     workflow: BpmnWorkflow | None    # the live object, consumed by the first choice
     state: bytes | None              # for the other choices
+    control: tuple[str, ...] = ()    # what is open: the loop-unrolling count is kept on this
     next: int = 0
 
 
@@ -86,10 +99,13 @@ class Explorer:
         self.s, self.summary, self.findings = setup, summary, findings
         self.seen: set[tuple] = set()
         self.world = ""
+        self.on_path: Counter[tuple[str, ...]] = Counter()
+        self.per_control: Counter[tuple[str, ...]] = Counter()
+        self.capped = False
 
     def run(self, world: str, max_states: int, deadline: float) -> bool:
         """Explore from every start payload; False when a cap stopped it."""
-        self.world, self.seen = world, set()
+        self.world, self.seen, self.per_control = world, set(), Counter()
         prefix = (world,) if world else ()
         for index, payload in enumerate(self._payloads(self.s.start_form)):
             stack: list[Node] = []
@@ -100,12 +116,12 @@ class Explorer:
                     return False
                 node = stack[-1]
                 if node.next >= len(node.choices):
-                    stack.pop()
+                    self.on_path[stack.pop().control] -= 1
                     continue
                 choice = node.choices[node.next]
                 node.next += 1
                 self._expand(node, choice, (*node.path, choice.step()), stack)
-        return True
+        return not self.capped
 
     # -- one transition ------------------------------------------------------------------
     def _expand(self, node: Node | None, choice: Choice, path: tuple[str, ...], stack: list[Node]) -> None:
@@ -119,8 +135,8 @@ class Explorer:
         try:
             wf = self._fresh(choice) if node is None else self._take(node)
             if choice.kind == "task":
-                form = self._form_of(wf, choice.element)
-                stepping.submit_all(wf, choice.element, self._payloads(form)[choice.variant].data, on_dmn)
+                data = self._payloads(choice.form)[choice.variant].data
+                stepping.submit_all(wf, choice.element, data, on_dmn)
             elif choice.kind == "timer":
                 stepping.fire(wf, choice.element)
             stepping.advance(wf, on_dmn)
@@ -131,8 +147,15 @@ class Explorer:
             self._failed(exc, choice, path)
             return
         child = self._settle(wf, path)
-        if child is not None:
-            stack.append(child)
+        if child is None:
+            return
+        if self.on_path[child.control]:  # a loop came back here: bounded, see MAX_PER_CONTROL
+            if self.on_path[child.control] >= LOOP_UNROLL or self.per_control[child.control] >= MAX_PER_CONTROL:
+                self.capped = self.capped or self.on_path[child.control] < LOOP_UNROLL
+                return
+            self.per_control[child.control] += 1
+        self.on_path[child.control] += 1
+        stack.append(child)
 
     def _failed(self, exc: Exception, choice: Choice, path: tuple[str, ...]) -> None:
         if isinstance(exc, ProcessError):
@@ -187,7 +210,7 @@ class Explorer:
             self._add("infinite_loop", choices[0].element,
                       f"路径超过 {self.s.max_steps} 步仍未结束（可能是无出口的循环）", path)
             return None
-        return Node(path, choices, wf, dump_state(wf) if len(choices) > 1 else None)
+        return Node(path, choices, wf, dump_state(wf) if len(choices) > 1 else None, signature[1])
 
     def _signature(self, wf: BpmnWorkflow, tasks: list[Task], open_tasks: list[Task], live: set[str]) -> tuple:
         """What is open, plus the live decision values (form fields abstracted to their range
@@ -210,29 +233,33 @@ class Explorer:
         return _normalised(value)
 
     def _choices(self, open_tasks: list[Task], live: set[str]) -> list[Choice]:
-        users = {t.task_spec.bpmn_id: t for t in reversed(open_tasks)
-                 if t.state == TaskState.READY and t.task_spec.manual}
+        """The first open user task (by id) with each of its variants still live, and every
+        waiting timer. Parallel user tasks are done one after another in id order: their
+        interleavings lead to the same states, only more slowly."""
+        users = sorted((t for t in open_tasks if t.state == TaskState.READY and t.task_spec.manual),
+                       key=lambda t: t.task_spec.bpmn_id)
         out: list[Choice] = []
-        for position, element in enumerate(sorted(users)):
-            payloads = self._payloads(runtime.properties(users[element]).get(runtime.FORM))
+        if users:
+            element, form = users[0].task_spec.bpmn_id, runtime.properties(users[0]).get(runtime.FORM)
+            payloads = self._payloads(form)
             tried: set[str] = set()
             for index, payload in enumerate(payloads):
-                if payload.field is not None:
-                    if position > 0 or payload.field not in live:
+                if payload.fields:
+                    if not live.intersection(payload.fields):
                         continue
-                    tried.add(self._variant_key(payload.field, payloads[0].data))
-                    key = self._variant_key(payload.field, payload.data)
+                    tried.add(self._variant_key(payload.fields, payloads[0].data))
+                    key = self._variant_key(payload.fields, payload.data)
                     if key in tried:
                         continue
                     tried.add(key)
-                out.append(Choice("task", element, index, payload.label))
+                out.append(Choice("task", element, index, payload.label, form))
         timers = dict.fromkeys(t.task_spec.bpmn_id for t in open_tasks
                                if t.state == TaskState.WAITING and stepping.is_timer(t) and t.task_spec.bpmn_id)
         return out + [Choice("timer", element) for element in timers]
 
-    def _variant_key(self, name: str, data: dict[str, Any]) -> str:
-        value = self._abstract(name, data[name]) if name in data else "∅"
-        return json.dumps([name, value], ensure_ascii=False, default=str)
+    def _variant_key(self, names: tuple[str, ...], data: dict[str, Any]) -> str:
+        values = [[n, self._abstract(n, data[n]) if n in data else "∅"] for n in names]
+        return json.dumps(values, ensure_ascii=False, default=str)
 
     def _stuck(self, wf: BpmnWorkflow, open_tasks: list[Task], path: tuple[str, ...]) -> None:
         if any(t.state == TaskState.READY and t.task_spec.manual for t in open_tasks):
@@ -254,10 +281,6 @@ class Explorer:
             self._add("script_error", element, exc.detail, path)
 
     # -- helpers -------------------------------------------------------------------------
-    def _form_of(self, wf: BpmnWorkflow, element: str) -> str | None:
-        task = next(t for t in runtime.open_user_tasks(wf) if t.task_spec.bpmn_id == element)
-        return runtime.properties(task).get(runtime.FORM)
-
     def _payloads(self, form: str | None) -> list[Payload]:
         return self.s.forms.get(form, NO_FORM) if form else NO_FORM
 

@@ -13,14 +13,19 @@ import math
 import re._parser as sre_parse
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice, product
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
+from .. import expressions
 from ..clock import now_local
+from ..helpers import HELPERS
+from ..scripting import SAFE_BUILTINS
 from .analysis import Decisions
 
 TEXT = "模拟数据"
+COMBINATIONS = 2000  # input combinations tried per decision table and form
 ABSENT = object()
 
 
@@ -28,7 +33,7 @@ ABSENT = object()
 class Payload:
     label: str  # "" for the base payload, "field=value" for a variant
     data: dict[str, Any]
-    field: str | None = None  # the decision field this variant changes
+    fields: tuple[str, ...] = ()  # the decision fields this variant changes
 
 
 def _regex_sample(pattern: str) -> str:
@@ -188,8 +193,55 @@ def payloads(schema_text: str, found: Decisions) -> tuple[list[Payload], list[st
                 continue
             seen.add(_key(data))
             shown = "∅" if value is ABSENT else json.dumps(value, ensure_ascii=False)
-            out.append(Payload(f"{name}={shown}", data, name))
+            out.append(Payload(f"{name}={shown}", data, (name,)))
+    out += _rule_payloads(schema, base, found, validator, seen)
     return out, []
+
+
+def _rule_payloads(schema: dict[str, Any], base: dict[str, Any], found: Decisions,
+                   validator: Draft202012Validator, seen: set[str]) -> list[Payload]:
+    """For each decision table whose inputs this form sets, one payload per rule reachable
+    only by changing two fields or more (the first rule hit counts, as in SpiffWorkflow; the
+    combination with the fewest changes wins). One-field changes are variants already."""
+    props, required = schema.get("properties", {}), set(schema.get("required", []))
+    out = []
+    for table in found.tables:
+        names = [n for n in dict.fromkeys(k for rule in table for k in rule) if n in props]
+        if len(names) < 2:
+            continue
+        options = [[base[n], *(v for v in candidates(n, props[n], found, n in required)
+                               if v is not ABSENT and v != base[n])] for n in names]
+        best: dict[int, tuple[int, tuple[Any, ...]]] = {}
+        for combo in islice(product(*options), COMBINATIONS):
+            hit = _first_rule(table, dict(zip(names, combo, strict=True)))
+            changes = sum(v != base[n] for n, v in zip(names, combo, strict=True))
+            if hit is not None and (hit not in best or changes < best[hit][0]):
+                best[hit] = (changes, combo)
+        for changes, combo in best.values():
+            data = {**base, **dict(zip(names, combo, strict=True))}
+            if changes > 1 and _key(data) not in seen and validator.is_valid(data):
+                seen.add(_key(data))
+                changed = tuple(n for n in names if data[n] != base[n])
+                out.append(Payload(",".join(f"{n}={json.dumps(data[n], ensure_ascii=False)}" for n in changed),
+                                   data, changed))
+    return out
+
+
+def _first_rule(table: list[dict[str, str]], values: dict[str, Any]) -> int | None:
+    for index, rule in enumerate(table):
+        if all(_satisfies(json.dumps(values[n]), cell) for n, cell in rule.items() if n in values):
+            return index
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _satisfies(value_json: str, cell: str) -> bool:
+    """Whether a DMN input cell accepts the value (SpiffWorkflow's reading of the cell)."""
+    try:
+        return bool(eval(expressions.dmn_input_entry("v", cell),
+                         {"__builtins__": SAFE_BUILTINS, **HELPERS}, {"v": json.loads(value_json)}))
+    except Exception:
+        return False
 
 
 def _key(data: dict[str, Any]) -> str:
