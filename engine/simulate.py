@@ -7,7 +7,8 @@ what would go wrong, each finding naming the element.
 Form data is generated from each form's JSON Schema (engine/simulation/payloads.py), case
 helpers are pure doubles (engine/simulation/doubles.py), timers are fired by giving them a
 past due time instead of moving the process clock (the deploy runs inside a live server),
-and messages are not sent (what only they reach is reported as not simulated).
+and messages are not sent (what only they reach is reported as not simulated). The
+approximations that keep a bundle to seconds are listed in engine/simulation/explorer.py.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _explore(setup: Setup, cases: SimulatedCases, worlds: tuple[str, ...], max_s
     if not summary.complete:
         findings[("exploration_capped", setup.key, None)] = Finding(
             "exploration_capped", setup.key, setup.key, setup.name,
-            f"探索达到上限（状态数 {max_states} 或时间预算），结果不完整：未访问的元素仅作警告")
+            f"探索达到上限（状态数 {max_states}、时间预算或循环重入上限），结果不完整：未访问的元素仅作警告")
     return summary
 
 

@@ -105,7 +105,7 @@ class Explorer:
 
     def run(self, world: str, max_states: int, deadline: float) -> bool:
         """Explore from every start payload; False when a cap stopped it."""
-        self.world, self.seen, self.per_control = world, set(), Counter()
+        self.world, self.seen, self.per_control, self.on_path = world, set(), Counter(), Counter()
         prefix = (world,) if world else ()
         for index, payload in enumerate(self._payloads(self.s.start_form)):
             stack: list[Node] = []
