@@ -208,3 +208,34 @@ def test_the_cli_deploys_lists_diffs_and_migrates(app, http):
     assert "已迁移" in moved.output, moved.output
     assert http.as_("admin").get(f"/api/v1/instances/{case['id']}").body["version"] == 2
 
+
+def _typo_in_a_condition(name: str, text: str) -> str:
+    """Valid XML, compiles, but a gateway reads a variable nobody sets: only running it shows."""
+    if name.endswith("procurement.bpmn"):
+        text = text.replace("tender_confirmed == True", "tender_confirmd == True", 1)
+    return text
+
+
+def test_simulation_before_deploying_refuses_a_revision_that_would_fail_unless_forced(http):
+    dry = upload(http, "admin", zip_bundle(V2), dry_run=True)
+    assert dry[0] == 200, dry[1]
+    assert dry[1]["dry_run"] and dry[1]["simulation"]["ok"] and dry[1]["created"] == []
+    assert set(versions(http)) == {1}                            # a dry run deploys nothing
+    broken = zip_bundle(V2, edit=_typo_in_a_condition)
+    status, body = upload(http, "admin", broken)
+    assert status == 422 and body["type"] == "/problems/simulation-findings", body
+    assert any("tender_confirmd" in e["message"] for e in body["errors"]), body["errors"]
+    assert set(versions(http)) == {1}
+    status, body = upload(http, "admin", broken, force=True)
+    assert status == 201 and body["forced"] is True
+    kept = http.as_("admin").get(f"/api/v1/processes/{KEY}/versions/2/simulation").body
+    assert kept["forced"] is True and kept["report"]["ok"] is False
+    assert versions(http)[2]["forced"] is True
+
+
+def test_the_cli_simulation_names_the_element_a_case_would_fail_at(app):
+    """The sample bundle lets a reviewer approve a small project without naming the units
+    that must countersign; the simulator finds the case would then fail at 会签."""
+    result = app.test_cli_runner().invoke(args=["bundles", "simulate", str(FIXTURES / "bpmn" / "sample")])
+    assert result.exit_code == 1, result.output
+    assert "sample_project#countersign" in result.output and "模拟运行：发现问题" in result.output
