@@ -75,10 +75,14 @@ def postmaster_pid(database: Database) -> int | None:
     if not database.url.startswith("postgresql"):
         return None
     engine = create_engine(sqlalchemy_url(database))
-    with engine.connect() as conn:
-        backend = conn.scalar(text("SELECT pg_backend_pid()"))
-    engine.dispose()
-    return cpu.parent_of(backend)
+    try:
+        with engine.connect() as conn:
+            backend = conn.scalar(text("SELECT pg_backend_pid()"))
+            # Read the parent while the backend lives: once disposed it exits, and a late read
+            # of /proc finds nothing (the PostgreSQL CPU then went uncounted, into "other jobs").
+            return cpu.parent_of(backend)
+    finally:
+        engine.dispose()
 
 
 def sqlalchemy_url(database: Database) -> str:
