@@ -81,12 +81,26 @@ def _effective_dates(bundle: Bundle, options: DeployOptions) -> tuple[date, date
     return start, until
 
 
+# Exploration is bounded by its state cap; the time limit is only a safety net, generous so
+# that the verdict does not depend on how loaded the server is.
+SIMULATION_TIME_LIMIT_S = 180.0
+_simulations: dict[str, dict[str, Any]] = {}  # by bundle hash: a dry run then the deploy simulate once
+
+
+def _simulation(bundle: Bundle) -> dict[str, Any]:
+    from .simulate import simulate_bundle  # heavy: only when asked
+
+    if bundle.hash not in _simulations:
+        if len(_simulations) >= 8:
+            _simulations.pop(next(iter(_simulations)))
+        _simulations[bundle.hash] = simulate_bundle(bundle, time_budget_s=SIMULATION_TIME_LIMIT_S)
+    return _simulations[bundle.hash]
+
+
 def _simulate(bundle: Bundle, options: DeployOptions) -> dict[str, Any] | None:
     if not options.simulate:
         return None
-    from .simulate import simulate_bundle  # heavy: only when asked
-
-    report = simulate_bundle(bundle)
+    report = _simulation(bundle)
     errors = [f for f in report["findings"] if f.get("severity") == "error"]
     if errors and not options.force:
         raise SimulationFindings(
