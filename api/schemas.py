@@ -114,7 +114,8 @@ class TaskDetailOut(TaskOut):
 
 class TaskListOut(Schema):
     items = fields.List(fields.Nested(TaskOut))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "待办总数，最多计到 1000"})
+    total_capped = fields.Boolean(metadata={"description": "true：待办超过 1000 件，total 只计到 1000"})
 
 
 class TaskQuery(Schema):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,7 +95,11 @@ class TaskIndex(db.Model):
 
     __tablename__ = "task_index"
     __table_args__ = (
-        Index("ix_task_index_role", "jurisdiction_id", "role"),
+        # The task list: filtered by (jurisdiction, role) and the unit/assignee/suspended
+        # columns, ordered by due date then readiness — answered from this index alone, so a
+        # page costs the same with 1k or 100k open tasks (bench/, docs/performance.md).
+        Index("ix_task_index_list", "jurisdiction_id", "role", text("(due_at IS NULL)"), "due_at",
+              "ready_at", "unit", "assignee", "suspended"),
         Index("ix_task_index_unit", "unit"),
     )
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)

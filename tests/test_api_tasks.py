@@ -74,3 +74,24 @@ def test_instance_detail_shows_version_data_and_steps(http):
     assert detail["version"] == 1 and detail["status"] == "completed"
     assert detail["completed_steps"][0]["by"] == "s_reviewer"
     assert detail["data"]["review_opinion"] == "否"
+
+
+def test_a_long_task_list_counts_up_to_the_cap_and_says_so(app, http):
+    """Counting every visible task would cost as much as the list is long: past the cap the
+    total stops and `total_capped` tells the front end to show "1000+"."""
+    from uuid import uuid4
+
+    from engine.db import db
+    from engine.models import TaskIndex
+    from engine.views import TOTAL_CAP
+
+    row = only_task(start(http), "review")
+    with app.app_context():
+        template = db.session.get(TaskIndex, row["id"])
+        columns = {c.key: getattr(template, c.key) for c in TaskIndex.__table__.columns}
+        db.session.add_all(TaskIndex(**{**columns, "task_id": str(uuid4())}) for _ in range(TOTAL_CAP))
+        db.session.commit()
+    listed = http.as_("s_reviewer").get("/api/v1/tasks", limit=5).body
+    assert (listed["total"], listed["total_capped"], len(listed["items"])) == (TOTAL_CAP, True, 5)
+    few = http.as_("s_reviewer").get("/api/v1/tasks", instance_id=row["instance_id"] + 1).body
+    assert (few["total"], few["total_capped"]) == (0, False)

@@ -16,7 +16,8 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待�
 def list_(args: dict) -> dict:
     """我的待办：本人角色、单位可办理的任务（overdue=true 只看逾期）"""
     items, total = views.list_tasks(current_actor(), views.TaskFilter(**args))
-    return {"items": items, "total": total}
+    capped = total > views.TOTAL_CAP
+    return {"items": items, "total": min(total, views.TOTAL_CAP), "total_capped": capped}
 
 
 @blp.route("/<string:task_id>")
