@@ -4,7 +4,8 @@ SpiffWorkflow's `serialize_json`/`deserialize_json` convert the whole spec on ev
 (about half the cost of a load). Cases only ever pair a state with the spec of their own
 version, so we convert the state alone and attach spec objects restored once per version and
 shared read-only. SpiffWorkflow's specs are immutable at run time but for one place, which
-`_prewire_event_subprocesses` takes care of. The pieces used
+`_prewire_event_subprocesses` takes care of; `_loop_safe_parallel_joins` works around a join bug
+on the same shared objects. The pieces used
 are SpiffWorkflow 3.2.0's own converter methods; `tests/test_serialization.py` checks that the
 result equals the library's full round trip.
 """
@@ -15,13 +16,16 @@ import datetime as dt
 import gzip
 import json
 from functools import lru_cache
+from types import MethodType
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.helpers.dictionary import DictionaryConverter
+from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
 
 from .scripting import script_engine
 
@@ -62,6 +66,7 @@ def restored_specs(spec_text: str) -> tuple[Any, dict[str, Any]]:
     spec = registry.restore(parts["spec"])
     for process_spec in (spec, *subs.values()):
         _prewire_event_subprocesses(process_spec)
+        _loop_safe_parallel_joins(process_spec)
     return spec, subs
 
 
@@ -79,6 +84,45 @@ def _prewire_event_subprocesses(process_spec: Any) -> None:
             task_spec._inputs.append(start.name)
         if end.name not in task_spec._outputs:
             task_spec.connect(end)
+
+
+def _loop_safe_parallel_joins(process_spec: Any) -> None:
+    """SpiffWorkflow 3.2.0 bug: a parallel join that a send-back loop runs again (hunan-provincial
+    pre_review's join_joint_review) counts the join tasks left by earlier rounds (CANCELLED, their
+    branch task COMPLETED) as tokens that have arrived. If a round's branches are done in a
+    different order than the round before, the join fires with a branch of this round still open
+    (the case goes on while e.g. industry_review is still to do); finishing that branch later
+    fires the join a second time, whose `_run_hook` drops the later round's tasks while merging
+    them: `AttributeError: 'NoneType' object has no attribute 'data'`. The library's own threshold
+    test, with one more rule: once this join has fired before on the way to this task, only
+    tokens that arrived after that firing (its descendants) count. tests/test_parallel_loops.py."""
+    for task_spec in process_spec.task_specs.values():
+        if isinstance(task_spec, ParallelGateway):
+            task_spec._check_threshold_unstructured = MethodType(_join_threshold, task_spec)
+
+
+def _join_threshold(spec: ParallelGateway, my_task: Any) -> bool:
+    """ParallelGateway._check_threshold_unstructured of SpiffWorkflow 3.2.0 plus `fired` below."""
+    fired = my_task.parent  # the latest earlier firing of this join on the way here, if any
+    while fired is not None and fired.task_spec is not spec:
+        fired = fired.parent
+    waiting_inputs = set(spec.inputs)
+
+    def remove_ancestor(task: Any) -> None:
+        if task.task_spec in waiting_inputs:
+            waiting_inputs.remove(task.task_spec)
+        elif task.parent is not None:
+            remove_ancestor(task.parent)
+
+    for task in my_task.workflow.get_tasks(spec_name=spec.name):
+        if task.is_descendant_of(my_task):  # first iteration of a join that an input loops into
+            remove_ancestor(task)
+        # An earlier firing (the library's rule), or a token of an earlier round (ours).
+        elif my_task.is_descendant_of(task) or (fired is not None and not task.is_descendant_of(fired)):
+            continue
+        elif task.parent.state == TaskState.COMPLETED and task.parent.task_spec in waiting_inputs:
+            waiting_inputs.remove(task.parent.task_spec)
+    return not waiting_inputs
 
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:
