@@ -298,6 +298,20 @@ def test_nodes_drawn_inside_their_lane(bundle: Path, path: Path) -> None:
 
 
 @pytest.mark.parametrize(("bundle", "path"), FILES)
+def test_loop_data_references_survive_an_edit_in_bpmn_io(bundle: Path, path: Path) -> None:
+    """bpmn-js drops an IDREF that resolves to no element when it saves; a multi-instance
+    task's loopDataInputRef/OutputRef therefore needs a dataObject of that id, or a process
+    owner's first save silently breaks the countersign or expert panel."""
+    root = _tree(path)
+    ids = {e.get("id") for e in root.iter() if e.get("id")}
+    dangling = [(ref.getparent().getparent().get("id"), (ref.text or "").strip())
+                for ref in itertools.chain(root.iter(f"{{{NS['bpmn']}}}loopDataInputRef"),
+                                           root.iter(f"{{{NS['bpmn']}}}loopDataOutputRef"))
+                if (ref.text or "").strip() not in ids]
+    assert not dangling, f"{path.name}: declare <bpmn:dataObject id=…> for {dangling}"
+
+
+@pytest.mark.parametrize(("bundle", "path"), FILES)
 def test_chinese_names(bundle: Path, path: Path) -> None:
     root = _tree(path)
     unnamed = [n.get("id") for n in _flow_nodes(root) if not CJK.search(n.get("name") or "")]
