@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask_migrate import Migrate
@@ -25,9 +26,15 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 
+# Whether the current thread is inside a unit of work (a transaction that will write).
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
 def configure_sqlite(engine: Engine) -> None:
-    """SQLite has one writer: take the write lock at BEGIN so a transaction never fails
-    half-way upgrading a read lock, and wait for the lock instead of failing at once."""
+    """SQLite has one writer: a unit of work takes the write lock at BEGIN (IMMEDIATE) so it
+    never fails half-way upgrading a read lock, and waits for the lock instead of failing at
+    once. Everything else (auth, lists, the case view) reads in a deferred transaction, which
+    in WAL mode neither waits for nor blocks the writer."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -43,14 +50,20 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
     """One database transaction: commit on success, roll back everything on any error.
     A concurrent writer that changed the same instance first turns into a clean 409."""
+    outermost = not _writing.get()
+    token = _writing.set(True)
     try:
+        if outermost and db.session().in_transaction() and db.engine.dialect.name == "sqlite":
+            # End the read transaction (e.g. of authentication): the writing one must begin
+            # with BEGIN IMMEDIATE and read what it changes under the write lock.
+            db.session.commit()
         yield
         db.session.commit()
     except StaleDataError as exc:
@@ -64,6 +77,8 @@ def unit_of_work() -> Iterator[None]:
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _writing.reset(token)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -129,11 +129,14 @@ def instance_detail(actor: Actor, instance_id: int, loaded: Loaded | None = None
         **instance_summary(inst), "data": runtime.current_data(loaded.workflow),
         "outcome": runtime.outcome(loaded.workflow),
         "open_tasks": [task_dict(r, actor) for r in rows],
-        "completed_steps": [
-            {"task_id": s.task_id, "bpmn_id": s.bpmn_id, "name": json.loads(s.detail_json).get("task")
-             or json.loads(s.detail_json).get("timer"), "by": s.actor, "at": as_utc(s.at), "action": s.action}
-            for s in steps],
+        "completed_steps": [_step(s) for s in steps],
     }
+
+
+def _step(entry: AuditEntry) -> dict[str, Any]:
+    detail = json.loads(entry.detail_json)
+    return {"task_id": entry.task_id, "bpmn_id": entry.bpmn_id, "name": detail.get("task") or detail.get("timer"),
+            "by": entry.actor, "at": as_utc(entry.at), "action": entry.action}
 
 
 @dataclass
