@@ -41,7 +41,7 @@ test: $(STAMP)
 	exit $$status
 
 test-postgres: $(STAMP)
-	scripts/pg-test-server.sh $(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	scripts/pg-test-server.sh $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not no_database" $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

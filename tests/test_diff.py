@@ -15,6 +15,8 @@ from engine.compiler import compile_bundle
 from engine.coverage import coverage
 from engine.diff import diff_bundles, summary_text, wan
 
+pytestmark = pytest.mark.no_database  # pure: run once, in the SQLite phase
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 V2 = FIXTURES / "revisions" / "gongshu-v2"

@@ -20,6 +20,8 @@ from engine.calendar import OVERRIDES_ENV_VAR, reset_default_calendar
 from engine.clock import LOCAL_TZ, now_local, now_utc, today_local
 from engine.helpers import HELPERS
 
+pytestmark = pytest.mark.no_database  # pure: run once, in the SQLite phase
+
 CONTRACT_NAMES = {
     "today", "now", "is_working_day", "add_working_days", "working_days_deadline", "add_days",
     "add_months", "add_years", "start_of_day", "end_of_day", "next_month_day", "days_between",

@@ -13,6 +13,8 @@ import pytest
 from engine import bundles, compiler
 from engine.simulate import simulate_bundle
 
+pytestmark = pytest.mark.no_database  # pure: run once, in the SQLite phase
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 JURISDICTIONS = sorted(p.parent.name for p in (ROOT / "bpmn").glob("*/manifest.json"))
