@@ -351,20 +351,16 @@ def _node_word(attrs: dict[str, Any]) -> str:
 
 def _diff_nodes(out: Collector, old: ProcessModel, new: ProcessModel, rank: int) -> None:
     where = {"process": new.id}
-    for nid, attrs in new.nodes.items():
-        if nid in old.nodes:
-            continue
-        out.add("bpmn", attrs["_kind"], "added", new.file, nid, attrs["name"],
-                f"{_prefix(attrs['articles'])}新增{_node_word(attrs)}「{attrs['name'] or nid}」"
-                f"{_node_summary_extra(attrs, new)}",
-                attrs["articles"], None, _public(attrs), rank + 1, **where)
-    for nid, attrs in old.nodes.items():
-        if nid in new.nodes:
-            continue
-        out.add("bpmn", attrs["_kind"], "removed", old.file, nid, attrs["name"],
-                f"{_prefix(attrs['articles'])}删除{_node_word(attrs)}「{attrs['name'] or nid}」"
-                f"{_node_summary_extra(attrs, old)}",
-                attrs["articles"], _public(attrs), None, rank + 1, **where)
+    for change, verb, model, other in (("added", "新增", new, old), ("removed", "删除", old, new)):
+        for nid, attrs in model.nodes.items():
+            if nid in other.nodes:
+                continue
+            public = _public(attrs)
+            out.add("bpmn", attrs["_kind"], change, model.file, nid, attrs["name"],
+                    f"{_prefix(attrs['articles'])}{verb}{_node_word(attrs)}「{attrs['name'] or nid}」"
+                    f"{_node_summary_extra(attrs, model)}",
+                    attrs["articles"], *((None, public) if change == "added" else (public, None)),
+                    rank + 1, **where)
     for nid, attrs in new.nodes.items():
         if nid not in old.nodes:
             continue
