@@ -87,11 +87,11 @@ def _prewire_event_subprocesses(process_spec: Any) -> None:
 
 
 def _loop_safe_parallel_joins(process_spec: Any) -> None:
-    """SpiffWorkflow 3.2.0 bug: a parallel join that a send-back loop runs again (hunan-provincial
-    pre_review's join_joint_review) counts the join tasks left by earlier rounds (CANCELLED, their
+    """SpiffWorkflow 3.2.0 bug: a parallel join that a send-back loop runs again (e.g. a joint review
+    by several departments that a pre-review sends back) counts the join tasks left by earlier rounds (CANCELLED, their
     branch task COMPLETED) as tokens that have arrived. If a round's branches are done in a
     different order than the round before, the join fires with a branch of this round still open
-    (the case goes on while e.g. industry_review is still to do); finishing that branch later
+    (the case goes on while one department's review is still to do); finishing that branch later
     fires the join a second time, whose `_run_hook` drops the later round's tasks while merging
     them: `AttributeError: 'NoneType' object has no attribute 'data'`. The library's own threshold
     test, with one more rule: once this join has fired before on the way to this task, only
