@@ -132,18 +132,24 @@ def task_row(task_id: str) -> TaskIndex:
 
 
 def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
-    """Complete one task; returns the case as saved (so the response needs no reload)."""
+    """Complete one task; returns the case as saved (so the response needs no reload).
+    The case is read and deserialized, and the form validated, before the write transaction:
+    on SQLite its lock is database-wide, and deserializing is a sixth of a request
+    (docs/performance.md). Under the lock the checks are repeated, and a case someone changed
+    meanwhile (its revision moved) is read again."""
+    row = _actionable_row(actor, task_id)
+    loaded = load(db.session.get(Instance, row.instance_id))
+    seen_revision = loaded.instance.revision
+    runtime.find_open_task(loaded.workflow, task_id)
+    schema = form_schema(loaded.bundle, row.form)
+    forms.validate(schema or "{}", data)
+    accepted = _accepted_fields(schema, data)
     with unit_of_work():
-        row = task_row(task_id)
-        require_act(actor, row)
-        if row.claimed_by not in (None, actor.username):
-            raise TaskClaimedByOther(f"该任务已由 {row.claimed_by} 认领")
-        inst = db.session.get(Instance, row.instance_id)
-        loaded = load(inst)
+        row = _actionable_row(actor, task_id)
+        inst = db.session.get(Instance, row.instance_id, populate_existing=True)
+        if inst.revision != seen_revision:
+            loaded = load(inst)
         task = runtime.find_open_task(loaded.workflow, task_id)
-        schema = form_schema(loaded.bundle, row.form)
-        forms.validate(schema or "{}", data)
-        accepted = _accepted_fields(schema, data)
         runtime.submit(task, accepted)
         fired = advance_and_note_timers(loaded)
         save(loaded)
@@ -151,6 +157,14 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
                      detail={"task": row.name, "lane": row.lane, "data": accepted})
         audit_timers(inst.id, fired)
     return loaded
+
+
+def _actionable_row(actor: Actor, task_id: str) -> TaskIndex:
+    row = task_row(task_id)
+    require_act(actor, row)
+    if row.claimed_by not in (None, actor.username):
+        raise TaskClaimedByOther(f"该任务已由 {row.claimed_by} 认领")
+    return row
 
 
 def advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:

@@ -70,10 +70,18 @@ def issue_token(username: str, password: str) -> str:
 
 
 def actor_for_token(token: str) -> Actor:
-    row = db.session.get(ApiToken, _token_hash(token))
-    if row is None or as_utc(row.expires_at) <= now_utc():
+    # One statement (token, user and roles joined), no ORM objects: it runs on every request.
+    rows = db.session.execute(
+        select(ApiToken.expires_at, User.username, User.display_name, User.unit, User.is_admin,
+               UserRole.jurisdiction_id, UserRole.role)
+        .join(User, User.id == ApiToken.user_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(ApiToken.token_hash == _token_hash(token))).all()
+    if not rows or as_utc(rows[0].expires_at) <= now_utc():
         raise Unauthorized("令牌无效或已过期，请重新登录")
-    return actor_of(db.session.get(User, row.user_id))
+    first = rows[0]
+    return Actor(first.username, first.display_name, first.unit, first.is_admin,
+                 frozenset((r.jurisdiction_id, r.role) for r in rows if r.role is not None))
 
 
 def find_user(username: str) -> User:

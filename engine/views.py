@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Select, func, select
 
 from . import runtime
@@ -121,13 +122,24 @@ def instance_detail(actor: Actor, instance_id: int, loaded: Loaded | None = None
     """The case as the actor sees it; `loaded` reuses a workflow the caller already holds."""
     inst = get_visible(actor, instance_id)
     loaded = loaded if loaded is not None and loaded.instance.id == inst.id else load(inst)
+    return _case_view(actor, inst, loaded.workflow)
+
+
+def case_after_action(actor: Actor, loaded: Loaded) -> dict[str, Any]:
+    """The case returned to whoever just changed it. Their change is in the audit under their
+    name, and having acted on a case makes it visible to them (`access.visible_instances`), so
+    the visibility query is not repeated; the workflow is the one just saved."""
+    return _case_view(actor, loaded.instance, loaded.workflow)
+
+
+def _case_view(actor: Actor, inst: Instance, workflow: BpmnWorkflow) -> dict[str, Any]:
     rows = db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)).all()
     steps = db.session.scalars(select(AuditEntry).where(
         AuditEntry.instance_id == inst.id, AuditEntry.action.in_(("complete", "timer_fired")))
         .order_by(AuditEntry.id)).all()
     return {
-        **instance_summary(inst), "data": runtime.current_data(loaded.workflow),
-        "outcome": runtime.outcome(loaded.workflow),
+        **instance_summary(inst), "data": runtime.current_data(workflow),
+        "outcome": runtime.outcome(workflow),
         "open_tasks": [task_dict(r, actor) for r in rows],
         "completed_steps": [_step(s) for s in steps],
     }

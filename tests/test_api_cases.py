@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+
 import time_machine
+
+from engine import forms
 
 APPLY = {"project_name": "社保卡应用升级", "budget_yuan": 80000, "category": "software"}
 
@@ -97,3 +101,29 @@ def test_reject_ends_case(http):
     case = complete(http, "s_reviewer", only_task(case, "review")["id"],
                     {"review_result": "reject", "review_opinion": "重复建设"})
     assert case["status"] == "completed"
+
+
+def test_a_completion_prepared_while_another_changes_the_case_keeps_both(http, monkeypatch):
+    """A completion reads and checks the case before it takes the write lock; if another
+    completion lands in between, the case is read again under the lock, so neither is lost."""
+    case = start(http)
+    case = complete(http, "s_reviewer", only_task(case, "review")["id"],
+                    {"review_result": "approve", "review_opinion": "同意", "countersign_units": ["乙单位", "丙单位"]})
+    by_unit = {t["unit"]: t["id"] for t in case["open_tasks"] if t["bpmn_id"] == "countersign"}
+    real_validate = forms.validate
+
+    def validate_then_let_the_other_unit_sign(schema: str, data: dict) -> None:
+        real_validate(schema, data)
+        monkeypatch.setattr(forms, "validate", real_validate)
+        other = threading.Thread(target=complete, args=(http, "s_unit_b", by_unit["乙单位"],
+                                                        {"agree": True, "comment": "乙单位意见"}))
+        other.start()
+        other.join()
+
+    monkeypatch.setattr(forms, "validate", validate_then_let_the_other_unit_sign)
+    case = complete(http, "s_unit_c", by_unit["丙单位"], {"agree": True, "comment": "丙单位意见"})
+    comments = sorted(o["comment"] for o in case["data"]["countersign_opinions"])
+    assert comments == ["丙单位意见", "乙单位意见"]
+    assert only_task(case, "trial")
+    steps = [s["by"] for s in case["completed_steps"] if s["bpmn_id"] == "countersign"]
+    assert steps == ["s_unit_b", "s_unit_c"]

@@ -59,7 +59,7 @@ def complete(args: dict, task_id: str) -> dict:
     """办结任务：提交表单数据，返回案件的新状态"""
     actor = current_actor()
     loaded = instances.complete(actor, task_id, args["data"])
-    return views.instance_detail(actor, loaded.instance.id, loaded)
+    return views.case_after_action(actor, loaded)
 
 
 @blp.route("/<string:task_id>/withdraw", methods=["POST"])
@@ -68,4 +68,4 @@ def withdraw(task_id: str) -> dict:
     """撤回：本人办结的环节，在后续环节被认领或办理前可以撤回重办"""
     actor = current_actor()
     loaded = case_actions.withdraw(actor, task_id)
-    return views.instance_detail(actor, loaded.instance.id, loaded)
+    return views.case_after_action(actor, loaded)
