@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -42,7 +43,16 @@ class Loaded:
 
 def load(instance: Instance) -> Loaded:
     version = instance.version
-    return Loaded(instance, load_state(instance.state, version.spec_json), stored_bundle(version.bundle_hash))
+    spec = spec_text(version.bundle_hash, version.process_key)
+    return Loaded(instance, load_state(instance.state, spec), stored_bundle(version.bundle_hash))
+
+
+@lru_cache(maxsize=256)
+def spec_text(bundle_hash: str, process_key: str) -> str:
+    """A process's compiled spec is a function of its bundle's content, so each worker reads it
+    from the database once, not on every request."""
+    return db.session.scalar(select(ProcessVersion.spec_json).where(
+        ProcessVersion.bundle_hash == bundle_hash, ProcessVersion.process_key == process_key))
 
 
 def save(loaded: Loaded) -> list[TaskIndex]:

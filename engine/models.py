@@ -62,7 +62,8 @@ class ProcessVersion(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     jurisdiction_id: Mapped[str] = mapped_column(ForeignKey("jurisdiction.id"), index=True)
     bundle_hash: Mapped[str] = mapped_column(ForeignKey("bundle.hash"))
-    spec_json: Mapped[str] = mapped_column(Text)
+    # The largest column read on the hot path; loaded only when asked for (see instances.spec_text).
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     effective_from: Mapped[date] = mapped_column(Date)
     effective_until: Mapped[date | None] = mapped_column(Date)  # last day in force, if set
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
