@@ -69,14 +69,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run_a(plan: Plan, spec_text: str) -> tuple[Row, inprocess.InProcessResult]:
-    log(f"(a) in-process: up to {plan.a_cases} cases / {plan.a_seconds:.0f}s")
+def run_a(plan: Plan, spec_text: str, when: str = "") -> tuple[Row, inprocess.InProcessResult]:
+    log(f"(a) in-process{when}: up to {plan.a_cases} cases / {plan.a_seconds:.0f}s")
     result = inprocess.run(spec_text, plan.a_cases, plan.a_seconds)
+    return a_row(result, when), result
+
+
+def a_row(result: inprocess.InProcessResult, when: str = "") -> Row:
     note = (f"{result.cases} cases x {result.completions // max(result.cases, 1)} steps, "
             f"state {result.state_bytes / 1024:.1f} KB gz, {result.per_cpu_second:.0f}/CPU-s"
             + ("" if result.all_completed else ", NOT all completed"))
-    return row("(a) in-process complete (1 core)", result.latencies, result.completions / result.seconds,
-               note), result
+    return row(f"(a) in-process complete (1 core){when}", result.latencies, result.completions / result.seconds,
+               note)
 
 
 def run_b(plan: Plan, app: server.Server, db_pid: int | None, tokens: dict[str, str], directory: Directory,
@@ -223,8 +227,12 @@ def main(argv: list[str] | None = None) -> int:
     with environment(args) as (workdir, database):
         bpmn_root, forms_root, spec_text = prepare(workdir)
         if not args.skip_a:
-            a_row, results.a = run_a(plan, spec_text)
-            results.rows.append(a_row)
+            before_row, before = run_a(plan, spec_text, ", before (b)")
+            results.rows.append(before_row)
         run_http_parts(args, plan, workdir, database, bpmn_root, forms_root, results)
+        if not args.skip_a:
+            after_row, after = run_a(plan, spec_text, ", after (b)")
+            results.a = inprocess.pooled([before, after])
+            results.rows[1:1] = [after_row, a_row(results.a, ", both")]
     _print_results(results.rows, results.a, results.b, results.c[0], args, time.perf_counter() - began)
     return 0
