@@ -601,17 +601,18 @@ def _diff_decision(out: Collector, old: Decision, new: Decision, cite: Citations
         if i is not None and j is not None:
             _rule_change(old, new, i, j, cite, out)
         elif j is not None:
-            rule = new.rules[j]
-            articles = cite(rule["description"]) or cite(new.description)
-            out.add("dmn", "rule", "added", new.file, rule.get("id") or f"{new.id}#{j + 1}", new.name,
-                    f"{_prefix(articles)}{new.name}（{new.file}）新增规则 {j + 1}：{_rule_text(new, rule)}",
-                    articles, None, rule, 0, decision=new.id)
+            _rule_added_or_removed(out, new, j, "added", cite)
         elif i is not None:
-            rule = old.rules[i]
-            articles = cite(rule["description"]) or cite(old.description)
-            out.add("dmn", "rule", "removed", old.file, rule.get("id") or f"{old.id}#{i + 1}", old.name,
-                    f"{_prefix(articles)}{old.name}（{old.file}）删除规则 {i + 1}：{_rule_text(old, rule)}",
-                    articles, rule, None, 0, decision=old.id)
+            _rule_added_or_removed(out, old, i, "removed", cite)
+
+
+def _rule_added_or_removed(out: Collector, table: Decision, index: int, change: str, cite: Citations) -> None:
+    rule = table.rules[index]
+    articles = cite(rule["description"]) or cite(table.description)
+    verb, sides = ("新增", (None, rule)) if change == "added" else ("删除", (rule, None))
+    out.add("dmn", "rule", change, table.file, rule.get("id") or f"{table.id}#{index + 1}", table.name,
+            f"{_prefix(articles)}{table.name}（{table.file}）{verb}规则 {index + 1}：{_rule_text(table, rule)}",
+            articles, *sides, 0, decision=table.id)
 
 
 def _dmn(out: Collector, old: Bundle, new: Bundle, cite: Citations) -> None:
