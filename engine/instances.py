@@ -85,7 +85,8 @@ def _accepted_fields(schema_text: str | None, data: dict[str, Any]) -> dict[str,
 def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | None = None) -> Instance:
     pv = _pick_version(process_key, version, actor)
     bundle = stored_bundle(pv.bundle_hash)
-    lane, form = runtime.start_event_info(pv.spec_json)
+    spec = spec_text(pv.bundle_hash, pv.process_key)
+    lane, form = runtime.start_event_info(spec)
     role = bundle.role_of_lane(lane)
     if not actor.holds(pv.jurisdiction_id, role or ""):
         raise Forbidden(f"只有「{lane}」可以发起该流程")
@@ -105,7 +106,7 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         inst.version = pv
         db.session.add(inst)
         db.session.flush()
-        wf = runtime.new_workflow(pv.spec_json)
+        wf = runtime.new_workflow(spec)
         start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
         start_task.data.update(json.loads(json.dumps(accepted)))
         start_task.data.update(case_id=inst.id, applicant_unit=actor.unit, started_by=actor.username,
