@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # ~80 s in one process (measured 2026-11-23, 295 tests). PYTEST_PARALLEL= runs it in one process.
 PYTEST_PARALLEL ?= -n auto
 
-.PHONY: run test test-postgres lint install clean-venv
+.PHONY: run test test-postgres lint install clean-venv web
 
 # The virtualenv, and the project installed into it again only when pyproject.toml changes.
 $(BIN)/python:
@@ -25,7 +25,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The browser app (web/): npm ci from the committed lock, then a Vite build into web/dist,
+# redone only when a source file, the lock or the config changed.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+web: web/dist/index.html
+
+run: $(STAMP) web
 	$(BIN)/flask --app api run --port 5000
 
 lint: $(STAMP)

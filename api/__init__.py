@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from engine.db import configure_sqlite, db, migrate
 from engine.errors import EngineError
 
-from . import cli, config, input_guard, problems, scheduler, setup
+from . import cli, config, input_guard, problems, scheduler, setup, web
 from .routes import BLUEPRINTS
 
 
@@ -39,6 +39,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    app.register_blueprint(web.blp)  # last: its catch-all route must not shadow the API
     app.before_request(input_guard.refuse_nul_characters)
     app.register_error_handler(EngineError, problems.from_engine)
     app.register_error_handler(Exception, problems.from_unexpected)

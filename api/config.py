@@ -24,6 +24,7 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BUNDLE_ROOT": os.environ.get("BUNDLE_ROOT", str(ROOT / "bpmn")),
         "FORMS_ROOT": os.environ.get("FORMS_ROOT", str(ROOT / "forms")),
+        "WEB_DIST": os.environ.get("WEB_DIST", str(ROOT / "web" / "dist")),
         "AUTO_SETUP": _flag("AUTO_SETUP", True),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # bundle uploads; anything larger is a 413
         "DEMO_USERS": _flag("DEMO_USERS", True),

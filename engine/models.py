@@ -221,3 +221,45 @@ class CaseMigration(db.Model):
     actor: Mapped[str] = mapped_column(String(64))
     reverted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reverted_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Attachment(db.Model):
+    """A document uploaded for a form field. The bytes live in the attachment store (a folder
+    by default, S3-compatible optionally), never in the case state; the case data holds the id.
+    Until the form it was uploaded for is submitted, only the uploader may see it."""
+
+    __tablename__ = "attachment"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex: unguessable
+    jurisdiction_id: Mapped[str] = mapped_column(String(64))
+    process_key: Mapped[str] = mapped_column(String(100))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id", ondelete="SET NULL"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))  # the task whose form asked for it
+    field: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(300))
+    uploaded_by: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when a submitted form took it
+
+
+class BundleDraft(db.Model):
+    """A revision of a jurisdiction's bundle being edited in the browser (modeler, tables,
+    forms) before it is validated and deployed. `revision` makes two editors' saves a 409."""
+
+    __tablename__ = "bundle_draft"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jurisdiction_id: Mapped[str] = mapped_column(String(64), index=True)
+    base_bundle_hash: Mapped[str] = mapped_column(ForeignKey("bundle.hash"))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    files_json: Mapped[str] = mapped_column(Text)  # {path: base64}, like bundle.files_json
+    status: Mapped[str] = mapped_column(String(20), default="editing")  # editing | deployed | discarded
+    validation_json: Mapped[str | None] = mapped_column(Text)  # the last validation report
+    deployed_bundle_hash: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012

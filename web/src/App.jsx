@@ -1,0 +1,53 @@
+import React from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { useAuth } from './auth.jsx';
+import Layout from './components/Layout.jsx';
+import LoginPage from './staff/LoginPage.jsx';
+import TaskListPage from './staff/TaskListPage.jsx';
+import TaskPage from './staff/TaskPage.jsx';
+import NoticesPage from './staff/NoticesPage.jsx';
+import CaseListPage from './staff/CaseListPage.jsx';
+import CasePage from './staff/CasePage.jsx';
+import StartPage from './staff/StartPage.jsx';
+import CatalogPage from './admin/CatalogPage.jsx';
+import ProcessPage from './admin/ProcessPage.jsx';
+import ModelerPage from './admin/ModelerPage.jsx';
+import DraftsPage from './admin/DraftsPage.jsx';
+import DiffPage from './admin/DiffPage.jsx';
+import MigrationPage from './admin/MigrationPage.jsx';
+import CoveragePage from './admin/CoveragePage.jsx';
+
+function RequireLogin({ children, admin = false }) {
+  const { me, loading } = useAuth();
+  if (loading) return <p className="muted">正在加载…</p>;
+  if (!me) return <Navigate to="/login" replace />;
+  if (admin && !me.is_admin) return <p className="error-box">仅管理员可以访问此页面</p>;
+  return children;
+}
+
+// Staff pages live in staff/, process owners' and administrators' in admin/.
+export default function App() {
+  const page = (element, admin = false) => <RequireLogin admin={admin}>{element}</RequireLogin>;
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route element={<Layout />}>
+        <Route path="/" element={page(<TaskListPage />)} />
+        <Route path="/tasks/:taskId" element={page(<TaskPage />)} />
+        <Route path="/notices" element={page(<NoticesPage />)} />
+        <Route path="/cases" element={page(<CaseListPage />)} />
+        <Route path="/cases/:caseId" element={page(<CasePage />)} />
+        <Route path="/start" element={page(<StartPage />)} />
+        <Route path="/start/:processKey" element={page(<StartPage />)} />
+        <Route path="/catalog" element={page(<CatalogPage />)} />
+        <Route path="/catalog/:processKey" element={page(<ProcessPage />)} />
+        <Route path="/coverage/:jurisdiction" element={page(<CoveragePage />)} />
+        <Route path="/diff/:processKey/:a/:b" element={page(<DiffPage />)} />
+        <Route path="/drafts" element={page(<DraftsPage />, true)} />
+        <Route path="/drafts/:draftId" element={page(<ModelerPage />, true)} />
+        <Route path="/migrate/:processKey" element={page(<MigrationPage />, true)} />
+        <Route path="*" element={<p className="error-box">页面不存在</p>} />
+      </Route>
+    </Routes>
+  );
+}
