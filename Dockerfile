@@ -2,6 +2,14 @@
 #   docker build -t govit-bpm .
 #   docker run -e DATABASE_URL=postgresql://user:pw@db:5432/govit -p 8000:8000 govit-bpm
 # See docs/operations.md (environment variables, the separate timer process, backups).
+# The browser app, built from the committed lock (npm ci) in its own stage; only web/dist is kept.
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY web/ ./
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -30,6 +38,7 @@ COPY api/ api/
 COPY migrations/ migrations/
 COPY bpmn/ bpmn/
 COPY forms/ forms/
+COPY --from=web /web/dist web/dist/
 COPY docker/entrypoint.sh /usr/local/bin/govit-entrypoint
 RUN pip install --no-deps -e . \
     && python -m compileall -q engine api \
