@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # ~80 s in one process (measured 2026-11-23, 295 tests). PYTEST_PARALLEL= runs it in one process.
 PYTEST_PARALLEL ?= -n auto
 
-.PHONY: run test test-postgres lint install clean-venv web
+.PHONY: run test test-postgres lint install clean-venv web web-if-possible
 
 # The virtualenv, and the project installed into it again only when pyproject.toml changes.
 $(BIN)/python:
@@ -28,13 +28,19 @@ install: $(STAMP)
 # The browser app (web/): npm ci from the committed lock, then a Vite build into web/dist,
 # redone only when a source file, the lock or the config changed.
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js web/package-lock.json
+# Without npm the service still starts (the API works and / says how to build the app).
 web/node_modules/.package-lock.json: web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ to build the web app (web/)"; exit 1; }
 	cd web && npm ci --no-audit --no-fund
 web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build
 web: web/dist/index.html
 
-run: $(STAMP) web
+web-if-possible:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory web; \
+	else echo "npm not found: serving the API only; / explains how to build the web app"; fi
+
+run: $(STAMP) web-if-possible
 	$(BIN)/flask --app api run --port 5000
 
 lint: $(STAMP)
