@@ -1,6 +1,77 @@
 import React from 'react';
+import { Link } from 'react-router-dom';
+import { api } from '../api.js';
+import { useAuth } from '../auth.jsx';
+import { formatDate } from '../format.js';
+import { Loading, ProblemBox, useLoad, VersionStatus } from './common.jsx';
+import './admin.css';
 
-// To be built (issue 8).
+// 法规与流程: every jurisdiction, its regulation, processes and their versions.
 export default function CatalogPage() {
-  return <p className="muted">CatalogPage</p>;
+  const { me } = useAuth();
+  const { data, error, loading } = useLoad(() => api.get('/jurisdictions'), []);
+  return (
+    <div data-testid="catalog">
+      <h1>法规与流程</h1>
+      {loading && <Loading />}
+      <ProblemBox error={error} />
+      {(data || []).map((j) => (
+        <div className="card" key={j.id} data-testid={`jurisdiction-${j.id}`}>
+          <div className="section-title">
+            <h2>{j.name}</h2>
+            <span className="muted">{j.id}</span>
+            <span className="grow" />
+            <Link to={`/coverage/${encodeURIComponent(j.id)}`}>条款覆盖表</Link>
+          </div>
+          <p>
+            《{j.regulation_title}》
+            <span className="muted">　施行日期：{formatDate(j.effective_from)}</span>
+          </p>
+          {j.processes.map((p) => {
+            const versions = [...(p.versions || [])].sort((a, b) => b.version - a.version);
+            const latest = versions[0];
+            const previous = versions[1];
+            return (
+              <div key={p.key} style={{ marginBottom: 14 }}>
+                <div className="toolbar">
+                  <strong>{p.name}</strong>
+                  <span className="muted">{p.key}</span>
+                  <span className="links">
+                    <Link to={`/catalog/${encodeURIComponent(p.key)}`}>查看流程图与决策表</Link>
+                    {previous && (
+                      <Link to={`/diff/${encodeURIComponent(p.key)}/${previous.version}/${latest.version}`}>
+                        比较版本 {previous.version} → {latest.version}
+                      </Link>
+                    )}
+                    {me?.is_admin && versions.length > 1 && (
+                      <Link to={`/migrate/${encodeURIComponent(p.key)}`}>迁移案件</Link>
+                    )}
+                  </span>
+                </div>
+                <table className="compact">
+                  <thead>
+                    <tr><th>版本</th><th>状态</th><th>生效日期</th><th>失效日期</th><th>部署</th><th>案件数</th><th>在办案件</th><th /></tr>
+                  </thead>
+                  <tbody>
+                    {versions.map((v) => (
+                      <tr key={v.version}>
+                        <td>第 {v.version} 版</td>
+                        <td><VersionStatus v={v} />{v.forced && <span className="badge amber">强制部署</span>}</td>
+                        <td>{formatDate(v.effective_from)}</td>
+                        <td>{v.effective_until ? formatDate(v.effective_until) : '—'}</td>
+                        <td className="muted">{formatDate(v.deployed_at)}{v.deployed_by ? `（${v.deployed_by}）` : ''}</td>
+                        <td>{v.cases ?? 0}</td>
+                        <td>{v.cases_running ?? 0}</td>
+                        <td><Link to={`/catalog/${encodeURIComponent(p.key)}?version=${v.version}`}>查看</Link></td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            );
+          })}
+        </div>
+      ))}
+    </div>
+  );
 }

@@ -1,6 +1,168 @@
-import React from 'react';
+import React, { useEffect, useMemo, useState } from 'react';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
+import { api } from '../api.js';
+import { useAuth } from '../auth.jsx';
+import { formatDate } from '../format.js';
+import BpmnCanvas from './BpmnCanvas.jsx';
+import DmnCanvas from './DmnCanvas.jsx';
+import { citedArticles, describe } from './bpmnInfo.js';
+import { classifyFiles, documentationOf, Loading, ProblemBox, Tabs, typeLabel, useLoad, VersionStatus } from './common.jsx';
+import './admin.css';
 
-// To be built (issue 8).
+// A version's files: GET /processes/{key}/files (BPMN, DMN, forms, manifest); where the service
+// does not offer it yet, the diagrams alone from GET /processes/{key}/bpmn?file=*.
+export async function loadVersionFiles(key, version) {
+  try {
+    return { ...(await api.get(`/processes/${encodeURIComponent(key)}/files`, { version })), partial: null };
+  } catch (e) {
+    if (e.status !== 404 && e.status !== 405) throw e;
+    const files = await api.get(`/processes/${encodeURIComponent(key)}/bpmn`, { version, file: '*' });
+    return { process_key: key, version, files, partial: e };
+  }
+}
+
 export default function ProcessPage() {
-  return <p className="muted">ProcessPage</p>;
+  const { processKey } = useParams();
+  const [search, setSearch] = useSearchParams();
+  const { me } = useAuth();
+  const proc = useLoad(() => api.get(`/processes/${encodeURIComponent(processKey)}`), [processKey]);
+  const versions = useMemo(() => [...(proc.data?.versions || [])].sort((a, b) => b.version - a.version), [proc.data]);
+  const fallback = (versions.find((v) => v.status === 'in_force') || versions[0])?.version;
+  const version = Number(search.get('version')) || fallback;
+  const files = useLoad(() => (version ? loadVersionFiles(processKey, version) : null), [processKey, version]);
+  const articles = useLoad(() => (proc.data?.jurisdiction
+    ? api.get(`/jurisdictions/${encodeURIComponent(proc.data.jurisdiction)}/articles`).catch(() => []) : []), [proc.data?.jurisdiction]);
+  const kinds = useMemo(() => classifyFiles(files.data?.files), [files.data]);
+  const [tab, setTab] = useState(null);
+  const [selected, setSelected] = useState(null);
+  const [cmp, setCmp] = useState({ a: '', b: '' });
+
+  useEffect(() => {
+    const all = [...kinds.bpmn, ...kinds.dmn];
+    if (!all.includes(tab)) setTab(all[0] || null);
+    setSelected(null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [kinds]);
+
+  const isBpmn = tab && tab.endsWith('.bpmn');
+  const bo = selected?.businessObject;
+  const doc = documentationOf(bo);
+  return (
+    <div>
+      <p><Link to="/catalog">← 法规与流程</Link></p>
+      <h1>{proc.data?.name || processKey} <span className="muted">{processKey}</span></h1>
+      <ProblemBox error={proc.error} />
+      {proc.data && (
+        <div className="card">
+          <div className="section-title"><h2>版本</h2>
+            <span className="grow" />
+            <Link to={`/coverage/${encodeURIComponent(proc.data.jurisdiction)}`}>条款覆盖表</Link>
+            {me?.is_admin && versions.length > 1 && <Link to={`/migrate/${encodeURIComponent(processKey)}`}>迁移案件</Link>}
+          </div>
+          <table className="compact" data-testid="versions">
+            <thead><tr><th>版本</th><th>状态</th><th>生效日期</th><th>失效日期</th><th>部署时间</th><th>案件数</th><th>在办</th><th>操作</th></tr></thead>
+            <tbody>
+              {versions.map((v, i) => (
+                <tr key={v.version} className={v.version === version ? 'selected' : ''}>
+                  <td>第 {v.version} 版{v.version === version && <span className="badge blue">正在查看</span>}</td>
+                  <td><VersionStatus v={v} />{v.forced && <span className="badge amber">强制部署</span>}</td>
+                  <td>{formatDate(v.effective_from)}</td>
+                  <td>{v.effective_until ? formatDate(v.effective_until) : '—'}</td>
+                  <td className="muted">{formatDate(v.deployed_at)}{v.deployed_by ? `（${v.deployed_by}）` : ''}</td>
+                  <td>{v.cases ?? 0}</td>
+                  <td>{v.cases_running ?? 0}</td>
+                  <td className="links">
+                    <button type="button" className="link" onClick={() => setSearch({ version: String(v.version) })}>查看流程图</button>
+                    {versions[i + 1] && (
+                      <Link to={`/diff/${encodeURIComponent(processKey)}/${versions[i + 1].version}/${v.version}`}>与上一版比较</Link>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {versions.length > 1 && (
+            <div className="toolbar" style={{ marginTop: 10 }}>
+              <span>比较版本</span>
+              <select value={cmp.a} onChange={(e) => setCmp({ ...cmp, a: e.target.value })} aria-label="原版本">
+                <option value="">原版本</option>
+                {versions.map((v) => <option key={v.version} value={v.version}>第 {v.version} 版</option>)}
+              </select>
+              <span>→</span>
+              <select value={cmp.b} onChange={(e) => setCmp({ ...cmp, b: e.target.value })} aria-label="新版本">
+                <option value="">新版本</option>
+                {versions.map((v) => <option key={v.version} value={v.version}>第 {v.version} 版</option>)}
+              </select>
+              {cmp.a && cmp.b && cmp.a !== cmp.b
+                ? <Link className="button" to={`/diff/${encodeURIComponent(processKey)}/${cmp.a}/${cmp.b}`}>比较</Link>
+                : <button type="button" disabled>比较</button>}
+            </div>
+          )}
+        </div>
+      )}
+      {version && (
+        <div className="card">
+          <h2>第 {version} 版的流程图与决策表</h2>
+          {files.loading && <Loading />}
+          <ProblemBox error={files.error} />
+          {files.data?.partial && (
+            <div className="error-box" style={{ marginBottom: 8 }}>
+              服务暂未提供流程包文件接口（{files.data.partial.title}），只显示流程图，决策表暂不能显示。
+            </div>
+          )}
+          {files.data && (
+            <>
+              <Tabs testid="file-tabs" active={tab} onChange={(t) => { setTab(t); setSelected(null); }}
+                items={[...kinds.bpmn.map((p) => ({ key: p, label: `流程图 ${p}` })),
+                  ...kinds.dmn.map((p) => ({ key: p, label: `决策表 ${p}` }))]} />
+              {isBpmn && (
+                <div className="row">
+                  <div className="grow">
+                    <BpmnCanvas key={`${version}/${tab}`} xml={files.data.files[tab]} testid="diagram"
+                      onSelect={(el) => setSelected(el)} selected={selected?.id} height={600} />
+                  </div>
+                  <div className="card doc-panel" data-testid="element-documentation">
+                    {!bo && <p className="muted">点击流程图中的元素，查看其依据条款和设置。</p>}
+                    {bo && (
+                      <>
+                        <h2>{bo.name || bo.id}</h2>
+                        <p className="muted">{typeLabel(bo.$type)} · {bo.id}</p>
+                        {doc ? <p className="doc">{doc}</p> : <p className="muted">（无说明）</p>}
+                        {citedArticles(doc, articles.data).map((a) => (
+                          <div key={a.article} className="card" style={{ padding: 10 }}>
+                            <span className="article">{a.article}</span>
+                            <div className="doc">{a.text}</div>
+                          </div>
+                        ))}
+                        <dl className="kv">
+                          {describe(bo, selected).map(([k, v], i) => (
+                            <React.Fragment key={i}><dt>{k}</dt><dd className={k.includes('脚本') || k === '条件' || k.startsWith('定时') ? 'pre' : ''}>{v}</dd></React.Fragment>
+                          ))}
+                        </dl>
+                        {bo.$type === 'bpmn:CallActivity' && bo.calledElement && (
+                          <p><Link to={`/catalog/${encodeURIComponent(processKey)}?version=${version}`}
+                            onClick={(e) => { e.preventDefault(); openCalled(bo.calledElement, files.data.files, setTab); }}>
+                            打开子流程 {bo.calledElement}</Link></p>
+                        )}
+                      </>
+                    )}
+                  </div>
+                </div>
+              )}
+              {tab && tab.endsWith('.dmn') && (
+                <DmnCanvas key={`${version}/${tab}`} xml={files.data.files[tab]} testid="dmn-viewer" />
+              )}
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+// Switch to the file that holds the called process.
+function openCalled(processId, files, setTab) {
+  const needle = new RegExp(`<bpmn:process[^>]*\\bid="${processId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
+  const path = Object.keys(files).find((p) => p.endsWith('.bpmn') && needle.test(files[p]));
+  if (path) setTab(path);
 }

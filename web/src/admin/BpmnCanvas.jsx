@@ -1,0 +1,115 @@
+import React, { useEffect, useRef, useState } from 'react';
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
+import spiffworkflow from './moddle/spiffworkflow.json';
+import './admin.css';
+
+export const moddleExtensions = { spiffworkflow };
+
+// The diagram element for a BPMN id: the shape itself, or for a process id its participant.
+export function findElement(registry, id) {
+  if (!id) return null;
+  const direct = registry.get(id);
+  if (direct) return direct;
+  return registry.find((el) => el.businessObject?.processRef?.id === id) || null;
+}
+
+// Read-only bpmn-js viewer with marker classes (`markers: {bpmnId: 'cls' | ['cls', …]}`),
+// text badges (`badges: {bpmnId: '新增'}`), selection (`selected`, `onSelect(element)`).
+export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, height = 520, testid }) {
+  const box = useRef(null);
+  const viewer = useRef(null);
+  const applied = useRef([]);
+  const [error, setError] = useState(null);
+  const [importedXml, setImportedXml] = useState(null);
+  const onSelectRef = useRef(onSelect);
+  onSelectRef.current = onSelect;
+
+  useEffect(() => {
+    const v = new NavigatedViewer({ container: box.current, moddleExtensions });
+    viewer.current = v;
+    v.on('element.click', (e) => onSelectRef.current?.(e.element));
+    return () => { v.destroy(); viewer.current = null; };
+  }, []);
+
+  useEffect(() => {
+    if (!xml || !viewer.current) return;
+    let cancelled = false;
+    setError(null);
+    viewer.current.importXML(xml).then(() => {
+      if (cancelled) return;
+      viewer.current.get('canvas').zoom('fit-viewport', 'auto');
+      applied.current = [];
+      setImportedXml(xml);
+      onReady?.(viewer.current);
+    }).catch((e) => { if (!cancelled) setError(e.message || String(e)); });
+    return () => { cancelled = true; };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [xml]);
+
+  useEffect(() => {
+    const v = viewer.current;
+    if (!v || importedXml !== xml) return;
+    const canvas = v.get('canvas');
+    const registry = v.get('elementRegistry');
+    const overlays = v.get('overlays');
+    for (const [id, cls] of applied.current) {
+      if (registry.get(id)) canvas.removeMarker(id, cls);
+    }
+    applied.current = [];
+    overlays.remove({ type: 'govit-badge' });
+    for (const [id, value] of Object.entries(markers || {})) {
+      const el = findElement(registry, id);
+      if (!el) continue;
+      for (const cls of [].concat(value)) {
+        canvas.addMarker(el.id, cls);
+        applied.current.push([el.id, cls]);
+      }
+    }
+    for (const [id, text] of Object.entries(badges || {})) {
+      const el = findElement(registry, id);
+      if (!el || el.waypoints) continue;
+      const node = document.createElement('div');
+      node.className = 'govit-badge';
+      node.textContent = text;
+      overlays.add(el.id, 'govit-badge', { position: { top: -12, right: 8 }, html: node });
+    }
+  }, [markers, badges, importedXml, xml]);
+
+  useEffect(() => {
+    const v = viewer.current;
+    if (!v || importedXml !== xml) return;
+    const registry = v.get('elementRegistry');
+    const el = findElement(registry, selected);
+    const selection = v.get('selection');
+    if (el) {
+      selection.select(el);
+      scrollToElement(v, el);
+    } else {
+      selection.select(null);
+    }
+  }, [selected, importedXml, xml]);
+
+  return (
+    <div className="bpmn-canvas-wrap" style={{ height }} data-testid={testid}>
+      <div ref={box} className="bpmn-canvas" />
+      {error && <div className="error-box canvas-error">流程图无法显示：{error}</div>}
+    </div>
+  );
+}
+
+// Centre the element in the viewport unless it is already visible.
+export function scrollToElement(modeler, el) {
+  const canvas = modeler.get('canvas');
+  const vb = canvas.viewbox();
+  const x = el.x ?? (el.waypoints ? el.waypoints[0].x : 0);
+  const y = el.y ?? (el.waypoints ? el.waypoints[0].y : 0);
+  const w = el.width || 0;
+  const h = el.height || 0;
+  const inside = x >= vb.x && y >= vb.y && x + w <= vb.x + vb.width && y + h <= vb.y + vb.height;
+  if (!inside) {
+    canvas.viewbox({ x: x + w / 2 - vb.width / 2, y: y + h / 2 - vb.height / 2, width: vb.width, height: vb.height });
+  }
+}

@@ -1,0 +1,74 @@
+// Reading (and writing) what this product's bundles keep on a BPMN element: documentation,
+// spiffworkflow extension elements, timers, conditions. `bo` is a bpmn-moddle business object.
+
+export function extensionValues(bo) {
+  return bo?.extensionElements?.values || [];
+}
+
+export function extensionOf(bo, type) {
+  return extensionValues(bo).find((v) => v.$type === type) || null;
+}
+
+export function spiffProperties(bo) {
+  const props = {};
+  for (const p of extensionOf(bo, 'spiffworkflow:Properties')?.values || []) props[p.name] = p.value;
+  return props;
+}
+
+export function timerOf(bo) {
+  const def = (bo?.eventDefinitions || []).find((d) => d.$type === 'bpmn:TimerEventDefinition');
+  if (!def) return null;
+  for (const kind of ['timeDate', 'timeDuration', 'timeCycle']) {
+    if (def[kind]) return { def, kind, expression: def[kind].body || '' };
+  }
+  return { def, kind: 'timeDate', expression: '' };
+}
+
+export const TIMER_KINDS = { timeDate: '指定时间（timeDate）', timeDuration: '等待时长（timeDuration）', timeCycle: '循环（timeCycle）' };
+
+export function laneOf(element) {
+  // bpmn-js keeps lanes' flowNodeRef; find the lane whose flowNodeRef holds this node.
+  const bo = element?.businessObject;
+  const lanes = bo?.lanes;
+  if (lanes && lanes.length) return lanes[0];
+  return null;
+}
+
+// Chinese description lines of an element for read-only views: [[label, value]].
+export function describe(bo, element) {
+  if (!bo) return [];
+  const rows = [];
+  const props = spiffProperties(bo);
+  if (props.formJsonSchemaFilename) rows.push(['表单', props.formJsonSchemaFilename]);
+  if (props.formUiSchemaFilename) rows.push(['界面表单', props.formUiSchemaFilename]);
+  if (props.candidateUnitVariable) rows.push(['办理单位变量', props.candidateUnitVariable]);
+  if (props.candidateUserVariable) rows.push(['办理人变量', props.candidateUserVariable]);
+  const decision = extensionOf(bo, 'spiffworkflow:CalledDecisionId');
+  if (decision) rows.push(['决策表', decision.value]);
+  if (bo.calledElement) rows.push(['调用流程', bo.calledElement]);
+  const timer = timerOf(bo);
+  if (timer) rows.push([`定时器 ${timer.kind}`, timer.expression]);
+  const msg = (bo.eventDefinitions || []).find((d) => d.$type === 'bpmn:MessageEventDefinition');
+  if (msg) rows.push(['消息', msg.messageRef?.name || msg.messageRef?.id || '—']);
+  if (bo.conditionExpression) rows.push(['条件', bo.conditionExpression.body || '']);
+  if (bo.script) rows.push(['脚本', bo.script]);
+  const pre = extensionOf(bo, 'spiffworkflow:PreScript');
+  if (pre) rows.push(['前置脚本', pre.value]);
+  const post = extensionOf(bo, 'spiffworkflow:PostScript');
+  if (post) rows.push(['后置脚本', post.value]);
+  const loop = bo.loopCharacteristics;
+  if (loop?.$type === 'bpmn:MultiInstanceLoopCharacteristics') {
+    rows.push(['多实例', `${loop.isSequential ? '串行' : '并行'}；集合 ${loop.loopDataInputRef?.id || '—'} → ${loop.loopDataOutputRef?.id || '—'}`]);
+  }
+  if (element) {
+    const lane = laneOf(element);
+    if (lane) rows.push(['泳道', lane.name || lane.id]);
+  }
+  return rows;
+}
+
+// Articles cited in a documentation text that the bundle's regulation text knows.
+export function citedArticles(doc, articles) {
+  if (!doc || !articles) return [];
+  return articles.filter((a) => a.article && doc.includes(a.article));
+}
