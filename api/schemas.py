@@ -66,6 +66,9 @@ class ProcessOut(Schema):
     name = fields.String()
     jurisdiction = fields.String()
     versions = fields.List(fields.Nested(VersionOut))
+    start_role = fields.String(allow_none=True, metadata={"description": "发起角色（GET /jurisdictions）"})
+    start_lane = fields.String(allow_none=True, metadata={"description": "发起泳道（GET /jurisdictions）"})
+    can_start = fields.Boolean(metadata={"description": "当前用户可否发起（GET /jurisdictions）"})
 
 
 class RoleOut(Schema):
@@ -81,6 +84,11 @@ class JurisdictionOut(Schema):
     effective_from = fields.String()
     roles = fields.List(fields.Nested(RoleOut))
     processes = fields.List(fields.Nested(ProcessOut))
+
+
+class ArticleOut(Schema):
+    article = fields.String(metadata={"description": "条款，如 第九条、五（一）"})
+    text = fields.String(allow_none=True, metadata={"description": "条款原文（法规文本中没有时为空）"})
 
 
 class TaskOut(Schema):
@@ -107,6 +115,7 @@ class TaskDetailOut(TaskOut):
     role_name = fields.String()
     documentation = fields.String()
     article = fields.String(allow_none=True)
+    articles = fields.List(fields.Nested(ArticleOut), metadata={"description": "文档引用的全部条款及原文"})
     schema = fields.Dict(metadata={"description": "JSON Schema 2020-12 of the form"})
     ui_schema = fields.Dict(allow_none=True, metadata={"description": "react-jsonschema-form uiSchema"})
     prefill = fields.Dict()
@@ -332,3 +341,69 @@ class RevertOut(Schema):
     instance_id = fields.Integer()
     reverted = fields.Boolean()
     version = fields.Integer()
+
+
+class DiagramProcessOut(Schema):
+    process_id = fields.String()
+    name = fields.String()
+    file = fields.String(allow_none=True, metadata={"description": "包内 BPMN 文件（GET /processes/{key}/bpmn?file=）"})
+    completed = fields.List(fields.String(), metadata={"description": "已完成的元素 id"})
+    active = fields.List(fields.String(), metadata={"description": "当前令牌：待办任务、进行中的子流程"})
+    waiting_timers = fields.List(fields.String(), metadata={"description": "等待中的定时器事件"})
+    called = fields.Dict(keys=fields.String(), values=fields.String(),
+                         metadata={"description": "调用活动/子流程 id → 其流程 id"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "元素完成次数"})
+
+
+class DiagramOut(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+    processes = fields.List(fields.Nested(DiagramProcessOut), metadata={"description": "主流程在前"})
+
+
+class StartFormOut(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    jurisdiction = fields.String()
+    lane = fields.String(allow_none=True)
+    role = fields.String(allow_none=True)
+    can_start = fields.Boolean()
+    schema = fields.Dict()
+    ui_schema = fields.Dict(allow_none=True)
+    documentation = fields.String()
+    articles = fields.List(fields.Nested(ArticleOut))
+
+
+class CandidateOut(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    unit = fields.String(allow_none=True)
+
+
+class CoverageElementOut(Schema):
+    file = fields.String()
+    element = fields.String()
+    name = fields.String()
+
+
+class CoverageArticleOut(Schema):
+    article = fields.String()
+    elements = fields.List(fields.Nested(CoverageElementOut))
+
+
+class CoverageOut(Schema):
+    articles = fields.List(fields.Nested(CoverageArticleOut))
+    uncited = fields.List(fields.String(), metadata={"description": "没有任何元素引用的条款"})
+
+
+class VersionQuery(Schema):
+    version = fields.Integer(validate=validate.Range(min=1, max=ID_MAX),
+                             metadata={"description": "版本号（默认现行版本）"})
+
+
+class ProcessFilesOut(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+    bundle_hash = fields.String()
+    files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "包内路径 → 文本"})

@@ -46,6 +46,16 @@ def start_event_info(spec_text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def start_event_facts(spec_text: str) -> dict[str, Any]:
+    """The top-level start event's documentation and ui-schema file (for the start form)."""
+    spec, _ = restored_specs(spec_text)
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent):
+            props = getattr(task_spec, "extensions", {}).get("properties", {})
+            return {"documentation": (task_spec.documentation or "").strip(), "ui_form": props.get(UI_FORM)}
+    return {"documentation": "", "ui_form": None}
+
+
 def _raise_process_error(exc: WorkflowException) -> None:
     task_spec = getattr(exc, "task_spec", None)
     element = getattr(task_spec, "bpmn_id", None) or getattr(task_spec, "name", None)

@@ -10,7 +10,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Select, func, select
 
-from . import runtime
+from . import catalog, regulation, runtime
 from .access import actionable, can_act, notices_for, visible_instances
 from .audit import entry_dict
 from .clock import now_utc
@@ -103,6 +103,7 @@ def task_detail(actor: Actor, task_id: str) -> dict[str, Any]:
     return {
         **task_dict(row, actor), "role_name": role.get("name", row.role),
         "documentation": facts.documentation, "article": article_of(facts.documentation),
+        "articles": regulation.cited(loaded.bundle, facts.documentation),
         "schema": schema, "ui_schema": ui, "prefill": prefill,
     }
 
@@ -178,14 +179,17 @@ def instance_audit(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
     return [entry_dict(r) for r in rows]
 
 
-def jurisdictions() -> list[dict[str, Any]]:
+def jurisdictions(actor: Actor) -> list[dict[str, Any]]:
+    """Every jurisdiction with its processes, their versions and who starts them (and
+    whether the caller may)."""
     out = []
     for j in db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.id)):
         bundle = stored_bundle(j.current_bundle_hash)
         procs = []
         for p in bundle.manifest["processes"]:
             versions = version_list(p["key"])
-            procs.append({"key": p["key"], "name": p["name"], "versions": versions})
+            procs.append({"key": p["key"], "name": p["name"], "versions": versions,
+                          **catalog.process_start_info(actor, p["key"])})
         out.append({"id": j.id, "name": j.name, "regulation_title": j.regulation_title,
                     "effective_from": bundle.manifest["regulation"]["effective_from"],
                     "roles": bundle.manifest["roles"], "processes": procs})

@@ -3,10 +3,18 @@ from __future__ import annotations
 from flask import Response, json
 from flask_smorest import Blueprint
 
-from engine import views
+from engine import catalog, views
 
 from ..auth import current_actor
-from ..schemas import JurisdictionOut, ProcessOut
+from ..schemas import (
+    ArticleOut,
+    CoverageOut,
+    JurisdictionOut,
+    ProcessFilesOut,
+    ProcessOut,
+    StartFormOut,
+    VersionQuery,
+)
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="辖区、流程与版本")
 
@@ -15,8 +23,39 @@ blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="辖区�
 @blp.response(200, JurisdictionOut(many=True))
 def jurisdictions() -> list:
     """辖区及其流程、现行版本"""
+    return views.jurisdictions(current_actor())
+
+
+@blp.route("/jurisdictions/<string:jurisdiction_id>/articles")
+@blp.response(200, ArticleOut(many=True))
+def articles(jurisdiction_id: str) -> list:
+    """辖区现行法规的条款原文（按条拆分）"""
     current_actor()
-    return views.jurisdictions()
+    return catalog.jurisdiction_articles(jurisdiction_id)
+
+
+@blp.route("/jurisdictions/<string:jurisdiction_id>/coverage")
+@blp.response(200, CoverageOut)
+def coverage(jurisdiction_id: str) -> dict:
+    """条款覆盖：每一条款由哪些流程元素实现，哪些条款没有元素引用"""
+    current_actor()
+    return catalog.jurisdiction_coverage(jurisdiction_id)
+
+
+@blp.route("/processes/<string:key>/start-form")
+@blp.response(200, StartFormOut)
+def start_form(key: str) -> dict:
+    """发起表单：现行版本的申请表、界面配置、依据条款，以及当前用户可否发起"""
+    return catalog.start_form(current_actor(), key)
+
+
+@blp.route("/processes/<string:key>/files")
+@blp.arguments(VersionQuery, location="query")
+@blp.response(200, ProcessFilesOut)
+def files(args: dict, key: str) -> dict:
+    """版本的流程包全部文件（BPMN、DMN、表单、清单、法规文本）"""
+    current_actor()
+    return catalog.process_files(key, args.get("version"))
 
 
 @blp.route("/processes/<string:key>")

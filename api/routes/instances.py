@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from engine import case_actions, instances, views
+from engine import case_actions, diagram_state, instances, views
 
 from ..auth import current_actor
 from ..schemas import (
     ID_PATH,
     AuditOut,
+    DiagramOut,
     InstanceDetailOut,
     InstanceListOut,
     InstanceOut,
@@ -51,6 +52,13 @@ def detail(instance_id: int) -> dict:
 def audit(instance_id: int) -> list:
     """案件审计记录"""
     return views.instance_audit(current_actor(), instance_id)
+
+
+@blp.route(f"/<{ID_PATH}:instance_id>/diagram")
+@blp.response(200, DiagramOut)
+def diagram(instance_id: int) -> dict:
+    """案件在流程图上的状态：已完成元素（及次数）、当前令牌、等待中的定时器、调用的子流程"""
+    return diagram_state.diagram_state(current_actor(), instance_id)
 
 
 @blp.route(f"/<{ID_PATH}:instance_id>/suspend", methods=["POST"])

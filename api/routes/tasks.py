@@ -2,10 +2,19 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from engine import case_actions, instances, views
+from engine import candidates, case_actions, instances, views
 
 from ..auth import current_actor
-from ..schemas import AssignIn, CompleteIn, InstanceDetailOut, TaskDetailOut, TaskListOut, TaskOut, TaskQuery
+from ..schemas import (
+    AssignIn,
+    CandidateOut,
+    CompleteIn,
+    InstanceDetailOut,
+    TaskDetailOut,
+    TaskListOut,
+    TaskOut,
+    TaskQuery,
+)
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
 
@@ -25,6 +34,13 @@ def list_(args: dict) -> dict:
 def detail(task_id: str) -> dict:
     """任务详情：表单、界面配置、预填数据、期限、依据条款"""
     return views.task_detail(current_actor(), task_id)
+
+
+@blp.route("/<string:task_id>/candidates")
+@blp.response(200, CandidateOut(many=True))
+def candidates_(task_id: str) -> list:
+    """可转办的用户：持有该任务角色（单位任务限本单位）的其他用户"""
+    return candidates.candidates(current_actor(), task_id)
 
 
 @blp.route("/<string:task_id>/claim", methods=["POST"])
