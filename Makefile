@@ -11,7 +11,9 @@ STAMP := $(VENV)/.govit-installed
 PYTEST_ARGS ?=
 # pytest-xdist, one worker per core: on the 2-core CI machine the suite takes ~60 s instead of
 # ~80 s in one process (measured 2026-11-23, 295 tests). PYTEST_PARALLEL= runs it in one process.
-PYTEST_PARALLEL ?= -n auto
+# loadgroup: the browser tests (tests/browser, xdist group "browser") share one worker, so one
+# live server and one Chromium serve them all.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 
 .PHONY: run test test-postgres lint install clean-venv web web-if-possible
 
@@ -47,15 +49,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # Lint and tests both run, so one run shows all problems; fails if either failed
-# (pytest's exit code 5, "no tests ran", is a failure too).
-test: $(STAMP)
+# (pytest's exit code 5, "no tests ran", is a failure too). Both test targets build the web app
+# first: the browser tests (tests/browser, Debian's chromium) drive the built web/dist.
+test: $(STAMP) web
 	@status=0; \
 	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || status=$$?; \
 	echo "$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)"; \
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS) || status=$$?; \
 	exit $$status
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) web
 	scripts/pg-test-server.sh $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not no_database" $(PYTEST_ARGS)
 
 clean-venv:

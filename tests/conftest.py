@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from api import create_app, setup
 from engine.db import db
 
+from .browser import artifacts as browser_artifacts
 from .databases import databases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,14 @@ def app_config(url: str, bundle_set: str) -> dict[str, Any]:
     return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "BUNDLE_ROOT": str(bpmn_root),
             "FORMS_ROOT": str(forms_root), "AUTO_SETUP": False, "SCHEDULER_ENABLED": False,
             "DEMO_PASSWORD": PASSWORD, "DEMO_USERS": True}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    browser_artifacts.configure(config)  # the screenshot folder, chosen before xdist's workers start
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    browser_artifacts.terminal_summary(terminalreporter)  # "browser screenshots: <folder>"
 
 
 @pytest.fixture(scope="session")
