@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from engine.attachment_marker import MAX_ATTACHMENT_BYTES
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,7 +28,12 @@ def from_environment(instance_path: str) -> dict:
         "FORMS_ROOT": os.environ.get("FORMS_ROOT", str(ROOT / "forms")),
         "WEB_DIST": os.environ.get("WEB_DIST", str(ROOT / "web" / "dist")),
         "AUTO_SETUP": _flag("AUTO_SETUP", True),
-        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # bundle uploads; anything larger is a 413
+        # The largest request: one attachment at the service's cap plus multipart overhead
+        # (bundle zips are far smaller); anything larger is a 413 before it is read.
+        "MAX_CONTENT_LENGTH": MAX_ATTACHMENT_BYTES + 1024 * 1024,
+        # A folder (default <instance>/attachments) or s3://bucket/prefix (extra "s3": boto3).
+        "ATTACHMENT_STORE": os.environ.get("ATTACHMENT_STORE") or str(Path(instance_path) / "attachments"),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,  # MinIO, Ceph … (None: AWS)
         "DEMO_USERS": _flag("DEMO_USERS", True),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "govit-demo"),
         "SCHEDULER_ENABLED": _flag("SCHEDULER_ENABLED", True),

@@ -32,6 +32,8 @@ def refuse_nul_characters() -> None:
     sources = [("", request.view_args or {}), ("", request.args.to_dict(flat=False))]
     if request.is_json:
         sources.append(("", request.get_json(silent=True)))
+    if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        sources.append(("", request.form.to_dict(flat=False)))  # e.g. an attachment's task_id
     for prefix, value in sources:
         field = _find_nul(value, prefix)
         if field is not None:

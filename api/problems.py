@@ -109,6 +109,9 @@ def from_http(exc: HTTPException) -> Response:
         return problem(422, "invalid-request", title, "；".join(e["message"] for e in errors), errors=errors)
     if status == 400 and request.is_json is False and request.method in ("POST", "PUT", "PATCH"):
         return problem(415, *HTTP_TITLES[415], "请求体应为 JSON（Content-Type: application/json）")
+    if status == 413:
+        limit = request.max_content_length
+        return problem(413, type_, title, f"请求内容超过上限 {limit // 1048576} MB" if limit else title)
     detail = title if status >= 500 else (exc.description if status not in (404, 405) else title)
     return problem(status, type_, title, detail)
 

@@ -407,3 +407,32 @@ class ProcessFilesOut(Schema):
     version = fields.Integer()
     bundle_hash = fields.String()
     files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "包内路径 → 文本"})
+
+
+# Attachments (documents uploaded for form fields)
+class AttachmentFileIn(Schema):
+    file = Upload(required=True, metadata={"description": "上传的文件"})
+
+
+class AttachmentFormIn(Schema):
+    field = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                          metadata={"description": "表单中的附件字段名（多个附件的数组字段用数组名）"})
+    task_id = fields.String(validate=validate.Length(min=1, max=36), metadata={"description": "任务表单的任务 id"})
+    process_key = fields.String(validate=validate.Length(min=1, max=100),
+                                metadata={"description": "发起表单所属流程（与 task_id 二选一）"})
+
+
+class AttachmentOut(Schema):
+    id = fields.String(metadata={"description": "附件 id（32 位十六进制），即表单中该字段的值"})
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    field = fields.String()
+    task_id = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True, metadata={"description": "所属案件（表单提交后）"})
+    process_key = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = LocalDateTime()
+    bound_at = LocalDateTime(allow_none=True)
+    content_url = fields.String()

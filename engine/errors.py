@@ -72,3 +72,16 @@ class ProcessError(EngineError):
     """The diagram could not be executed with this case's data (names the element)."""
 
     status, type, title = 422, "process-error", "流程执行出错"
+
+
+class AttachmentTampered(Conflict):
+    """A stored document no longer matches the SHA-256 recorded at upload (or is gone): it is
+    never served, and the refusal is audited."""
+
+    type, title = "attachment-tampered", "附件已被篡改或损坏"
+
+
+class StoreUnavailable(EngineError):
+    """The attachment store (a folder or an S3-compatible bucket) cannot be read or written."""
+
+    status, type, title = 503, "attachment-store-unavailable", "附件存储暂不可用"

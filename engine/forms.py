@@ -9,6 +9,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError, ValidationError
 
+from . import attachment_marker
 from .case_helpers import CASE_HELPERS
 from .errors import FormInvalid
 from .helpers import HELPERS
@@ -30,12 +31,21 @@ def schema_problems(name: str, raw: bytes) -> list[str]:
     except SchemaError as exc:
         return [f"表单 {name} 不是有效的 JSON Schema 2020-12：{exc.message}"]
     clashes = RESERVED_FIELDS & set(schema.get("properties", {}))
-    return [f"表单 {name} 的字段名与保留名冲突：{', '.join(sorted(clashes))}"] if clashes else []
+    problems = [f"表单 {name} 的字段名与保留名冲突：{', '.join(sorted(clashes))}"] if clashes else []
+    return problems + [f"表单 {name} 的字段「{title}」（{path}）的附件标记有误：{problem}"
+                       for path, title, problem in attachment_marker.marker_problems(schema)]
+
+
+# jsonschema's formats plus "attachment": the value of a document field is an uploaded
+# attachment's id, never free text (whether that upload may be used is checked on binding).
+FORMAT_CHECKER = FormatChecker()
+FORMAT_CHECKER.checks(attachment_marker.FORMAT)(
+    lambda value: not isinstance(value, str) or attachment_marker.is_attachment_id(value))
 
 
 @lru_cache(maxsize=512)
 def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text), format_checker=FormatChecker())
+    return Draft202012Validator(json.loads(schema_text), format_checker=FORMAT_CHECKER)
 
 
 def field_title(schema: dict[str, Any], path: list[str | int]) -> str:
@@ -87,7 +97,7 @@ def message(error: ValidationError, title: str) -> str:
 _TYPE_NAMES = {"integer": "整数", "number": "数字", "string": "文本", "boolean": "是/否",
                "array": "列表", "object": "对象", "null": "空值"}
 _FORMAT_NAMES = {"date": "日期（YYYY-MM-DD）", "date-time": "日期时间（ISO 8601，含时区）",
-                 "email": "电子邮箱地址", "uri": "网址"}
+                 "email": "电子邮箱地址", "uri": "网址", attachment_marker.FORMAT: "上传的附件"}
 
 
 def _quoted(text: str) -> str:

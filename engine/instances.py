@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select, update
 
-from . import audit, forms, runtime
+from . import attachments, audit, forms, runtime
 from .access import require_act, visible_instances
 from .bundles import Bundle
 from .clock import now_utc
@@ -82,7 +82,17 @@ def _accepted_fields(schema_text: str | None, data: dict[str, Any]) -> dict[str,
     return {k: v for k, v in data.items() if k in declared}
 
 
-def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | None = None) -> Instance:
+@dataclass
+class StartForm:
+    version: ProcessVersion
+    bundle: Bundle
+    spec: str
+    schema: str | None
+
+
+def start_form(actor: Actor, process_key: str, version: int | None = None) -> StartForm:
+    """The version a new case would start on and its start form, if the actor may start it
+    (also the rule for uploading a document to the start form)."""
     pv = _pick_version(process_key, version, actor)
     bundle = stored_bundle(pv.bundle_hash)
     spec = spec_text(pv.bundle_hash, pv.process_key)
@@ -92,10 +102,16 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         raise Forbidden(f"只有「{lane}」可以发起该流程")
     if not actor.unit:
         raise InvalidInput("发起人未归属任何单位，无法作为申报单位")
-    schema = form_schema(bundle, form)
+    return StartForm(pv, bundle, spec, form_schema(bundle, form))
+
+
+def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | None = None) -> Instance:
+    chosen = start_form(actor, process_key, version)
+    pv, bundle, spec, schema = chosen.version, chosen.bundle, chosen.spec, chosen.schema
     if schema is not None:
         forms.validate(schema, data)
     accepted = _accepted_fields(schema, data)
+    attachments.check(actor, schema, accepted, process_key=process_key)
     title_field = (bundle.process(process_key) or {}).get("title_field")
     with unit_of_work():
         # The row comes first: the diagram may call case helpers with its id at once.
@@ -106,6 +122,7 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         inst.version = pv
         db.session.add(inst)
         db.session.flush()
+        attachments.bind(actor, schema, accepted, instance_id=inst.id, process_key=process_key)
         wf = runtime.new_workflow(spec)
         start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
         start_task.data.update(json.loads(json.dumps(accepted)))
@@ -148,19 +165,21 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
     on SQLite its lock is database-wide, and deserializing is a sixth of a request
     (docs/performance.md). Under the lock the checks are repeated, and a case someone changed
     meanwhile (its revision moved) is read again."""
-    row = _actionable_row(actor, task_id)
+    row = actionable_row(actor, task_id)
     loaded = load(db.session.get(Instance, row.instance_id))
     seen_revision = loaded.instance.revision
     runtime.find_open_task(loaded.workflow, task_id)
     schema = form_schema(loaded.bundle, row.form)
     forms.validate(schema or "{}", data)
     accepted = _accepted_fields(schema, data)
+    attachments.check(actor, schema, accepted, instance_id=row.instance_id, task_id=task_id)
     with unit_of_work():
-        row = _actionable_row(actor, task_id)
+        row = actionable_row(actor, task_id)
         inst = db.session.get(Instance, row.instance_id, populate_existing=True)
         if inst.revision != seen_revision:
             loaded = load(inst)
         task = runtime.find_open_task(loaded.workflow, task_id)
+        attachments.bind(actor, schema, accepted, instance_id=inst.id, task_id=task_id)
         runtime.submit(task, accepted)
         fired = advance_and_note_timers(loaded)
         save(loaded)
@@ -170,7 +189,8 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
     return loaded
 
 
-def _actionable_row(actor: Actor, task_id: str) -> TaskIndex:
+def actionable_row(actor: Actor, task_id: str) -> TaskIndex:
+    """The open task if the actor may act on it now (role, unit, not claimed by someone else)."""
     row = task_row(task_id)
     require_act(actor, row)
     if row.claimed_by not in (None, actor.username):

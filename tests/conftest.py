@@ -65,9 +65,10 @@ def bundle_set() -> str:
 
 
 @pytest.fixture
-def app(dbs, bundle_set: str) -> Iterator[Flask]:
+def app(dbs, bundle_set: str, tmp_path: Path) -> Iterator[Flask]:
     url = dbs.clone(dbs.template(bundle_set, _bootstrap(bundle_set)))
-    application = create_app(app_config(url, bundle_set))
+    # Each test's uploads in its own folder, never in the repository's instance folder.
+    application = create_app({**app_config(url, bundle_set), "ATTACHMENT_STORE": str(tmp_path / "attachments")})
     yield application
     with application.app_context():
         db.session.remove()

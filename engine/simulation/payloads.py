@@ -16,15 +16,17 @@ from functools import lru_cache
 from itertools import islice, product
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
-from .. import expressions
+from .. import attachment_marker, expressions
 from ..clock import now_local
+from ..forms import FORMAT_CHECKER
 from ..helpers import HELPERS
 from ..scripting import SAFE_BUILTINS
 from .analysis import Decisions
 
 TEXT = "模拟数据"
+SIMULATED_ATTACHMENT = "0" * 32
 COMBINATIONS = 2000  # input combinations tried per decision table and form
 ABSENT = object()
 
@@ -74,6 +76,9 @@ def _string(schema: dict[str, Any]) -> str:
         return now_local().replace(microsecond=0).isoformat()
     if fmt == "email":
         return "simulation@example.com"
+    if fmt == attachment_marker.FORMAT:
+        # Looks like an upload's id; simulated cases never reach the attachment table.
+        return SIMULATED_ATTACHMENT
     if "pattern" in schema:
         return _regex_sample(schema["pattern"])
     low, high = schema.get("minLength", 1), schema.get("maxLength")
@@ -168,7 +173,7 @@ def candidates(name: str, schema: dict[str, Any], found: Decisions, required: bo
 
 @lru_cache(maxsize=256)
 def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text), format_checker=FormatChecker())
+    return Draft202012Validator(json.loads(schema_text), format_checker=FORMAT_CHECKER)
 
 
 def payloads(schema_text: str, found: Decisions) -> tuple[list[Payload], list[str]]:
