@@ -1,5 +1,7 @@
 import React, { useEffect, useRef, useState } from 'react';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+import Modeler from 'bpmn-js/lib/Modeler';
+import translateModule from './translate.js';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
@@ -16,9 +18,12 @@ export function findElement(registry, id) {
   return registry.find((el) => el.businessObject?.processRef?.id === id) || null;
 }
 
-// Read-only bpmn-js viewer with marker classes (`markers: {bpmnId: 'cls' | ['cls', …]}`),
-// text badges (`badges: {bpmnId: '新增'}`), selection (`selected`, `onSelect(element)`).
-export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, height = 520, testid }) {
+// bpmn-js with marker classes (`markers: {bpmnId: 'cls' | ['cls', …]}`), text badges
+// (`badges: {bpmnId: '新增'}`), selection (`selected`, `onSelect(element)`). Read-only
+// (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command). The xml is
+// imported when it changes; for the modeler, key the component by file instead of changing it.
+export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, onChange, editable = false,
+  height = 520, testid }) {
   const box = useRef(null);
   const viewer = useRef(null);
   const applied = useRef([]);
@@ -26,13 +31,18 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
   const [importedXml, setImportedXml] = useState(null);
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
 
   useEffect(() => {
-    const v = new NavigatedViewer({ container: box.current, moddleExtensions });
+    const v = editable
+      ? new Modeler({ container: box.current, moddleExtensions, additionalModules: [translateModule] })
+      : new NavigatedViewer({ container: box.current, moddleExtensions, additionalModules: [translateModule] });
     viewer.current = v;
-    v.on('element.click', (e) => onSelectRef.current?.(e.element));
+    v.on('selection.changed', (e) => onSelectRef.current?.(e.newSelection[0] || null));
+    v.on('commandStack.changed', (e) => { if (e.trigger !== 'clear') onChangeRef.current?.(); });
     return () => { v.destroy(); viewer.current = null; };
-  }, []);
+  }, [editable]);
 
   useEffect(() => {
     if (!xml || !viewer.current) return;
