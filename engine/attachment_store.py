@@ -83,18 +83,32 @@ class S3Store:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
 
+    @staticmethod
+    def _failures() -> tuple[type[Exception], ...]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        return BotoCoreError, ClientError
+
     def put(self, key: str, source: IO[bytes]) -> None:
         # A single PUT (or multipart upload) becomes visible only when complete.
-        self.client.upload_fileobj(source, self.bucket, self._key(key))
+        try:
+            self.client.upload_fileobj(source, self.bucket, self._key(key))
+        except self._failures() as exc:
+            raise StoreUnavailable(f"附件无法写入对象存储：{exc}") from exc
 
     def open(self, key: str) -> IO[bytes]:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
         except self.client.exceptions.NoSuchKey as exc:
             raise FileNotFoundError(key) from exc
+        except self._failures() as exc:
+            raise StoreUnavailable(f"附件无法从对象存储读取：{exc}") from exc
 
     def delete(self, key: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except self._failures() as exc:
+            raise StoreUnavailable(f"附件无法从对象存储删除：{exc}") from exc
 
 
 def from_setting(setting: str, endpoint_url: str | None = None) -> AttachmentStore:

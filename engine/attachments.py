@@ -10,6 +10,7 @@ recomputes the SHA-256 and refuses (and audits) a file that no longer matches.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import mimetypes
@@ -204,7 +205,10 @@ def upload(actor: Actor, store: AttachmentStore, target: Target, stream: IO[byte
                              "media_type": media_type, "size": spooled.size, "sha256": spooled.sha256,
                              "process_key": target.process_key})
     except BaseException:
-        store.delete(key)  # no row, no file: nothing half-written stays behind
+        # No row, no file: nothing half-written stays behind (a store that fails here too
+        # leaves an unreferenced file, never a row without its bytes).
+        with contextlib.suppress(StoreUnavailable, OSError):
+            store.delete(key)
         raise
     return row
 

@@ -260,3 +260,43 @@ def test_the_simulator_fills_document_fields_with_ids_a_submission_could_carry()
         value = data[field][0] if isinstance(data[field], list) else data[field]
         assert is_attachment_id(value), data
         forms.validate(text, data)                                  # the same check a person's form meets
+
+
+def test_nothing_is_left_behind_when_recording_an_upload_fails(app, http, monkeypatch):
+    _case, task_id = review_task(http)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr("engine.audit.record", broken)
+    status, _ = upload(http, "s_reviewer", "review_documents", PDF, task_id=task_id)
+    assert status == 500
+    store = Path(app.config["ATTACHMENT_STORE"])
+    assert not [p for p in store.rglob("*") if p.is_file()]         # the stored file was removed again
+    with app.app_context():
+        from engine.db import db
+        from engine.models import Attachment
+        assert db.session.query(Attachment).count() == 0
+
+
+def test_the_s3_store_keeps_and_verifies_documents(app, http, monkeypatch):
+    """Against moto's in-process S3 (no network): the same upload, download and tamper check."""
+    moto = pytest.importorskip("moto")
+    import boto3
+
+    for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(name, value)
+    with moto.mock_aws():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="govit-docs")
+        app.config["ATTACHMENT_STORE"] = "s3://govit-docs/cases"
+        _case, task_id = review_task(http)
+        meta = uploaded(http, task_id)
+        key = f"cases/{meta['id'][:2]}/{meta['id']}"
+        assert s3.get_object(Bucket="govit-docs", Key=key)["Body"].read() == PDF
+        assert download(http, "s_reviewer", meta["id"]).data == PDF
+        s3.put_object(Bucket="govit-docs", Key=key, Body=PDF.replace(b"Catalog", b"Catalug"))
+        assert download(http, "s_reviewer", meta["id"]).status_code == 409
+        s3.delete_object(Bucket="govit-docs", Key=key)
+        assert download(http, "s_reviewer", meta["id"]).status_code == 409
