@@ -409,6 +409,60 @@ class ProcessFilesOut(Schema):
     files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "包内路径 → 文本"})
 
 
+class DraftIn(Schema):
+    jurisdiction = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    title = fields.String(load_default="", validate=validate.Length(max=300))
+
+
+class DraftOut(Schema):
+    id = fields.Integer()
+    jurisdiction = fields.String()
+    title = fields.String()
+    status = fields.String(metadata={"description": "editing 编辑中 | deployed 已部署"})
+    revision = fields.Integer(metadata={"description": "修订号：保存文件时带上，过期则 409"})
+    created_by = fields.String()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    base_bundle_hash = fields.String()
+    deployed_bundle_hash = fields.String(allow_none=True)
+
+
+class DraftDetailOut(DraftOut):
+    files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "包内路径 → 文本"})
+    validation = fields.Dict(allow_none=True, metadata={"description": "最近一次校验报告"})
+
+
+class DraftFileIn(Schema):
+    content = fields.String(required=True)
+    revision = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX))
+
+
+class DraftRevisionQuery(Schema):
+    revision = fields.Integer(validate=validate.Range(min=1, max=ID_MAX))
+
+
+class BundleProblemOut(Schema):
+    file = fields.String(allow_none=True)
+    element = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    message = fields.String()
+
+
+class DraftValidationOut(Schema):
+    ok = fields.Boolean()
+    revision = fields.Integer(metadata={"description": "校验时草稿的修订号"})
+    validated_at = fields.String()
+    problems = fields.List(fields.Nested(BundleProblemOut))
+    simulation = fields.Dict(allow_none=True)
+    diff = fields.Nested(DiffOut, allow_none=True, metadata={"description": "现行流程包 → 草稿"})
+
+
+class DraftDeployIn(Schema):
+    effective_from = fields.Date(metadata={"description": "生效日期（默认取清单中的 regulation.effective_from）"})
+    effective_until = fields.Date(allow_none=True, metadata={"description": "失效日期（含当日；可空）"})
+    force = fields.Boolean(load_default=False, metadata={"description": "模拟运行有问题时仍然部署"})
+
+
 # Attachments (documents uploaded for form fields)
 class AttachmentFileIn(Schema):
     file = Upload(required=True, metadata={"description": "上传的文件"})

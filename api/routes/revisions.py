@@ -31,7 +31,7 @@ blp = Blueprint("revisions", __name__, url_prefix="/api/v1", description="法规
 N = ID_PATH  # a version number in a path
 
 
-def _deployment(result: DeployResult) -> dict[str, Any]:
+def deployment_out(result: DeployResult) -> dict[str, Any]:
     return {**vars(result),
             "created": [{"process_key": k, "version": v} for k, v in result.created],
             "unchanged": [{"process_key": k, "version": v} for k, v in result.unchanged]}
@@ -47,7 +47,7 @@ def deploy(files: dict, form: dict) -> tuple[dict, int]:
     options = DeployOptions(effective_from=form.get("effective_from"), effective_until=form.get("effective_until"),
                             simulate=form["simulate"], force=form["force"], dry_run=form["dry_run"])
     result = uploads.deploy_upload(actor, files["file"].read(), options)
-    return _deployment(result), 200 if result.dry_run or not result.created else 201
+    return deployment_out(result), 200 if result.dry_run or not result.created else 201
 
 
 @blp.route("/processes/<string:key>/versions")

@@ -1,0 +1,126 @@
+"""Bundle drafts through HTTP (docs/dev/web-api-contract.md «Bundle drafts»): an administrator
+edits gongshu's tender threshold in a draft, validates it (the diff names the rule), deploys
+it with an effective date; broken edits, stale saves, other users and unsafe paths are refused."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from .conftest import Reply
+
+RULE = "<inputEntry id=\"pc_r1_in0\"><text>&gt;= 500000</text></inputEntry>"
+RAISED = "<inputEntry id=\"pc_r1_in0\"><text>&gt;= 1000000</text></inputEntry>"
+
+
+@pytest.fixture
+def bundle_set() -> str:
+    return "bundled"
+
+
+def call(http, method: str, path: str, body: Any = None, user: str = "admin", **query: Any) -> Reply:
+    return http.as_(user)._call(method, f"/api/v1/drafts{path}", json=body, query_string=query)
+
+
+def new_draft(http, title: str = "2027年修订") -> dict:
+    reply = call(http, "POST", "", {"jurisdiction": "gongshu", "title": title})
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def save(http, draft: dict, path: str, content: str, status: int = 200) -> dict:
+    reply = call(http, "PUT", f"/{draft['id']}/files/{path}", {"content": content, "revision": draft["revision"]})
+    assert reply.status == status, reply.body
+    return reply.body
+
+
+def test_a_threshold_edited_in_a_draft_is_validated_diffed_and_deployed_with_its_date(http):
+    draft = new_draft(http)
+    assert draft["status"] == "editing" and draft["title"] == "2027年修订" and draft["created_by"] == "admin"
+    assert {"manifest.json", "procurement.bpmn", "procurement_control.dmn"} <= set(draft["files"])
+    assert any(p.startswith("forms/") for p in draft["files"])
+    dmn = draft["files"]["procurement_control.dmn"]
+    assert RULE in dmn
+    edited = save(http, draft, "procurement_control.dmn", dmn.replace(RULE, RAISED))
+    assert edited["revision"] == draft["revision"] + 1
+    assert [d["id"] for d in call(http, "GET", "").body] == [draft["id"]]
+
+    report = call(http, "POST", f"/{draft['id']}/validate")
+    assert report.status == 200, report.body
+    report = report.body
+    assert report["ok"] is True and report["problems"] == [] and report["revision"] == edited["revision"]
+    assert report["simulation"]["ok"] is True
+    rule = [c for c in report["diff"]["changes"] if c["file"] == "procurement_control.dmn"]
+    assert len(rule) == 1 and "规则 1" in rule[0]["summary"] and "100万" in rule[0]["summary"], rule
+    stored = call(http, "GET", f"/{draft['id']}").body
+    assert stored["validation"]["diff"] == report["diff"] and stored["revision"] == edited["revision"]
+
+    deployed = call(http, "POST", f"/{draft['id']}/deploy", {"effective_from": "2027-01-01"})
+    assert deployed.status == 201, deployed.body
+    assert deployed.body["created"] == [{"process_key": "gongshu_project", "version": 2}]
+    versions = {v["version"]: v for v in http.as_("admin").get("/api/v1/processes/gongshu_project/versions").body}
+    assert versions[2]["effective_from"] == "2027-01-01" and versions[2]["status"] == "scheduled"
+    assert versions[2]["bundle_hash"] == deployed.body["bundle_hash"]
+    assert call(http, "GET", f"/{draft['id']}").body["status"] == "deployed"
+    after = save(http, {**stored, "revision": stored["revision"]}, "procurement_control.dmn", dmn, status=409)
+    assert after["title"] == "操作冲突，请刷新后重试"
+    audit = http.as_("admin").get("/api/v1/processes/gongshu_project/files", version=2).body
+    assert RAISED in audit["files"]["procurement_control.dmn"]
+
+
+def test_a_broken_diagram_lists_its_problems_and_is_not_deployed(http):
+    draft = new_draft(http)
+    bpmn = draft["files"]["procurement.bpmn"]
+    broken = bpmn.replace('targetRef="decide_procurement_control"', 'targetRef="no_such_step"', 1)
+    draft = save(http, draft, "procurement.bpmn", broken)
+    report = call(http, "POST", f"/{draft['id']}/validate").body
+    assert report["ok"] is False and report["simulation"] is None
+    mine = [p for p in report["problems"] if p["file"] == "procurement.bpmn"]
+    assert mine and all(isinstance(p["line"], int) for p in mine), report["problems"]
+    assert any(p["element"] == "f_pr_start" for p in mine), mine
+    refused = call(http, "POST", f"/{draft['id']}/deploy", {"effective_from": "2027-01-01"})
+    assert refused.status == 422 and refused.body["type"] == "/problems/bundle-invalid"
+    assert any(e["element"] == "f_pr_start" for e in refused.body["errors"])
+    assert [v["version"] for v in http.as_("admin").get("/api/v1/processes/gongshu_project/versions").body] == [1]
+
+
+def test_a_stale_save_is_a_conflict_and_files_can_be_removed(http):
+    draft = new_draft(http)
+    first = save(http, draft, "regulation_notes.md", "第一稿")
+    stale = save(http, draft, "regulation_notes.md", "另一人的稿", status=409)
+    assert stale["type"] == "/problems/conflict" and "修订号" in stale["detail"]
+    assert stale["revision"] == first["revision"]
+    removed = call(http, "DELETE", f"/{draft['id']}/files/regulation_notes.md", revision=first["revision"])
+    assert removed.status == 200 and "regulation_notes.md" not in removed.body["files"]
+    assert call(http, "DELETE", f"/{draft['id']}/files/regulation_notes.md").status == 404
+    assert call(http, "DELETE", f"/{draft['id']}").status == 204
+    assert call(http, "GET", f"/{draft['id']}").status == 404
+    assert call(http, "GET", "").body == []
+
+
+def test_only_administrators_edit_drafts(http):
+    draft = new_draft(http)
+    for method, path, body in (("POST", "", {"jurisdiction": "gongshu"}), ("GET", "", None),
+                               ("GET", f"/{draft['id']}", None), ("POST", f"/{draft['id']}/validate", None),
+                               ("PUT", f"/{draft['id']}/files/manifest.json", {"content": "{}", "revision": 1}),
+                               ("POST", f"/{draft['id']}/deploy", {})):
+        reply = call(http, method, path, body, user="gs_office")
+        assert reply.status == 403, (method, path, reply.body)
+    assert call(http, "POST", "", {"jurisdiction": "nowhere"}).status == 404
+    assert call(http, "POST", "", {}).status == 422
+
+
+UNSAFE = ["../evil.bpmn", "forms/../../etc/passwd", "%2Fetc%2Fpasswd.bpmn", "/etc/passwd.bpmn", "scripts/run.py",
+          "forms/sub/x.json", "evil.py", "forms/..%2F..%2Fx.json", "forms/x.py", "./manifest.json"]
+
+
+def test_unsafe_or_unknown_paths_are_refused_naming_the_path(http):
+    draft = new_draft(http)
+    for path in UNSAFE:
+        for method, body in (("PUT", {"content": "x", "revision": draft["revision"]}), ("DELETE", None)):
+            reply = call(http, method, f"/{draft['id']}/files/{path}", body)
+            assert reply.status == 422, (method, path, reply.body)
+            assert reply.body["errors"][0]["file"] == unquote(path) and "文件路径不允许" in reply.body["detail"]
+    assert call(http, "GET", f"/{draft['id']}").body == {**draft, "validation": None}
