@@ -113,7 +113,6 @@ def cited(bundle: Bundle, documentation: str) -> list[dict[str, Any]]:
     when the regulation text does not hold it)."""
     labels = [a for a in bundle.manifest.get("articles", []) if not CITATION.fullmatch(a)]
     names = cited_articles(documentation) | {label for label in labels if label in (documentation or "")}
-    names |= {_canonical(a) for a in (cited_articles(documentation) or set())}
     articles = bundle_articles(bundle)
     order = {a.article: i for i, a in enumerate(articles)}
     ranked = sorted(names, key=lambda n: (order.get(n, len(order)), documentation.find(n), n))
