@@ -1,5 +1,5 @@
 import React from 'react';
-import { Navigate, Route, Routes } from 'react-router-dom';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useAuth } from './auth.jsx';
 import Layout from './components/Layout.jsx';
 import LoginPage from './staff/LoginPage.jsx';
@@ -19,8 +19,9 @@ import CoveragePage from './admin/CoveragePage.jsx';
 
 function RequireLogin({ children, admin = false }) {
   const { me, loading } = useAuth();
+  const location = useLocation();
   if (loading) return <p className="muted">正在加载…</p>;
-  if (!me) return <Navigate to="/login" replace />;
+  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   if (admin && !me.is_admin) return <p className="error-box">仅管理员可以访问此页面</p>;
   return children;
 }

@@ -16,7 +16,27 @@ function messageOf(error, field) {
   return error.problem?.detail || error.title || '上传失败';
 }
 
+function extOf(name) {
+  const m = /\.([a-z0-9]{1,5})$/i.exec(name || '');
+  return m ? m[1].toUpperCase() : '文件';
+}
+
 // One uploaded document: name, size, short SHA-256, download, and optionally replace/remove.
+// A file picker in Chinese: the native <input type=file> stays (hidden, for labels and tests)
+// but its button and "no file" text are the browser's language, so ours are shown instead.
+export function FilePicker({ id, accept, multiple, disabled, onFiles, label = '选择文件', hint = '未选择文件' }) {
+  const input = useRef(null);
+  return (
+    <span className="file-pick">
+      <button type="button" className="secondary small" disabled={disabled} onClick={() => input.current?.click()}>{label}</button>
+      <span className="muted small">{hint}</span>
+      <input ref={input} id={id} type="file" className="visually-hidden" accept={accept || undefined} multiple={multiple}
+        disabled={disabled} data-testid="file-input"
+        onChange={(e) => { const fs = Array.from(e.target.files || []); e.target.value = ''; if (fs.length) onFiles(fs); }} />
+    </span>
+  );
+}
+
 export function AttachmentCard({ id, meta: given, onRemove, onReplace, accept, disabled }) {
   const [meta, setMeta] = useState(given || null);
   const [error, setError] = useState(null);
@@ -36,7 +56,7 @@ export function AttachmentCard({ id, meta: given, onRemove, onReplace, accept, d
   };
   return (
     <div className="attachment-card" data-testid="attachment">
-      <span className="file-icon" aria-hidden="true">📄</span>
+      <span className="file-icon" aria-hidden="true">{extOf(meta?.filename)}</span>
       <div className="grow">
         <div className="filename" data-testid="attachment-name">{meta ? meta.filename : (error ? '（无法读取附件信息）' : '正在读取…')}</div>
         {meta && (
@@ -51,7 +71,7 @@ export function AttachmentCard({ id, meta: given, onRemove, onReplace, accept, d
       {onReplace && !disabled && (
         <>
           <button type="button" className="secondary small" onClick={() => replaceInput.current?.click()}>更换</button>
-          <input ref={replaceInput} type="file" hidden accept={accept}
+          <input ref={replaceInput} type="file" hidden accept={accept || undefined}
             onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) onReplace(f); }} />
         </>
       )}
@@ -96,10 +116,7 @@ export function AttachmentWidget({ id, value, onChange, schema, options, registr
       ) : locked ? (
         <span className="muted">未上传</span>
       ) : (
-        <label className="file-pick">
-          <input id={id} type="file" accept={accept || undefined} disabled={busy}
-            onChange={(e) => { const f = e.target.files?.[0]; e.target.value = ''; if (f) take(f); }} />
-        </label>
+        <FilePicker id={id} accept={accept} disabled={busy} onFiles={(fs) => take(fs[0])} />
       )}
       {busy && <span className="muted small">正在上传…</span>}
       {!locked && describeRules(rules) && <div className="muted small rules">{describeRules(rules)}</div>}
@@ -130,7 +147,7 @@ export function AttachmentListField({ schema, uiSchema, formData, onChange, fiel
   const inputId = fieldPathId?.$id || idSchema?.$id;
   return (
     <div className="attachment-widget" data-testid="attachment-widget">
-      <label className="control-label" htmlFor={inputId}>{uiSchema?.['ui:title'] || schema.title || name}{required && <span className="required">*</span>}</label>
+      <label className="control-label" htmlFor={inputId}>{uiSchema?.['ui:title'] || schema.title || name}{required && <span className="required" aria-hidden="true">*</span>}</label>
       {schema.description && <p className="field-description">{schema.description}</p>}
       {ids.length === 0 && locked && <span className="muted">未上传</span>}
       {ids.map((aid, i) => (
@@ -139,11 +156,8 @@ export function AttachmentListField({ schema, uiSchema, formData, onChange, fiel
           onReplace={async (f) => { const meta = await upload(f); if (meta) set(ids.map((x, j) => (j === i ? meta.id : x))); }} />
       ))}
       {!locked && (
-        <label className="file-pick">
-          <span className="muted small">{ids.length ? '继续添加：' : ''}</span>
-          <input id={inputId} type="file" multiple accept={accept || undefined} disabled={busy}
-            onChange={(e) => { const fs = Array.from(e.target.files || []); e.target.value = ''; if (fs.length) add(fs); }} />
-        </label>
+        <FilePicker id={inputId} accept={accept} multiple disabled={busy} onFiles={add}
+          label={ids.length ? '继续添加' : '选择文件'} hint={ids.length ? `已上传 ${ids.length} 个文件` : '未选择文件（可多选）'} />
       )}
       {busy && <span className="muted small">正在上传…</span>}
       {!locked && describeRules(rules) && <div className="muted small rules">{describeRules(rules)}</div>}

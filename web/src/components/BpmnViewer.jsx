@@ -122,14 +122,14 @@ export default function BpmnViewer({
 
   return (
     <div className="bpmn-viewer" data-testid={testid}>
-      <div className="bpmn-tools">
+      <div className="bv-tools">
         <button type="button" className="secondary small" onClick={() => zoom(1)} title="放大">放大</button>
         <button type="button" className="secondary small" onClick={() => zoom(-1)} title="缩小">缩小</button>
         <button type="button" className="secondary small" onClick={() => zoom(0)} title="适应窗口">适应窗口</button>
       </div>
       {error && <div className="error-box" role="alert">流程图无法显示：{error}</div>}
-      {!xml && !error && <div className="muted bpmn-empty">正在加载流程图…</div>}
-      <div className="bpmn-canvas" ref={container} style={{ height }} />
+      {!xml && !error && <div className="muted bv-empty">正在加载流程图…</div>}
+      <div className="bv-canvas" ref={container} style={{ height }} />
     </div>
   );
 }
@@ -137,7 +137,7 @@ export default function BpmnViewer({
 // The legend for case diagrams.
 export function DiagramLegend() {
   return (
-    <div className="legend" aria-label="图例">
+    <div className="diagram-legend" aria-label="图例">
       <span><i className="swatch completed" />已完成</span>
       <span><i className="swatch active" />当前环节</span>
       <span><i className="swatch waiting" />等待定时</span>

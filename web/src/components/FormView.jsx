@@ -10,7 +10,7 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import Form from '@rjsf/core';
 import { customizeValidator } from '@rjsf/validator-ajv8';
-import { TranslatableString, replaceStringParameters } from '@rjsf/utils';
+import { TranslatableString, getTemplate, getUiOptions, replaceStringParameters } from '@rjsf/utils';
 import { AttachmentListField, AttachmentWidget } from './AttachmentWidget.jsx';
 import { isAttachmentArraySchema, isAttachmentSchema } from './attachments.js';
 import { ProblemBox } from './ui.jsx';
@@ -73,9 +73,36 @@ function FieldErrorTemplate({ errors, fieldPathId }) {
   );
 }
 
+// Never preselect the first option of a choice (a const in oneOf is not a default): an
+// official must pick 通过 / 退回 / 涉密 … deliberately.
+const DEFAULTS = { constAsDefaults: 'never', requiredBooleanDefault: 'skip', emptyObjectFields: 'populateRequiredDefaults' };
+
+// As rjsf's own, but the required mark is aria-hidden so that a field's accessible name is
+// its title alone (「项目名称」, not 「项目名称*」) for screen readers and tests.
+function FieldTemplate(props) {
+  const { id, label, children, errors, help, description, hidden, required, displayLabel, registry, uiSchema } = props;
+  const uiOptions = getUiOptions(uiSchema);
+  const WrapIfAdditionalTemplate = getTemplate('WrapIfAdditionalTemplate', registry, uiOptions);
+  if (hidden) return <div className="hidden">{children}</div>;
+  const isCheckbox = uiOptions.widget === 'checkbox';
+  return (
+    <WrapIfAdditionalTemplate {...props}>
+      {displayLabel && !isCheckbox && label && (
+        <label className="control-label" htmlFor={id}>
+          {label}{required && <span className="required" aria-hidden="true">*</span>}
+        </label>
+      )}
+      {displayLabel && description ? description : null}
+      {children}
+      {errors}
+      {help}
+    </WrapIfAdditionalTemplate>
+  );
+}
+
 const widgets = { attachment: AttachmentWidget };
 const fields = { attachmentList: AttachmentListField };
-const templates = { FieldErrorTemplate };
+const templates = { FieldErrorTemplate, FieldTemplate };
 
 function choices(schema) {
   if (Array.isArray(schema.enum)) return schema.enum.length;
@@ -112,6 +139,7 @@ function prepareUi(schema, ui, path) {
   }
   const n = choices(schema);
   if (n > 0 && n <= 4 && !out['ui:widget']) out['ui:widget'] = 'radio';
+  if (n > 0 && !out['ui:placeholder']) out['ui:placeholder'] = '请选择';
   return out;
 }
 
@@ -198,6 +226,7 @@ export default function FormView({
         extraErrors={errorSchema}
         noValidate
         noHtml5Validate
+        experimental_defaultFormStateBehavior={DEFAULTS}
         showErrorList={false}
         readonly={readOnly}
         disabled={busy}

@@ -78,13 +78,18 @@ export default function CaseData({ item }) {
       <h2>案件数据</h2>
       <ProblemBox error={error} />
       {rows.length === 0 ? <p className="muted">暂无数据</p> : (
-        <table className="kv">
+        <table className="case-kv">
           <tbody>
-            {rows.map((r) => (
-              <tr key={r.key}>
+            {rows.map((r, i) => (
+              <React.Fragment key={r.key}>
+              {form && i > 0 && !r.prop && rows[i - 1].prop && (
+                <tr className="group"><th colSpan={2}>办理过程中形成的数据</th></tr>
+              )}
+              <tr>
                 <th title={r.key}>{r.label}</th>
                 <td><Value value={r.value} prop={r.prop} attachments={attachments} /></td>
               </tr>
+              </React.Fragment>
             ))}
           </tbody>
         </table>

@@ -59,6 +59,8 @@ function ProcessChooser() {
   );
 }
 
+const EMPTY = {};
+
 function StartForm({ processKey }) {
   const navigate = useNavigate();
   const { data: form, error, loading } = useResource(
@@ -91,7 +93,7 @@ function StartForm({ processKey }) {
       {form && (
         <div className="task-layout">
           <div className="card">
-            <FormView schema={form.schema} uiSchema={form.ui_schema} formData={{}} onSubmit={submit}
+            <FormView schema={form.schema} uiSchema={form.ui_schema} formData={EMPTY} onSubmit={submit}
               error={submitError} processKey={processKey} busy={busy} submitText="提交申报" testid="start-form" />
           </div>
           <ArticlesPanel item={form} />
