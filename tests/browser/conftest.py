@@ -36,14 +36,16 @@ WEB_DIST = ROOT / "web" / "dist"
 WAIT_MS = 30_000  # generous waits for elements (a shared 2-core machine); never a timed assertion
 VIEWPORT = {"width": 1440, "height": 900}
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test here is a browser test; under `--dist loadgroup` they share one worker, so one
     server and one Chromium serve them all."""
     here = Path(__file__).parent
+    xdist = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            if xdist:
+                item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -98,7 +100,9 @@ def browser():
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=WAIT_MS)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

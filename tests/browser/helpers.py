@@ -55,6 +55,20 @@ def save_screenshot(page, name: str) -> Path:
     return path
 
 
+def assert_on_screen(locator) -> None:
+    """The element is really drawn where a person would see it: scrolled into view, the point at
+    its centre belongs to it (not to a card drawn over it, nor clipped away by a collapsed box)."""
+    locator.scroll_into_view_if_needed()
+    hit = locator.evaluate("""el => {
+        const r = el.getBoundingClientRect();
+        const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return {inside: Boolean(at && (el === at || el.contains(at))), width: r.width, height: r.height,
+                at: at ? (at.outerHTML || '').slice(0, 160) : null};
+    }""")
+    assert hit["width"] > 0 and hit["height"] > 0, f"not drawn: {hit}"
+    assert hit["inside"], f"covered or clipped: the point at its centre is {hit['at']}"
+
+
 def assert_no_page_errors(page) -> None:
     assert not page.errors, f"uncaught errors in the page: {page.errors}"
 
@@ -66,6 +80,11 @@ def login(page, username: str, password: str = PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_test_id("current-user").wait_for()
+
+
+def nav(page, name: str) -> None:
+    """Click an entry of the top bar's navigation (我的待办, 发起申报, 流程修订 …)."""
+    page.locator("header nav").get_by_role("link", name=name, exact=True).click()
 
 
 def login_fast(page, server: LiveServer, username: str, path: str = "/") -> None:
