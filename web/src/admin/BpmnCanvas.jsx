@@ -23,10 +23,11 @@ export function findElement(registry, id) {
 // (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command). The xml is
 // imported when it changes; for the modeler, key the component by file instead of changing it.
 export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, onChange, editable = false,
-  height = 520, testid }) {
+  height = 520, testid, focusZoom = false }) {
   const box = useRef(null);
   const viewer = useRef(null);
   const applied = useRef([]);
+  const importing = useRef(false);
   const [error, setError] = useState(null);
   const [importedXml, setImportedXml] = useState(null);
   const onSelectRef = useRef(onSelect);
@@ -39,7 +40,7 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
       ? new Modeler({ container: box.current, moddleExtensions, additionalModules: [translateModule] })
       : new NavigatedViewer({ container: box.current, moddleExtensions, additionalModules: [translateModule] });
     viewer.current = v;
-    v.on('selection.changed', (e) => onSelectRef.current?.(e.newSelection[0] || null));
+    v.on('selection.changed', (e) => { if (!importing.current) onSelectRef.current?.(e.newSelection[0] || null); });
     v.on('commandStack.changed', (e) => { if (e.trigger !== 'clear') onChangeRef.current?.(); });
     return () => { v.destroy(); viewer.current = null; };
   }, [editable]);
@@ -48,13 +49,15 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
     if (!xml || !viewer.current) return;
     let cancelled = false;
     setError(null);
+    importing.current = true;
     viewer.current.importXML(xml).then(() => {
+      importing.current = false;
       if (cancelled) return;
       viewer.current.get('canvas').zoom('fit-viewport', 'auto');
       applied.current = [];
       setImportedXml(xml);
       onReady?.(viewer.current);
-    }).catch((e) => { if (!cancelled) setError(e.message || String(e)); });
+    }).catch((e) => { importing.current = false; if (!cancelled) setError(e.message || String(e)); });
     return () => { cancelled = true; };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [xml]);
@@ -95,8 +98,8 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
     const el = findElement(registry, selected);
     const selection = v.get('selection');
     if (el) {
-      selection.select(el);
-      scrollToElement(v, el);
+      if (!selection.isSelected(el) || selection.get().length !== 1) selection.select(el);
+      scrollToElement(v, el, focusZoom);
     } else {
       selection.select(null);
     }
@@ -110,9 +113,13 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
   );
 }
 
-// Centre the element in the viewport unless it is already visible.
-export function scrollToElement(modeler, el) {
+// Centre the element in the viewport unless it is already visible; with `zoomIn`, zoom a
+// diagram fitted too small to read to 100 % around the element first.
+export function scrollToElement(modeler, el, zoomIn = false) {
   const canvas = modeler.get('canvas');
+  if (zoomIn && canvas.zoom() < 0.75) {
+    canvas.zoom(1);
+  }
   const vb = canvas.viewbox();
   const x = el.x ?? (el.waypoints ? el.waypoints[0].x : 0);
   const y = el.y ?? (el.waypoints ? el.waypoints[0].y : 0);

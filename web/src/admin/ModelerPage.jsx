@@ -14,8 +14,9 @@ import './admin.css';
 // The in-product modeler for a bundle draft (/drafts/:draftId).
 //
 // Test hook for the browser tests: while a BPMN tab is open,
-//   window.__govitModeler = {file, modeler, saveXML: () => Promise<string>}
-// (the bpmn-js Modeler of that tab and its current XML); while a DMN tab is open,
+//   window.__govitModeler = {file, modeler, saveXML: () => Promise<string>, select: (id) => boolean}
+// (the bpmn-js Modeler of that tab, its current XML, and selecting an element by id so that the
+// properties panel shows it — the palette can cover shapes at the left edge); while a DMN tab is open,
 //   window.__govitDmnModeler = {file, modeler, saveXML: () => Promise<string>} (dmn-js).
 // Both are removed when the tab closes.
 
@@ -120,7 +121,7 @@ export default function ModelerPage() {
 
   const switchTo = useCallback(async (path, element = null) => {
     if (path !== active && active) await currentText(active);
-    setSelected(element);
+    setSelected(null);
     setFocus(element ? { file: path, element, at: Date.now() } : null);
     if (path !== active) {
       setBpmn(null);
@@ -231,7 +232,16 @@ export default function ModelerPage() {
   // The test hooks.
   useEffect(() => {
     if (!bpmn || !active?.endsWith('.bpmn')) return undefined;
-    window.__govitModeler = { file: active, modeler: bpmn, saveXML: async () => (await bpmn.saveXML({ format: true })).xml };
+    window.__govitModeler = {
+      file: active,
+      modeler: bpmn,
+      saveXML: async () => (await bpmn.saveXML({ format: true })).xml,
+      select: (id) => {
+        const el = bpmn.get('elementRegistry').get(id);
+        if (el) bpmn.get('selection').select(el);
+        return Boolean(el);
+      },
+    };
     return () => { delete window.__govitModeler; };
   }, [bpmn, active]);
 
@@ -304,9 +314,10 @@ export default function ModelerPage() {
   const tabs = [
     ...kinds.bpmn.map((p) => ({ key: p, label: `流程图 ${p}`, dirty: dirty[p] })),
     ...kinds.dmn.map((p) => ({ key: p, label: `决策表 ${p}`, dirty: dirty[p] })),
-    ...kinds.json.map((p) => ({ key: p, label: p === 'manifest.json' ? '清单 manifest.json' : p.replace(/^forms\//, '表单 '), dirty: dirty[p] })),
-    ...kinds.other.map((p) => ({ key: p, label: p, dirty: dirty[p] })),
+    ...kinds.json.filter((p) => !p.startsWith('forms/')).map((p) => ({ key: p, label: '清单 manifest.json', dirty: dirty[p] })),
+    ...kinds.other.map((p) => ({ key: p, label: p === 'regulation.txt' ? '法规原文 regulation.txt' : p, dirty: dirty[p] })),
   ];
+  const activeForm = active?.startsWith('forms/') ? active : '';
   const errorsCount = findings.filter((f) => f.severity === 'error').length;
   const diff = validation?.diff;
   const focusLine = focus && focus.file === active && !active.endsWith('.bpmn') ? findings.find((f) => f.key === focus.element)?.line : null;
@@ -328,14 +339,23 @@ export default function ModelerPage() {
         <span className="status-line muted" data-testid="modeler-status">{message}</span>
       </div>
       <ProblemBox error={error} testid="modeler-error" />
-      <Tabs items={tabs} active={active} onChange={(t) => switchTo(t)} testid="file-tabs" />
+      <div className="row" style={{ alignItems: 'flex-end', gap: 8 }}>
+        <div className="grow"><Tabs items={tabs} active={active} onChange={(t) => switchTo(t)} testid="file-tabs" /></div>
+        <label className="inline" style={{ marginBottom: 8 }}>表单文件
+          <select value={activeForm} onChange={(e) => e.target.value && switchTo(e.target.value)} aria-label="表单文件"
+            className={activeForm ? 'active-select' : ''}>
+            <option value="">选择表单（{kinds.forms.length} 个）…</option>
+            {kinds.forms.map((p) => <option key={p} value={p}>{p.replace(/^forms\//, '')}{dirty[p] ? ' ●' : ''}</option>)}
+          </select>
+        </label>
+      </div>
 
       {active?.endsWith('.bpmn') && (
         <div className="modeler-layout">
           <div className="modeler-main">
             <BpmnCanvas key={active} editable={!readOnly} xml={texts.current[active]} height={680} testid="modeler-canvas"
               markers={markers} badges={badges} selected={focus?.file === active ? focus.element : selected?.id}
-              onSelect={(el) => { setSelected(el); if (focus && el?.id !== focus.element) setFocus(null); }}
+              onSelect={(el) => { setSelected(el); if (focus && el && el.id !== focus.element) setFocus(null); }} focusZoom
               onReady={(m) => setBpmn(m)} onChange={() => markDirty(active)} />
           </div>
           <PropertiesPanel modeler={readOnly ? null : bpmn} element={selected} forms={options.forms} decisions={options.decisions}
