@@ -35,8 +35,10 @@ from .users import Actor
 
 SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads spill to a temporary file while being checked
 SNIFF_BYTES = 256 * 1024
-# Containers that are ZIP archives inside: content sniffing sees "a zip" for all of them.
-ZIP_BASED = {".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".ofd", ".epub"}
+# Container families: sniffing sees "a ZIP" / "an OLE2 compound file" and cannot tell their
+# members apart (.ofd, the national e-document format, is a ZIP; WPS Office files are OLE2).
+CONTAINERS = ({".zip", ".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".ofd", ".epub"},
+              {".doc", ".xls", ".ppt", ".wps", ".et", ".dps", ".vsd", ".msg"})
 # Formats without a signature: their content cannot be sniffed, only their extension checked.
 TEXTUAL = ("text/", "application/json", "application/xml", "application/csv")
 
@@ -127,15 +129,26 @@ def _media_type(filename: str, sniffed: list[tuple[str, str]], declared: str | N
     return "application/octet-stream"
 
 
-def _content_matches(filename: str, media_type: str, sniffed: list[tuple[str, str]]) -> bool:
+def _is_text(head: bytes) -> bool:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:  # not merely a character cut at the end of the sample
+                continue
+        return b"\x00" not in head
+    return False
+
+
+def _content_matches(filename: str, media_type: str, head: bytes, sniffed: list[tuple[str, str]]) -> bool:
     """Whether the bytes are what the name says: a `.pdf` that is not a PDF is refused."""
+    if media_type.startswith(TEXTUAL):
+        return _is_text(head)  # text has no signature; a chance match of one means nothing
     ext = _extension(filename)
-    if not sniffed:
-        return media_type.startswith(TEXTUAL)
     exts, mimes = {e for e, _m in sniffed}, {m for _e, m in sniffed}
     if ext in exts or media_type in mimes:
         return True
-    return ext in ZIP_BASED and bool(exts & ZIP_BASED)
+    return any(ext in family and exts & family for family in CONTAINERS)
 
 
 @dataclass
@@ -184,7 +197,7 @@ def upload(actor: Actor, store: AttachmentStore, target: Target, stream: IO[byte
         if not accepts(field, name, media_type):
             raise _refuse(field.path, f"「{field.title}」只接受 {'、'.join(field.accept)} 类型的文件，"
                                       f"「{name}」不符合")
-        if not _content_matches(name, media_type, sniffed):
+        if not _content_matches(name, media_type, spooled.head, sniffed):
             raise _refuse(field.path, f"「{field.title}」：文件「{name}」的内容与其类型（{media_type}）不符")
         attachment_id = secrets.token_hex(16)
         key = key_for(attachment_id)

@@ -157,6 +157,21 @@ def test_an_image_is_accepted_by_media_type_and_the_target_must_be_a_document_fi
     assert upload(http, "s_reviewer", "review_documents", PDF, task_id="no-such-task")[0] == 404
 
 
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)          # a .doc / .wps compound file
+
+
+@pytest.mark.parametrize(("body", "filename", "status"), [
+    (OLE2, "可研报告.doc", 201), (docx(), "可研报告.docx", 201), (PDF, "可研报告.PDF", 201),
+    (PDF, "可研报告.docx", 422), (docx(), "可研报告.doc", 422), (OLE2, "可研报告.pdf", 422),
+    (PDF, "可研报告.exe", 422),
+])
+def test_the_content_must_be_what_its_name_says(http, body, filename, status):
+    got, reply = upload(http, "s_unit_a", "feasibility_report", body, filename, process_key="sample_project")
+    assert got == status, reply
+    if status == 422:
+        assert reply["errors"][0]["field"] == "feasibility_report"
+
+
 def test_free_text_in_a_document_field_is_a_422(http):
     reply = http.as_("s_unit_a").post("/api/v1/instances", {"process_key": "sample_project", "data": {
         **APPLY, "feasibility_report": "见附件"}})
