@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -111,9 +112,11 @@ def _simulate(bundle: Bundle, options: DeployOptions) -> dict[str, Any] | None:
     return report
 
 
-def deploy(bundle: Bundle, actor: str = "system", options: DeployOptions | None = None) -> DeployResult:
+def deploy(bundle: Bundle, actor: str = "system", options: DeployOptions | None = None,
+           also: Callable[[DeployResult], None] | None = None) -> DeployResult:
     """Compile and simulate (refusing the bundle whole on any problem), then store it in one
-    transaction. Deploying identical content again changes nothing."""
+    transaction — with `also` (e.g. marking the draft it came from deployed), if given.
+    Deploying identical content again changes nothing."""
     options = options or DeployOptions(simulate=False)
     compiled = compile_bundle(bundle)
     effective, until = _effective_dates(bundle, options)
@@ -151,6 +154,8 @@ def deploy(bundle: Bundle, actor: str = "system", options: DeployOptions | None 
             jurisdiction.name = bundle.manifest["name"]
             jurisdiction.regulation_title = bundle.manifest["regulation"]["title"]
             jurisdiction.updated_at = now_utc()
+        if also is not None:
+            also(result)
         if result.created:
             audit.record(actor, "deploy", detail={
                 "jurisdiction": bundle.id, "bundle_hash": bundle.hash, "versions": result.created,

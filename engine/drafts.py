@@ -163,13 +163,22 @@ def _diff(current: Bundle, files: dict[str, bytes]) -> dict[str, Any] | None:
         return None  # a draft too broken to compare: its problems say why
 
 
+def _foreign_id(expected: str, found: str) -> BundleInvalid:
+    return BundleInvalid("草稿的辖区标识被修改", errors=[{
+        "file": MANIFEST, "element": "id", "line": None,
+        "message": f"清单中的 id 应为 {expected}，而不是 {found}（草稿只能修订本辖区的流程包）"}])
+
+
 def validation_report(bundle_files: dict[str, bytes], current: Bundle) -> dict[str, Any]:
     """Validate and simulate as a deployment would, the findings as data: compile problems
     (file, element, line) and the simulation report, plus the diff from the current bundle."""
     problems: list[dict[str, Any]] = []
     simulation: dict[str, Any] | None = None
     try:
-        result = deploy(from_files(bundle_files), "draft", DeployOptions(dry_run=True, simulate=True, force=True))
+        bundle = from_files(bundle_files)
+        if bundle.id != current.id:
+            raise _foreign_id(current.id, bundle.id)
+        result = deploy(bundle, "draft", DeployOptions(dry_run=True, simulate=True, force=True))
         simulation = result.simulation
     except SimulationFindings as exc:  # not raised with force, kept for safety
         simulation = exc.extra.get("simulation")
@@ -206,13 +215,18 @@ def deploy_draft(actor: Actor, draft_id: int, effective_from: date | None, effec
     draft = _get(draft_id, editing=True)
     bundle = from_files(_files(draft))
     if bundle.id != draft.jurisdiction_id:
-        raise BundleInvalid("草稿的辖区标识被修改", errors=[{
-            "file": MANIFEST, "element": "id", "line": None,
-            "message": f"清单中的 id 应为 {draft.jurisdiction_id}，而不是 {bundle.id}"}])
+        raise _foreign_id(draft.jurisdiction_id, bundle.id)
+    revision = draft.revision
+
+    def mark_deployed(result: DeployResult) -> None:  # in the deployment's transaction
+        done = db.session.execute(update(BundleDraft).where(
+            BundleDraft.id == draft_id, BundleDraft.status == EDITING, BundleDraft.revision == revision)
+            .values(status=DEPLOYED, deployed_bundle_hash=result.bundle_hash, updated_at=now_utc()))
+        if done.rowcount != 1:
+            raise Conflict("草稿在部署期间被他人修改或已部署，未部署；请刷新后重试")
+
     result = deploy(bundle, actor.username, DeployOptions(effective_from=effective_from,
-                                                          effective_until=effective_until, force=force))
-    with unit_of_work():
-        db.session.execute(update(BundleDraft).where(BundleDraft.id == draft_id).values(
-            status=DEPLOYED, deployed_bundle_hash=result.bundle_hash, updated_at=now_utc()))
+                                                          effective_until=effective_until, force=force),
+                    also=mark_deployed)
     db.session.expire_all()
     return result

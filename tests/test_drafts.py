@@ -4,6 +4,7 @@ it with an effective date; broken edits, stale saves, other users and unsafe pat
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import unquote
 
@@ -64,6 +65,7 @@ def test_a_threshold_edited_in_a_draft_is_validated_diffed_and_deployed_with_its
     assert versions[2]["effective_from"] == "2027-01-01" and versions[2]["status"] == "scheduled"
     assert versions[2]["bundle_hash"] == deployed.body["bundle_hash"]
     assert call(http, "GET", f"/{draft['id']}").body["status"] == "deployed"
+    assert call(http, "POST", f"/{draft['id']}/deploy", {"effective_from": "2027-01-01"}).status == 409
     after = save(http, {**stored, "revision": stored["revision"]}, "procurement_control.dmn", dmn, status=409)
     assert after["title"] == "操作冲突，请刷新后重试"
     audit = http.as_("admin").get("/api/v1/processes/gongshu_project/files", version=2).body
@@ -95,6 +97,13 @@ def test_a_stale_save_is_a_conflict_and_files_can_be_removed(http):
     removed = call(http, "DELETE", f"/{draft['id']}/files/regulation_notes.md", revision=first["revision"])
     assert removed.status == 200 and "regulation_notes.md" not in removed.body["files"]
     assert call(http, "DELETE", f"/{draft['id']}/files/regulation_notes.md").status == 404
+    manifest = json.loads(removed.body["files"]["manifest.json"])
+    moved = save(http, removed.body, "manifest.json", json.dumps({**manifest, "id": "gongshu-copy"}))
+    report = call(http, "POST", f"/{draft['id']}/validate").body
+    assert report["ok"] is False and report["problems"][0]["file"] == "manifest.json", report
+    assert "gongshu-copy" in report["problems"][0]["message"] and report["revision"] == moved["revision"]
+    refused = call(http, "POST", f"/{draft['id']}/deploy", {})
+    assert refused.status == 422 and refused.body["errors"][0]["element"] == "id"
     assert call(http, "DELETE", f"/{draft['id']}").status == 204
     assert call(http, "GET", f"/{draft['id']}").status == 404
     assert call(http, "GET", "").body == []
