@@ -10,6 +10,7 @@ import 'dmn-js/dist/assets/dmn-js-literal-expression.css';
 import 'dmn-js/dist/assets/dmn-js-boxed-expression.css';
 import 'dmn-js/dist/assets/dmn-js-boxed-expression-controls.css';
 import 'dmn-js/dist/assets/dmn-font/css/dmn-embedded.css';
+import translateModule from './translate.js';
 import './admin.css';
 
 const VIEW_LABELS = { drd: '决策关系图', decisionTable: '决策表', literalExpression: '字面表达式', boxedExpression: '表达式' };
@@ -27,7 +28,9 @@ export default function DmnCanvas({ xml, editable = false, onReady, onChange, he
 
   useEffect(() => {
     const Ctor = editable ? DmnModeler : DmnViewer;
-    const d = new Ctor({ container: box.current, common: { keyboard: { bindTo: undefined } } });
+    // dmn-js takes additionalModules per view type (its `common` ones are overwritten).
+    const zh = { additionalModules: [translateModule] };
+    const d = new Ctor({ container: box.current, drd: zh, decisionTable: zh, literalExpression: zh, boxedExpression: zh });
     dmn.current = d;
     const refresh = () => {
       setViews(d.getViews());

@@ -364,7 +364,7 @@ export default function ModelerPage() {
       )}
       {active?.endsWith('.dmn') && (
         <div data-testid="dmn-editor">
-          <p className="muted">双击单元格即可修改（例如限额）；单元格是 Python 表达式，如 <code>&lt; 100000</code>。</p>
+          <p className="muted">点击单元格即可修改（例如限额）；单元格是 Python 表达式，如 <code>&lt; 100000</code>。</p>
           <DmnCanvas key={active} xml={texts.current[active]} editable={!readOnly} onReady={onDmnReady} onChange={() => markDirty(active)} />
         </div>
       )}
