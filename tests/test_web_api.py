@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from engine import regulation
+from engine.bundles import from_folders
 from engine.regulation import split_articles
 
 from .scenario_runner import ScenarioRun
@@ -187,3 +189,12 @@ def test_splitting_keeps_lines_with_their_article_and_leaves_the_title_out():
     outline = split_articles("标题\n前言\n一、范围\n正文\n（一）甲\n甲文\n2、 乙节\n1、列表项\n（一）乙甲")
     assert [a.article for a in outline] == ["一", "一（一）", "二", "二（一）"]
     assert outline[2].text == "2、 乙节\n1、列表项"
+
+
+def test_a_cited_passage_without_an_article_number_comes_with_its_line():
+    bundle = from_folders(ROOT / "bpmn" / "hunan-provincial", ROOT / "forms" / "hunan-provincial")
+    doc = "第八条：年度计划。第一章「省委办公厅委托省委机要局」：涉密项目建议。流程图：无此条。"
+    cited = {a["article"]: a["text"] for a in regulation.cited(bundle, doc)}
+    assert list(cited) == ["第八条", "第一章「省委办公厅委托省委机要局」"]
+    assert cited["第八条"].startswith("第八条 纳入省直单位政务信息系统建设规划")
+    assert cited["第一章「省委办公厅委托省委机要局」"].startswith("省委办公厅委托省委机要局,提出涉密项目年度建设建议")
