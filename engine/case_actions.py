@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import delete, select, update
 
-from . import audit, forms, runtime
+from . import attachments, audit, forms, runtime
 from .db import db, unit_of_work
 from .errors import Conflict, Forbidden, NotFound
 from .instances import RUNNING, Loaded, advance_and_note_timers, audit_timers, form_schema, get_visible, load, save
@@ -128,6 +128,8 @@ def send_message(actor: Actor, instance_id: int, name: str, data: dict[str, Any]
             raise Conflict("案件未在办理中，不能发出通知")
         schema = form_schema(loaded.bundle, spec.get("form"))
         forms.validate(schema or "{}", data)
+        # A message form uploads nothing of its own: a document field may only name this case's.
+        attachments.check(actor, schema, data, instance_id=inst.id)
         try:
             loaded.workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=data))
         except WorkflowException as exc:

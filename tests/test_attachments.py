@@ -203,6 +203,27 @@ def test_a_start_form_upload_is_bound_when_the_case_starts(http):
     assert http.as_("s_unit_a").get("/api/v1/instances").body["total"] == 1   # nothing half-written
 
 
+def test_a_message_form_may_name_only_documents_of_its_case(http):
+    from .test_case_features import pass_panel
+
+    status, meta = upload(http, "s_unit_a", "feasibility_report", PDF, process_key="sample_review")
+    assert status == 201, meta
+    reply = http.as_("s_unit_a").post("/api/v1/instances", {"process_key": "sample_review", "data": {
+        **APPLY, "feasibility_report": meta["id"]}})
+    assert reply.status == 201, reply.body
+    case = pass_panel(http, reply.body)
+    path = f"/api/v1/instances/{case['id']}/messages"
+    order = {"rectification_deadline": "2026-06-30", "rectification_items": "补齐等保测评"}
+    _, pending = upload(http, "s_unit_a", "feasibility_report", PDF, process_key="sample_review")
+    refused = http.as_("s_reviewer").post(path, {"name": "rectification_ordered",
+                                                 "data": {**order, "evidence": pending["id"]}})
+    assert refused.status == 422 and refused.body["errors"][0]["field"] == "evidence"
+    done = http.as_("s_reviewer").post(path, {"name": "rectification_ordered",
+                                              "data": {**order, "evidence": meta["id"]}})
+    assert done.status == 200, done.body
+    assert done.body["data"]["rectification_order"]["evidence"] == meta["id"]
+
+
 def test_an_upload_for_another_case_or_another_field_is_refused(http):
     _a, task_a = review_task(http)
     _b, task_b = review_task(http, "s_unit_b")
