@@ -203,8 +203,9 @@ def coverage_command(paths: tuple[str, ...]) -> None:
 
 
 def register(app: Flask) -> None:
+    from .attachments_cli import attachments_cli
     from .revisions_cli import processes_cli
 
-    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli, processes_cli):
+    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli, processes_cli, attachments_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

@@ -19,6 +19,7 @@ import secrets
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, Any
 
 import puremagic
@@ -248,17 +249,10 @@ def content(actor: Actor, store: AttachmentStore, attachment_id: str) -> tuple[A
     """The attachment and its bytes, verified against the recorded SHA-256 before any byte is
     handed out (copied aside first, so what is verified is what is served)."""
     row = get(actor, attachment_id)
-    try:
-        with store.open(row.storage_key) as stream:
-            spooled = _spool(_chunks(stream), row.size)
-    except FileNotFoundError:
-        spooled = None
-    except OSError as exc:
-        raise StoreUnavailable(f"附件无法读取：{exc.strerror or exc}") from exc
-    if spooled is None or spooled.sha256 != row.sha256 or spooled.size != row.size:
+    spooled, found = _stored_digest(store, row)
+    if spooled is None or not _intact(row, spooled):
         if spooled is not None:
             spooled.file.close()
-        found = "文件缺失或超出原大小" if spooled is None else f"SHA-256 为 {spooled.sha256}"
         with unit_of_work():
             audit.record(actor.username, "attachment_tampered", instance_id=row.instance_id, task_id=row.task_id,
                          detail={"attachment": row.id, "filename": row.filename, "expected": row.sha256,
@@ -266,6 +260,55 @@ def content(actor: Actor, store: AttachmentStore, attachment_id: str) -> tuple[A
         raise AttachmentTampered(f"附件「{row.filename}」与上传时的校验值不一致（应为 {row.sha256}，{found}），"
                                  "已拒绝下载并记入审计日志", attachment=row.id)
     return row, spooled.file
+
+
+def _stored_digest(store: AttachmentStore, row: Attachment) -> tuple[_Spooled | None, str]:
+    """What is stored for a row, copied aside and hashed; (None, why) when it is gone or too long."""
+    try:
+        with store.open(row.storage_key) as stream:
+            spooled = _spool(_chunks(stream), row.size)
+    except FileNotFoundError:
+        return None, "文件缺失"
+    except OSError as exc:
+        raise StoreUnavailable(f"附件无法读取：{exc.strerror or exc}") from exc
+    return spooled, "超出原大小" if spooled is None else f"SHA-256 为 {spooled.sha256}"
+
+
+def _intact(row: Attachment, spooled: _Spooled | None) -> bool:
+    return spooled is not None and spooled.sha256 == row.sha256 and spooled.size == row.size
+
+
+def verify_all(store: AttachmentStore, actor: str = "system:verify") -> tuple[int, list[dict[str, Any]]]:
+    """Recompute every stored document's SHA-256 (`flask attachments verify`): (checked, bad),
+    each bad one audited like a refused download."""
+    checked, bad = 0, []
+    for row in db.session.scalars(select(Attachment).order_by(Attachment.uploaded_at, Attachment.id)):
+        spooled, found = _stored_digest(store, row)
+        checked += 1
+        if spooled is not None:
+            spooled.file.close()
+        if not _intact(row, spooled):
+            bad.append({"attachment": row.id, "filename": row.filename, "instance_id": row.instance_id,
+                        "expected": row.sha256, "found": found})
+    if bad:
+        with unit_of_work():
+            for item in bad:
+                audit.record(actor, "attachment_tampered", instance_id=item["instance_id"], detail=item)
+    return checked, bad
+
+
+def prune_unbound(store: AttachmentStore, uploaded_before: datetime) -> int:
+    """Delete uploads never submitted with a form (abandoned drafts) uploaded before a time."""
+    rows = list(db.session.scalars(select(Attachment).where(
+        Attachment.instance_id.is_(None), Attachment.bound_at.is_(None), Attachment.uploaded_at < uploaded_before)))
+    keys = [row.storage_key for row in rows]
+    with unit_of_work():
+        for row in rows:
+            db.session.delete(row)
+    for key in keys:  # after the commit: a failed transaction must not have lost the bytes
+        with contextlib.suppress(StoreUnavailable, OSError):
+            store.delete(key)
+    return len(keys)
 
 
 def for_instance(actor: Actor, instance_id: int) -> list[Attachment]:

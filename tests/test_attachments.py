@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from engine import forms
 from engine.attachment_marker import MAX_ATTACHMENT_BYTES, is_attachment_id
@@ -336,3 +337,23 @@ def test_the_s3_store_keeps_and_verifies_documents(app, http, monkeypatch):
         assert download(http, "s_reviewer", meta["id"]).status_code == 409
         s3.delete_object(Bucket="govit-docs", Key=key)
         assert download(http, "s_reviewer", meta["id"]).status_code == 409
+
+
+def test_the_cli_verifies_every_document_and_prunes_abandoned_uploads(app, http):
+    case, task_id = review_task(http)
+    kept = uploaded(http, task_id)
+    complete(http, "s_reviewer", task_id, {**REVIEW, "review_documents": [kept["id"]]})
+    abandoned = uploaded(http, review_task(http)[1])
+    ok = run(app, "attachments", "verify")
+    assert ok.exit_code == 0 and json.loads(ok.output) == {"ok": True, "checked": 2, "bad": []}
+    _stored(app, kept).write_bytes(b"%PDF-1.4 replaced")
+    bad = run(app, "attachments", "verify")
+    assert bad.exit_code == 1 and [b["attachment"] for b in json.loads(bad.output)["bad"]] == [kept["id"]]
+    audit = http.as_("s_unit_a").get(f"/api/v1/instances/{case['id']}/audit").body
+    assert audit[-1]["action"] == "attachment_tampered" and audit[-1]["actor"] == "system:verify"
+    assert json.loads(run(app, "attachments", "prune", "--days", "30").output) == {"removed": 0}
+    with time_machine.travel("2099-01-01T00:00:00+08:00", tick=False):
+        assert json.loads(run(app, "attachments", "prune", "--days", "30").output) == {"removed": 1}
+    assert not _stored(app, abandoned).exists() and _stored(app, kept).exists()
+    assert http.as_("s_reviewer").get(f"/api/v1/attachments/{abandoned['id']}").status == 404
+    assert run(app, "audit", "verify").exit_code == 0
