@@ -9,6 +9,7 @@ import NoticesPage from './staff/NoticesPage.jsx';
 import CaseListPage from './staff/CaseListPage.jsx';
 import CasePage from './staff/CasePage.jsx';
 import StartPage from './staff/StartPage.jsx';
+import { wasLoggedOut } from './staff/session.js';
 import CatalogPage from './admin/CatalogPage.jsx';
 import ProcessPage from './admin/ProcessPage.jsx';
 import ModelerPage from './admin/ModelerPage.jsx';
@@ -21,7 +22,10 @@ function RequireLogin({ children, admin = false }) {
   const { me, loading } = useAuth();
   const location = useLocation();
   if (loading) return <p className="muted">正在加载…</p>;
-  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  if (!me) {
+    const from = wasLoggedOut() ? undefined : location.pathname + location.search;
+    return <Navigate to="/login" replace state={from ? { from } : null} />;
+  }
   if (admin && !me.is_admin) return <p className="error-box">仅管理员可以访问此页面</p>;
   return children;
 }

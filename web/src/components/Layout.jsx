@@ -1,6 +1,7 @@
 import React from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import { useAuth } from '../auth.jsx';
+import { markLoggedOut } from '../staff/session.js';
 
 export default function Layout() {
   const { me, logout } = useAuth();
@@ -22,7 +23,7 @@ export default function Layout() {
           <span className="who">
             <span data-testid="current-user">{me.display_name}</span>
             {me.unit && <span className="muted">（{me.unit}）</span>}
-            <button type="button" className="link" onClick={logout}>退出</button>
+            <button type="button" className="link" onClick={() => { markLoggedOut(); logout(); }}>退出</button>
           </span>
         )}
       </header>

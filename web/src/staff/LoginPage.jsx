@@ -2,6 +2,7 @@ import React, { useState } from 'react';
 import { Navigate, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.jsx';
 import { ProblemBox } from '../components/ui.jsx';
+import { clearLoggedOut, wasLoggedOut } from './session.js';
 
 export default function LoginPage() {
   const { me, login } = useAuth();
@@ -11,7 +12,7 @@ export default function LoginPage() {
   const [password, setPassword] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const next = location.state?.from || '/';
+  const next = (!wasLoggedOut() && location.state?.from) || '/';
   if (me) return <Navigate to={next} replace />;
 
   const submit = async (e) => {
@@ -24,6 +25,7 @@ export default function LoginPage() {
     setBusy(true);
     try {
       await login(username.trim(), password);
+      clearLoggedOut();
       navigate(next, { replace: true });
     } catch (err) {
       setError(err);

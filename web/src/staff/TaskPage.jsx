@@ -65,11 +65,15 @@ function Result({ result, task }) {
   return (
     <div className="result-box" data-testid="task-result" role="status">
       <h2>已提交</h2>
-      <p>「{task.name}」已办结。</p>
+      <p data-testid="result-summary">
+        {next.length > 0
+          ? `已提交，下一步：${next.map((t) => `${t.name}（${t.lane}）`).join('、')}`
+          : `已提交，「${task.name}」已办结。`}
+      </p>
       {result.status === 'completed' && <p>案件已办结{result.outcome ? `：${result.outcome}` : ''}。</p>}
       {next.length > 0 && (
         <div>
-          <p>下一步：</p>
+          <p>当前待办：</p>
           <ul data-testid="next-tasks">
             {next.map((t) => (
               <li key={t.id}>
@@ -142,6 +146,7 @@ export default function TaskPage() {
     try {
       const res = await api.post(`/tasks/${task.id}/complete`, { data });
       setResult(res);
+      setNotice(null);
       window.scrollTo?.(0, 0);
     } catch (e) {
       setSubmitError(e);
