@@ -17,6 +17,15 @@ function parseMapping(text) {
   return { mapping, bad };
 }
 
+// The engine's words for what changed in a task spec.
+const SPEC_WORDS = {
+  decision_table: '决策表', outputs: '后续分支', inputs: '前序连接', cond_task_specs: '分支条件', name: '名称',
+  bpmn_id: '元素 id', bpmn_name: '名称', mapped: '按任务对应迁移', script: '脚本', lane: '泳道', form: '表单',
+  timer: '定时器', extensions: '扩展属性', documentation: '说明', condition: '条件', default_task_spec: '默认分支',
+  prescript: '前置脚本', postscript: '后置脚本', expression: '表达式', event_definition: '事件定义',
+};
+const specWord = (w) => SPEC_WORDS[w] || w;
+
 function ChangesCell({ changes }) {
   if (!changes || !Object.keys(changes).length) return <span className="muted">—</span>;
   const parts = [];
@@ -24,7 +33,7 @@ function ChangesCell({ changes }) {
     if (c.added?.length) parts.push(`${prefix}新增：${c.added.join('、')}`);
     if (c.removed?.length) parts.push(`${prefix}删除：${c.removed.join('、')}`);
     const changed = Object.entries(c.changed || {});
-    if (changed.length) parts.push(`${prefix}修改：${changed.map(([id, attrs]) => `${id}（${[].concat(attrs).join('、')}）`).join('；')}`);
+    if (changed.length) parts.push(`${prefix}修改：${changed.map(([id, attrs]) => `${id}（${[].concat(attrs).map(specWord).join('、')}）`).join('；')}`);
   };
   add('', changes);
   for (const [name, sub] of Object.entries(changes.subprocesses || {})) add(`子流程 ${name} `, sub);
