@@ -32,7 +32,7 @@ from .helpers import LiveServer, save_screenshot
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
-WEB_DIST = ROOT / "web" / "dist"
+WEB_DIST = Path(os.environ.get("WEB_DIST") or ROOT / "web" / "dist")  # the app's own variable
 WAIT_MS = 30_000  # generous waits for elements (a shared 2-core machine); never a timed assertion
 VIEWPORT = {"width": 1440, "height": 900}
 

@@ -48,10 +48,10 @@ class LiveServer:
             return ""
 
 
-def save_screenshot(page, name: str) -> Path:
+def save_screenshot(page, name: str, full_page: bool = True) -> Path:
     safe = re.sub(r"[^\w.-]+", "_", name)
     path = artifacts.folder() / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -1,0 +1,110 @@
+"""The regulation desk in the browser: an administrator revises a threshold of gongshu (拱墅区) in
+the in-product modeler without touching a file — a draft of the current bundle, the DMN cell
+edited in dmn-js, 保存, 校验 with the findings shown on the diagram element they name, corrected,
+校验 again with the diff in Chinese, 部署 with an effective date, and the diff of the new version."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+
+from ..conftest import PASSWORD
+from .helpers import LiveServer, assert_no_page_errors, assert_on_screen, copy_doc_screenshots, nav
+
+DMN = "procurement_control.dmn"
+CELL = "pc_r1_in0"  # rule 1's input: 项目经费预算（元） >= 500000 (五（一）（二）：50万元以上)
+TASK = "decide_procurement_control"  # the business rule task of procurement.bpmn that calls it
+LONG = 180_000  # 校验 and 部署 simulate every path of the process on the server
+
+
+def edit_cell(page: Page, text: str) -> None:
+    """Replace a decision table cell's text the way a person does: click into it, select all, type."""
+    cell = page.get_by_test_id("dmn-editor").locator(f'td[data-element-id="{CELL}"]')
+    cell.click()
+    editable = cell.locator("[contenteditable]").first
+    editable.press("Control+A")
+    editable.press_sequentially(text)
+    page.get_by_test_id("dmn-editor").locator("p").first.click()  # leave the cell
+    expect(cell).to_have_text(text)
+
+
+def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveServer, shot) -> None:
+    shots = {}
+    page.goto("/login")
+    page.get_by_label("用户名").fill("admin")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()
+
+    # -- 流程修订: a draft of gongshu's current bundle
+    nav(page, "流程修订")
+    expect(page.get_by_role("heading", name="流程修订")).to_be_visible()
+    page.get_by_label("辖区").select_option("gongshu")
+    page.get_by_label("标题").fill("提高招标需求确认限额")
+    page.get_by_role("button", name="新建草稿").click()
+    expect(page).to_have_url(re.compile(r"/drafts/\d+$"))
+    modeler = page.get_by_test_id("modeler-page")
+    expect(modeler.get_by_role("heading", name="提高招标需求确认限额")).to_be_visible()
+    expect(page.get_by_test_id("modeler-canvas").locator(".djs-element").first).to_be_attached()
+
+    # -- the DMN tab: a threshold written wrongly first (not an expression the engine can evaluate)
+    page.get_by_test_id("file-tabs").get_by_role("tab", name=re.compile(re.escape(DMN))).click()
+    expect(page.get_by_test_id("dmn-editor").locator(f'td[data-element-id="{CELL}"]')).to_have_text(">= 500000")
+    edit_cell(page, ">= 五十万")
+    expect(page.get_by_test_id("file-tabs").get_by_role("tab", name=re.compile(re.escape(DMN)))).to_contain_text("●")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_test_id("modeler-status")).to_contain_text("已保存 1 个文件")
+    page.get_by_role("button", name="校验").click()
+    findings = page.get_by_test_id("validation-findings")
+    expect(findings).to_contain_text("发现问题", timeout=LONG)
+    finding = findings.locator(f'[data-testid="finding"][data-element="{TASK}"]').first
+    expect(finding).to_contain_text("判定采购前管控要求")
+    expect(finding).to_contain_text("无法继续")
+    # the finding opens the diagram it names, with the element marked
+    finding.click()
+    task = page.get_by_test_id("modeler-canvas").locator(f'[data-element-id="{TASK}"]').first
+    expect(task).to_have_class(re.compile(r"\bgovit-error\b"))
+    assert_on_screen(task)
+    shots["findings"] = shot(page, "11-modeler-findings", full_page=False)
+
+    # -- corrected: 100万 instead of 50万, saved and validated again; the diff says so in Chinese
+    page.get_by_test_id("file-tabs").get_by_role("tab", name=re.compile(re.escape(DMN))).click()
+    edit_cell(page, ">= 1000000")
+    page.get_by_role("button", name="校验").click()  # saves first
+    expect(findings).to_contain_text("校验通过", timeout=LONG)
+    expect(findings.locator('[data-testid="finding"] .sev-error')).to_have_count(0)
+    summary = page.get_by_test_id("diff-summary")
+    expect(summary).to_contain_text("由 ≥50万 改为 ≥100万")
+    expect(summary).to_contain_text("修改 1")
+    shots["validated"] = shot(page, "12-modeler-validated-diff")
+
+    # -- 部署 with an effective date: a new version, in force from tomorrow
+    effective = (date.today() + timedelta(days=1)).isoformat()
+    page.get_by_label("生效日期").fill(effective)
+    page.get_by_role("button", name="部署").click()
+    result = page.get_by_test_id("deploy-result")
+    expect(result).to_contain_text(f"生效日期 {effective}", timeout=LONG)
+    expect(result).to_contain_text("gongshu_project 第 2 版")
+    shot(page, "13-deployed")
+    versions = live_server.call("GET", "/processes/gongshu_project/versions", "admin")
+    assert versions.status_code == 200, versions.text
+    [v2] = [v for v in versions.json() if v["version"] == 2]
+    assert v2["effective_from"].startswith(effective), v2
+
+    # -- the diff of the new version: in Chinese, the threshold before and after highlighted
+    result.get_by_role("link", name=re.compile("查看差异")).click()
+    expect(page).to_have_url(re.compile(r"/diff/gongshu_project/1/2$"))
+    expect(page.get_by_test_id("diff-summary")).to_contain_text("由 ≥50万 改为 ≥100万")
+    dmn_changes = page.get_by_test_id("diff-dmn")
+    row = dmn_changes.locator("tr").filter(has_text="招标需求确认与最高限价")
+    expect(row.locator(".before")).to_have_text(">= 500000")
+    expect(row.locator(".after")).to_have_text(">= 1000000")
+    expect(row).to_contain_text("五（一）")  # the article the rule implements
+    assert row.locator(".before").evaluate("e => getComputedStyle(e).color") != \
+        row.locator(".after").evaluate("e => getComputedStyle(e).color")  # told apart by colour
+    shots["diff"] = shot(page, "14-diff")
+
+    assert_no_page_errors(page)
+    copy_doc_screenshots({"web-modeler-findings.png": shots["findings"], "web-diff.png": shots["diff"]})
