@@ -93,11 +93,15 @@ export default function BpmnViewer({
         markers.push([id, cls]);
       }
     }
-    const badge = (id, text, cls, position = { top: -12, right: 12 }) => {
+    const badge = (id, text, cls, position = { top: -12, right: 12 }, onClick = null) => {
       if (!registry.get(id)) return;
-      const html = document.createElement('div');
+      const html = document.createElement(onClick ? 'button' : 'div');
       html.className = `bpmn-badge ${cls}`;
       html.textContent = text;
+      if (onClick) {
+        html.type = 'button';
+        html.addEventListener('click', (e) => { e.stopPropagation(); onClick(); });
+      }
       added.push(overlays.add(id, { position, html }));
     };
     for (const [id, n] of Object.entries(counts || {})) if (n > 1) badge(id, `×${n}`, 'count');
@@ -107,7 +111,7 @@ export default function BpmnViewer({
         if (callable && !callable.includes(el.id)) continue;
         canvas.addMarker(el.id, 'mark-callable');
         markers.push([el.id, 'mark-callable']);
-        badge(el.id, '打开子流程 ▸', 'open', { bottom: 8, right: 60 });
+        badge(el.id, '打开子流程 ▸', 'open', { bottom: 8, right: 60 }, () => handlers.current.onOpenCalled?.(el.id));
       }
     }
     applied.current = { markers, overlays: added };
