@@ -36,6 +36,7 @@ def _require_admin(actor: Actor) -> None:
 
 
 def _path_problem(path: str, message: str) -> BundleInvalid:
+    path = path.encode("utf-8", "backslashreplace").decode("utf-8")  # printable in the problem
     return BundleInvalid(f"文件路径不允许：{path}",
                          errors=[{"file": path, "element": None, "line": None, "message": message}])
 
@@ -44,8 +45,9 @@ def check_path(path: str) -> str:
     """A bundle path: `manifest.json`, a diagram, table or text at the top, or a form under
     `forms/`. Absolute paths, `..` and anything else are refused (422 naming the path)."""
     parts = PurePosixPath(path).parts
-    if not path or "\\" in path or path.startswith("/") or any(p in ("..", ".", "") for p in path.split("/")):
-        raise _path_problem(path, "路径不能为空、不能以 / 开头，也不能含 .. 或 \\")
+    if (not path or "\\" in path or path.startswith("/") or not path.isprintable() or "\ufffd" in path
+            or any(p in ("..", ".", "") for p in path.split("/"))):
+        raise _path_problem(path, "路径不能为空、不能以 / 开头，也不能含控制字符、.. 或 \\")
     if len(parts) == 1 and (path == MANIFEST or path.endswith(TOP_LEVEL_SUFFIXES)):
         return path
     if len(parts) == 2 and path.startswith(FORMS_PREFIX) and path.endswith(".json"):
@@ -120,6 +122,15 @@ def _check_revision(draft: BundleDraft, revision: int | None) -> None:
                        revision=draft.revision)
 
 
+def _encoded(path: str, content: str) -> bytes:
+    try:
+        return content.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, sent as a JSON "\\ud800" escape
+        raise BundleInvalid(f"文件内容不是有效的 UTF-8 文本：{path}", errors=[{
+            "file": path, "element": None, "line": content.count("\n", 0, exc.start) + 1,
+            "message": "内容含有无法编码的字符（孤立的代理码位）"}]) from exc
+
+
 def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int) -> dict[str, Any]:
     _require_admin(actor)
     check_path(path)
@@ -127,7 +138,7 @@ def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int
         draft = _get(draft_id, editing=True)
         _check_revision(draft, revision)
         files = _files(draft)
-        files[path] = content.encode("utf-8")
+        files[path] = _encoded(path, content)
         _store_files(draft, files)
         db.session.flush()  # the revision moves here; a concurrent save of the same one → 409
         return detail(draft)

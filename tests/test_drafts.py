@@ -122,7 +122,8 @@ def test_only_administrators_edit_drafts(http):
 
 
 UNSAFE = ["../evil.bpmn", "forms/../../etc/passwd", "%2Fetc%2Fpasswd.bpmn", "/etc/passwd.bpmn", "scripts/run.py",
-          "forms/sub/x.json", "evil.py", "forms/..%2F..%2Fx.json", "forms/x.py", "./manifest.json"]
+          "forms/sub/x.json", "evil.py", "forms/..%2F..%2Fx.json", "forms/x.py", "./manifest.json",
+          "a%ED%A0%80.txt", "a%01.txt"]
 
 
 def test_unsafe_or_unknown_paths_are_refused_naming_the_path(http):
@@ -132,4 +133,8 @@ def test_unsafe_or_unknown_paths_are_refused_naming_the_path(http):
             reply = call(http, method, f"/{draft['id']}/files/{path}", body)
             assert reply.status == 422, (method, path, reply.body)
             assert reply.body["errors"][0]["file"] == unquote(path) and "文件路径不允许" in reply.body["detail"]
+    odd = http.client.put(f"/api/v1/drafts/{draft['id']}/files/notes.txt", content_type="application/json",
+                          data='{"content": "甲\\ud800", "revision": ' + str(draft["revision"]) + "}",
+                          headers={"Authorization": f"Bearer {http.as_('admin').token}"})  # a lone surrogate
+    assert odd.status_code == 422 and odd.get_json()["errors"][0]["file"] == "notes.txt"
     assert call(http, "GET", f"/{draft['id']}").body == {**draft, "validation": None}
