@@ -8,9 +8,11 @@ several documents are an array whose `items` carry the marker. The value is the 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 FORMAT = "attachment"
@@ -134,10 +136,16 @@ def fields(schema: dict[str, Any]) -> dict[str, AttachmentField]:
     return out
 
 
-def values(schema: dict[str, Any], data: dict[str, Any]) -> list[tuple[AttachmentField, str]]:
+@lru_cache(maxsize=512)
+def form_fields(schema_text: str) -> dict[str, AttachmentField]:
+    """`fields` of a form's text, parsed once per worker: every completion asks."""
+    return fields(json.loads(schema_text))
+
+
+def values(found: dict[str, AttachmentField], data: dict[str, Any]) -> list[tuple[AttachmentField, str]]:
     """(field, attachment id) for every attachment value in submitted data (after validation)."""
     out: list[tuple[AttachmentField, str]] = []
-    for path, field in fields(schema).items():
+    for path, field in found.items():
         value: Any = data
         for part in path.split("/"):
             value = value.get(part) if isinstance(value, dict) else None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import mimetypes
 import re
 import secrets
@@ -26,7 +25,7 @@ import puremagic
 from sqlalchemy import select, update
 
 from . import audit
-from .attachment_marker import AttachmentField, fields, is_attachment_id, values
+from .attachment_marker import AttachmentField, form_fields, is_attachment_id, values
 from .attachment_store import CHUNK, AttachmentStore, key_for
 from .clock import now_utc
 from .db import db, unit_of_work
@@ -64,7 +63,7 @@ def _human(size: int) -> str:
 
 
 def _field_of(schema_text: str | None, field: str) -> AttachmentField:
-    found = fields(json.loads(schema_text)).get(field) if schema_text else None
+    found = form_fields(schema_text).get(field) if schema_text else None
     if found is None:
         raise _refuse("field", f"该表单没有附件字段「{field}」")
     return found
@@ -347,7 +346,7 @@ def check(actor: Actor, schema_text: str | None, data: dict[str, Any], *, instan
     field; returns (field, row) for binding."""
     if not schema_text:
         return []
-    found = values(json.loads(schema_text), data)
+    found = values(form_fields(schema_text), data)
     if not found:
         return []
     rows = {r.id: r for r in db.session.scalars(
