@@ -3,6 +3,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import { Deadline, Empty, Loading, Pager, ProblemBox, useResource } from '../components/ui.jsx';
+import { formatDateTime } from '../format.js';
 import { loadCatalog, processNames } from './catalog.js';
 
 const LIMIT = 20;
@@ -94,8 +95,14 @@ export default function TaskListPage() {
               {data.items.map((t) => (
                 <tr key={t.id} data-testid="task-row" className={`clickable${t.overdue ? ' overdue' : ''}`}
                   onClick={() => navigate(`/tasks/${t.id}`)}>
-                  <td><Link to={`/tasks/${t.id}`} onClick={(e) => e.stopPropagation()}>{t.name}</Link></td>
-                  <td><Link to={`/cases/${t.instance_id}`} onClick={(e) => e.stopPropagation()}>{t.case_title || `案件 #${t.instance_id}`}</Link></td>
+                  <td>
+                    <Link to={`/tasks/${t.id}`} onClick={(e) => e.stopPropagation()}>{t.name}</Link>
+                    <div className="muted small">到达 {formatDateTime(t.ready_at)}</div>
+                  </td>
+                  <td>
+                    <Link to={`/cases/${t.instance_id}`} onClick={(e) => e.stopPropagation()}>{t.case_title || '（未命名案件）'}</Link>
+                    <span className="muted small"> #{t.instance_id}</span>
+                  </td>
                   <td>{names[t.process_key] || t.process_key}</td>
                   <td>{t.lane}{t.unit && <div className="muted small">{t.unit}</div>}</td>
                   <td><Deadline due={t.due_at} overdue={t.overdue} /></td>
