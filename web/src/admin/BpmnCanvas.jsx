@@ -23,7 +23,7 @@ export function findElement(registry, id) {
 // (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command). The xml is
 // imported when it changes; for the modeler, key the component by file instead of changing it.
 export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, onChange, editable = false,
-  height = 520, testid, focusZoom = false }) {
+  height = 520, testid, focusZoom = false, zoomToMarked = false }) {
   const box = useRef(null);
   const viewer = useRef(null);
   const applied = useRef([]);
@@ -81,6 +81,7 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
         applied.current.push([el.id, cls]);
       }
     }
+    if (zoomToMarked && applied.current.length) zoomTo(v, applied.current.map(([id]) => registry.get(id)).filter(Boolean));
     for (const [id, text] of Object.entries(badges || {})) {
       const el = findElement(registry, id);
       if (!el || el.waypoints) continue;
@@ -89,7 +90,7 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
       node.textContent = text;
       overlays.add(el.id, 'govit-badge', { position: { top: -12, right: 8 }, html: node });
     }
-  }, [markers, badges, importedXml, xml]);
+  }, [markers, badges, importedXml, xml, zoomToMarked]);
 
   useEffect(() => {
     const v = viewer.current;
@@ -111,6 +112,25 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
       {error && <div className="error-box canvas-error">流程图无法显示：{error}</div>}
     </div>
   );
+}
+
+// Show these elements (with some context around them), no closer than 120 %.
+export function zoomTo(modeler, elements) {
+  const canvas = modeler.get('canvas');
+  const boxes = elements.map((el) => (el.waypoints
+    ? el.waypoints.reduce((b, p) => ({ x1: Math.min(b.x1, p.x), y1: Math.min(b.y1, p.y), x2: Math.max(b.x2, p.x), y2: Math.max(b.y2, p.y) }),
+      { x1: Infinity, y1: Infinity, x2: -Infinity, y2: -Infinity })
+    : { x1: el.x, y1: el.y, x2: el.x + el.width, y2: el.y + el.height }));
+  if (!boxes.length) return;
+  const x1 = Math.min(...boxes.map((b) => b.x1)) - 120;
+  const y1 = Math.min(...boxes.map((b) => b.y1)) - 120;
+  const x2 = Math.max(...boxes.map((b) => b.x2)) + 120;
+  const y2 = Math.max(...boxes.map((b) => b.y2)) + 120;
+  const outer = canvas.viewbox().outer;
+  const scale = Math.min(1.2, outer.width / (x2 - x1), outer.height / (y2 - y1));
+  const width = outer.width / scale;
+  const height = outer.height / scale;
+  canvas.viewbox({ x: (x1 + x2) / 2 - width / 2, y: (y1 + y2) / 2 - height / 2, width, height });
 }
 
 // Centre the element in the viewport unless it is already visible; with `zoomIn`, zoom a

@@ -74,10 +74,13 @@ export default function DiffPage() {
   }, [filesA.data, filesB.data]);
   const changedFiles = useMemo(() => new Set(bpmnChanges.map((c) => c.file)), [bpmnChanges]);
 
+  const [picked, setPicked] = useState(false);
   useEffect(() => {
-    if (!files.length) return;
-    if (!files.includes(tab)) setTab(files.find((f) => changedFiles.has(f)) || files[0]);
-  }, [files, changedFiles, tab]);
+    if (!files.length || !diff.data) return;
+    if (!files.includes(tab) || (!picked && !changedFiles.has(tab) && changedFiles.size)) {
+      setTab(files.find((f) => changedFiles.has(f)) || files[0]);
+    }
+  }, [files, changedFiles, tab, picked, diff.data]);
 
   const marks = useMemo(() => {
     const left = {};
@@ -101,6 +104,7 @@ export default function DiffPage() {
   const focus = (c) => {
     if (c.area === 'bpmn' && c.file) {
       setTab(c.file);
+      setPicked(true);
       setSelected(c.element);
     }
   };
@@ -142,7 +146,7 @@ export default function DiffPage() {
             </div>
             <ProblemBox error={filesA.error || filesB.error} />
             {files.length > 0 && (
-              <Tabs active={tab} onChange={(t) => { setTab(t); setSelected(null); }}
+              <Tabs active={tab} onChange={(t) => { setTab(t); setPicked(true); setSelected(null); }}
                 items={files.map((f) => ({ key: f, label: `${f}${changedFiles.has(f) ? `（${bpmnChanges.filter((c) => c.file === f).length} 处变化）` : ''}` }))} />
             )}
             {tab && (
@@ -150,14 +154,14 @@ export default function DiffPage() {
                 <div>
                   <p><strong>第 {a} 版</strong></p>
                   {filesA.data?.files?.[tab]
-                    ? <BpmnCanvas key={`a/${a}/${tab}`} xml={filesA.data.files[tab]} markers={marks.left} selected={selected} height={480} testid="diff-diagram-a"
+                    ? <BpmnCanvas key={`a/${a}/${tab}`} xml={filesA.data.files[tab]} markers={marks.left} selected={selected} height={480} zoomToMarked testid="diff-diagram-a"
                       onSelect={(el) => el && el.type !== 'bpmn:Process' && el.type !== 'bpmn:Collaboration' && setSelected(el.id)} />
                     : <p className="muted">{filesA.loading ? '正在加载…' : `第 ${a} 版中没有 ${tab}`}</p>}
                 </div>
                 <div>
                   <p><strong>第 {b} 版</strong></p>
                   {filesB.data?.files?.[tab]
-                    ? <BpmnCanvas key={`b/${b}/${tab}`} xml={filesB.data.files[tab]} markers={marks.right} selected={selected} height={480} testid="diff-diagram-b"
+                    ? <BpmnCanvas key={`b/${b}/${tab}`} xml={filesB.data.files[tab]} markers={marks.right} selected={selected} height={480} zoomToMarked testid="diff-diagram-b"
                       onSelect={(el) => el && el.type !== 'bpmn:Process' && el.type !== 'bpmn:Collaboration' && setSelected(el.id)} />
                     : <p className="muted">{filesB.loading ? '正在加载…' : `第 ${b} 版中没有 ${tab}`}</p>}
                 </div>

@@ -5,7 +5,7 @@ import { formatDateTime } from '../format.js';
 import { Loading, ProblemBox, useLoad } from './common.jsx';
 import './admin.css';
 
-export const DRAFT_STATUS = { open: '编辑中', draft: '编辑中', validated: '已校验', deployed: '已部署', discarded: '已放弃' };
+export const DRAFT_STATUS = { editing: '编辑中', deployed: '已部署', discarded: '已放弃' };
 
 // 流程修订: bundle drafts, and a new one from a jurisdiction's current bundle.
 export default function DraftsPage() {

@@ -22,6 +22,11 @@ import './admin.css';
 
 const SEVERITY = { error: '错误', warning: '警告', info: '提示' };
 
+// A 409 on save is a stale revision unless the draft was deployed meanwhile.
+function readOnlyProblem(e) {
+  return /deployed|已部署|只读/.test(`${e.problem?.detail || ''}${e.problem?.title || ''}${e.problem?.type || ''}`);
+}
+
 function filePath(path) {
   return path.split('/').map(encodeURIComponent).join('/');
 }
@@ -158,7 +163,9 @@ export default function ModelerPage() {
       setMessage(`已保存 ${paths.length} 个文件（修订号 ${revision}）`);
       return true;
     } catch (e) {
-      if (e.status === 409) {
+      if (e.status === 409 && readOnlyProblem(e)) {
+        setError(e);
+      } else if (e.status === 409) {
         setError({ title: '草稿已被他人修改，请刷新', status: 409, problem: { detail: '刷新将载入他人保存的版本，您尚未保存的修改会丢失；可先复制需要保留的内容。' } });
       } else {
         setError(e);
@@ -382,7 +389,11 @@ export default function ModelerPage() {
               {validation.ok ? <span className="badge green">校验通过</span> : <span className="badge red">发现问题</span>}
               <span className="muted">　问题 {(validation.problems || []).length} 项，模拟运行发现 {(validation.simulation?.findings || []).length} 项</span>
               {validation.simulation == null && <span className="muted">（未模拟运行）</span>}
+              {validation.validated_at && <span className="muted">　校验时间 {formatDateTime(validation.validated_at)}</span>}
             </p>
+          )}
+          {validation?.revision != null && validation.revision !== draft.revision && (
+            <p className="sev-warning">此结果针对修订号 {validation.revision}，草稿之后又有修改，请重新校验。</p>
           )}
           {findings.length > 0 && (
             <ul className="findings">
