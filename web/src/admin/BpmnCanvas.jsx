@@ -76,9 +76,12 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
     for (const [id, value] of Object.entries(markers || {})) {
       const el = findElement(registry, id);
       if (!el) continue;
+      // A pool or lane is outlined, not filled (it would cover the whole diagram).
+      const big = el.type === 'bpmn:Participant' || el.type === 'bpmn:Lane';
       for (const cls of [].concat(value)) {
-        canvas.addMarker(el.id, cls);
-        applied.current.push([el.id, cls]);
+        const name = big ? `${cls}-pool` : cls;
+        canvas.addMarker(el.id, name);
+        applied.current.push([el.id, name]);
       }
     }
     if (zoomToMarked && applied.current.length) zoomTo(v, applied.current.map(([id]) => registry.get(id)).filter(Boolean));

@@ -51,7 +51,10 @@ export default function CoveragePage() {
                     {a.missing && <strong className="sev-error">无元素引用此条款</strong>}
                     {(a.elements || []).map((e, i) => (
                       <div key={i}>
-                        <span className="muted">{e.file}</span> · {e.name || e.element}
+                        <span className="muted">{e.file}</span> ·{' '}
+                        {processKey && e.file?.endsWith('.bpmn')
+                          ? <Link to={`/catalog/${encodeURIComponent(processKey)}?${new URLSearchParams({ file: e.file, element: e.element })}`}>{e.name || e.element}</Link>
+                          : (e.name || e.element)}
                         <span className="muted">（{e.element}）</span>
                       </div>
                     ))}

@@ -37,9 +37,13 @@ export default function ProcessPage() {
   const [selected, setSelected] = useState(null);
   const [cmp, setCmp] = useState({ a: '', b: '' });
 
+  // ?file=…&element=… (links from the coverage table) open that file with the element selected.
+  const wantedFile = search.get('file');
+  const wantedElement = search.get('element');
   useEffect(() => {
     const all = [...kinds.bpmn, ...kinds.dmn];
-    if (!all.includes(tab)) setTab(all[0] || null);
+    if (wantedFile && all.includes(wantedFile)) setTab(wantedFile);
+    else if (!all.includes(tab)) setTab(all[0] || null);
     setSelected(null);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kinds]);
@@ -72,7 +76,7 @@ export default function ProcessPage() {
                   <td>{v.cases ?? 0}</td>
                   <td>{v.cases_running ?? 0}</td>
                   <td className="links">
-                    <button type="button" className="link" onClick={() => setSearch({ version: String(v.version) })}>查看流程图</button>
+                    <button type="button" className="link" onClick={() => setSearch({ version: String(v.version) })}>查看流程图与决策表</button>
                     {versions[i + 1] && (
                       <Link to={`/diff/${encodeURIComponent(processKey)}/${versions[i + 1].version}/${v.version}`}>与上一版比较</Link>
                     )}
@@ -119,7 +123,8 @@ export default function ProcessPage() {
                 <div className="row">
                   <div className="grow">
                     <BpmnCanvas key={`${version}/${tab}`} xml={files.data.files[tab]} testid="diagram"
-                      onSelect={(el) => setSelected(el)} selected={selected?.id} height={600} />
+                      onSelect={(el) => setSelected(el)} height={600} focusZoom
+                      selected={selected?.id || (tab === wantedFile ? wantedElement : null)} />
                   </div>
                   <div className="card doc-panel" data-testid="element-documentation">
                     {!bo && <p className="muted">点击流程图中的元素，查看其依据条款和设置。</p>}
