@@ -29,6 +29,7 @@ from .attachment_marker import AttachmentField, form_fields, is_attachment_id, v
 from .attachment_store import CHUNK, AttachmentStore, key_for
 from .clock import now_utc
 from .db import db, unit_of_work
+from .deploy import stored_bundle
 from .errors import AttachmentTampered, Forbidden, FormInvalid, InvalidInput, NotFound, StoreUnavailable
 from .models import Attachment, Instance
 from .users import Actor
@@ -79,7 +80,7 @@ def target(actor: Actor, field: str, task_id: str | None, process_key: str | Non
     if task_id:
         row = instances.actionable_row(actor, task_id)
         inst = db.session.get(Instance, row.instance_id)
-        schema = instances.form_schema(instances.stored_bundle(inst.version.bundle_hash), row.form)
+        schema = instances.form_schema(stored_bundle(inst.version.bundle_hash), row.form)
         return Target(row.jurisdiction_id, inst.process_key, task_id, inst.id, _field_of(schema, field))
     form = instances.start_form(actor, str(process_key))
     return Target(form.version.jurisdiction_id, form.version.process_key, None, None,
@@ -121,8 +122,28 @@ def _sniffed(head: bytes) -> list[tuple[str, str]]:
         return []
 
 
+def _media_types() -> mimetypes.MimeTypes:
+    """Python's own table plus the office formats used here, never the host's /etc/mime.types:
+    the media type recorded (and matched against `accept`) must not depend on the machine."""
+    table = mimetypes.MimeTypes(filenames=())
+    for ext, media_type in EXTRA_MEDIA_TYPES.items():
+        table.add_type(media_type, ext)
+    return table
+
+
+EXTRA_MEDIA_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".ofd": "application/ofd", ".wps": "application/wps-office.wps", ".et": "application/wps-office.et",
+    ".dps": "application/wps-office.dps", ".rar": "application/vnd.rar", ".7z": "application/x-7z-compressed",
+    ".odt": "application/vnd.oasis.opendocument.text", ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+MEDIA_TYPES = _media_types()
+
+
 def _media_type(filename: str, sniffed: list[tuple[str, str]], declared: str | None) -> str:
-    guessed = mimetypes.guess_type(filename, strict=False)[0]
+    guessed = MEDIA_TYPES.guess_type(filename, strict=False)[0]
     for candidate in (guessed, *(m for _e, m in sniffed), declared):
         if candidate and "/" in candidate:
             return candidate.lower()
