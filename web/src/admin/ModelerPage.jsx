@@ -215,7 +215,54 @@ export default function ModelerPage() {
     }
   }, [save, draftId, deployForm]);
 
-  // Ctrl+S saves.
+  // A new JSON Schema form in forms/ (saved with the next 保存).
+  const newForm = useCallback(async () => {
+    const name = window.prompt('新表单的文件名（英文小写与下划线，如 extra_review）：');
+    if (!name) return;
+    if (!/^[a-z][a-z0-9_]*$/.test(name)) {
+      setError({ title: '文件名无效', problem: { detail: '只能使用英文小写字母、数字和下划线，并以字母开头' } });
+      return;
+    }
+    const path = `forms/${name}.schema.json`;
+    if (path in texts.current) {
+      setError({ title: '文件已存在', problem: { detail: path } });
+      return;
+    }
+    texts.current[path] = `${JSON.stringify({
+      $schema: 'https://json-schema.org/draft/2020-12/schema', title: '新表单', description: '第X条：……',
+      type: 'object', properties: {}, required: [],
+    }, null, 2)}\n`;
+    setError(null);
+    markDirty(path);
+    await switchTo(path);
+  }, [markDirty, switchTo]);
+
+  // Remove a file from the draft (a form no task uses any more, say).
+  const deleteFile = useCallback(async (path) => {
+    if (!window.confirm(`从草稿中删除 ${path}？`)) return;
+    setError(null);
+    if (!(path in saved.current)) {
+      delete texts.current[path];
+    } else {
+      setBusy('delete');
+      try {
+        const out = await api.del(`/drafts/${encodeURIComponent(draftId)}/files/${filePath(path)}?revision=${draft.revision}`);
+        delete saved.current[path];
+        delete texts.current[path];
+        setDraft((d) => ({ ...d, ...(out || {}), files: undefined, revision: out?.revision ?? d.revision + 1 }));
+      } catch (e) {
+        setError(e.status === 409 && !readOnlyProblem(e) ? { title: '草稿已被他人修改，请刷新', status: 409 } : e);
+        return;
+      } finally {
+        setBusy(null);
+      }
+    }
+    setDirty((d) => { const n = { ...d }; delete n[path]; return n; });
+    setBpmn(null);
+    setActive(classifyFiles(texts.current).bpmn[0] || null);
+    setMessage(`已删除 ${path}`);
+  }, [draftId, draft]);
+
   useEffect(() => {
     const onKey = (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 's') {
@@ -355,6 +402,8 @@ export default function ModelerPage() {
             {kinds.forms.map((p) => <option key={p} value={p}>{p.replace(/^forms\//, '')}{dirty[p] ? ' ●' : ''}</option>)}
           </select>
         </label>
+        {!readOnly && <button type="button" className="secondary" style={{ marginBottom: 8 }} onClick={newForm} disabled={busy !== null}>新建表单</button>}
+        {!readOnly && activeForm && <button type="button" className="secondary" style={{ marginBottom: 8 }} onClick={() => deleteFile(activeForm)} disabled={busy !== null}>删除此表单</button>}
       </div>
 
       {active?.endsWith('.bpmn') && (
