@@ -447,7 +447,7 @@ export default function ModelerPage() {
           {findings.length > 0 && (
             <ul className="findings">
               {findings.map((f) => (
-                <li key={f.key} className={focus?.element === (f.line ? f.key : f.element) && focus?.file === f.file ? 'active' : ''}
+                <li key={f.key} className={focus && focus.file === f.file && focus.element === (f.file?.endsWith('.bpmn') ? f.element : f.key) ? 'active' : ''}
                   data-testid="finding" data-element={f.element || ''} data-file={f.file || ''}
                   onClick={() => f.file && switchTo(f.file, f.file.endsWith('.bpmn') ? f.element : f.key)}>
                   <span className={`sev-${f.severity}`}>[{SEVERITY[f.severity] || f.severity}]</span>{' '}
