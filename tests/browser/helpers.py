@@ -48,10 +48,16 @@ class LiveServer:
             return ""
 
 
-def save_screenshot(page, name: str, full_page: bool = True) -> Path:
+def save_screenshot(page, name: str, full_page: bool = True, height: int | None = None) -> Path:
+    """The page as a PNG in the screenshot folder: the whole page, the viewport
+    (`full_page=False`) or the top `height` pixels of the whole page."""
     safe = re.sub(r"[^\w.-]+", "_", name)
     path = artifacts.folder() / f"{safe}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if height is not None:
+        width = page.viewport_size["width"]
+        page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height})
+    else:
+        page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -42,6 +42,8 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_test_id("login-error")).to_be_visible()  # a Chinese problem title
     expect(page.get_by_test_id("login-error")).to_contain_text(re.compile(r"[\u4e00-\u9fff]"))
+    page.goto("/login")  # a fresh form for the picture
+    expect(page.get_by_test_id("login-error")).to_have_count(0)
     page.get_by_label("用户名").fill("hrss_division_a")
     page.get_by_label("密码").fill(PASSWORD)
     shots["login"] = shot(page, "01-login")
@@ -116,7 +118,7 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     # -- the next office: 厅信息化办 logs in and finds 项目审核 in 我的待办
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login$"))
-    login(page, "hrss_it")
+    login(page, "hrss_it")  # the helper: the same form
     nav(page, "我的待办")
     review_row = page.get_by_test_id("task-row").filter(has_text=PROJECT)
     expect(review_row).to_have_count(1)
@@ -134,7 +136,9 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     expect(survey).to_have_class(re.compile(r"\bmark-completed\b"))
     expect(survey).not_to_have_class(re.compile(r"\bmark-active\b"))
     assert_on_screen(review)  # drawn on screen, not only present in the DOM
-    shots["case"] = shot(page, "07-case-diagram")
+    shot(page, "07-case-page")
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shots["case"] = shot(page, "08-case-diagram", height=1000)
     # the case's data shows the uploaded document by name, not as an id
     expect(page.get_by_test_id("case-data")).to_contain_text("调研报告.pdf")
 
