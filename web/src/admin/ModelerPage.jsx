@@ -7,7 +7,7 @@ import DmnCanvas from './DmnCanvas.jsx';
 import PropertiesPanel from './PropertiesPanel.jsx';
 import TextEditor from './TextEditor.jsx';
 import { DRAFT_STATUS } from './DraftsPage.jsx';
-import { classifyFiles, Loading, ProblemBox, Tabs, today } from './common.jsx';
+import { classifyFiles, Loading, ProblemBox, Tabs, today, useLoad } from './common.jsx';
 import { DiffSummary } from './DiffPage.jsx';
 import './admin.css';
 
@@ -110,6 +110,12 @@ export default function ModelerPage() {
   useEffect(() => { load(); }, [load]);
 
   const kinds = useMemo(() => classifyFiles(draft ? texts.current : {}), [draft, dirty]);
+  // The bundle now in force, to tell when the draft was made from an older one.
+  const juris = useLoad(() => (draft?.jurisdiction ? api.get('/jurisdictions') : null), [draft?.jurisdiction]);
+  const currentHashes = useMemo(() => {
+    const j = (juris.data || []).find((x) => x.id === draft?.jurisdiction);
+    return new Set((j?.processes || []).flatMap((p) => (p.versions || []).filter((v) => v.status === 'in_force').map((v) => v.bundle_hash)));
+  }, [juris.data, draft?.jurisdiction]);
   const readOnly = draft?.status === 'deployed';
 
   // The working text of a file: from the open editor when it is the active one.
@@ -392,6 +398,11 @@ export default function ModelerPage() {
         {anyDirty && <span className="badge amber">有未保存的修改</span>}
         <span className="status-line muted" data-testid="modeler-status">{message}</span>
       </div>
+      {draft.status === 'editing' && draft.base_bundle_hash && currentHashes.size > 0 && !currentHashes.has(draft.base_bundle_hash) && (
+        <div className="error-box" style={{ marginBottom: 8 }} data-testid="stale-base">
+          此草稿创建后，该辖区已部署了新的流程包；部署本草稿会以草稿内容为准（他人在新版本中的修改将被覆盖）。可先查看下方“与现行版本的差异”。
+        </div>
+      )}
       <ProblemBox error={error} testid="modeler-error" />
       <div className="row" style={{ alignItems: 'flex-end', gap: 8 }}>
         <div className="grow"><Tabs items={tabs} active={active} onChange={(t) => switchTo(t)} testid="file-tabs" /></div>
