@@ -22,6 +22,7 @@ export default function CatalogPage() {
             <span className="muted">{j.id}</span>
             <span className="grow" />
             <Link to={`/coverage/${encodeURIComponent(j.id)}`}>条款覆盖表</Link>
+            {me?.is_admin && <Link to={`/drafts?jurisdiction=${encodeURIComponent(j.id)}`}>修订此法规的流程</Link>}
           </div>
           <p>
             《{j.regulation_title}》
@@ -62,7 +63,7 @@ export default function CatalogPage() {
                         <td className="muted">{formatDate(v.deployed_at)}{v.deployed_by ? `（${v.deployed_by}）` : ''}</td>
                         <td>{v.cases ?? 0}</td>
                         <td>{v.cases_running ?? 0}</td>
-                        <td><Link to={`/catalog/${encodeURIComponent(p.key)}?version=${v.version}`}>查看</Link></td>
+                        <td><Link to={`/catalog/${encodeURIComponent(p.key)}?version=${v.version}`}>查看此版</Link></td>
                       </tr>
                     ))}
                   </tbody>

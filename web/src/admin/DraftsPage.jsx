@@ -1,5 +1,5 @@
 import React, { useState } from 'react';
-import { Link, useNavigate } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
 import { Loading, ProblemBox, useLoad } from './common.jsx';
@@ -10,9 +10,10 @@ export const DRAFT_STATUS = { editing: '编辑中', deployed: '已部署', disca
 // 流程修订: bundle drafts, and a new one from a jurisdiction's current bundle.
 export default function DraftsPage() {
   const navigate = useNavigate();
+  const [search] = useSearchParams();
   const drafts = useLoad(() => api.get('/drafts'), []);
   const juris = useLoad(() => api.get('/jurisdictions'), []);
-  const [form, setForm] = useState({ jurisdiction: '', title: '' });
+  const [form, setForm] = useState({ jurisdiction: search.get('jurisdiction') || '', title: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const names = Object.fromEntries((juris.data || []).map((j) => [j.id, j.name]));
