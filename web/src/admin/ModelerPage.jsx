@@ -395,6 +395,12 @@ export default function ModelerPage() {
         <button type="button" onClick={save} disabled={readOnly || busy !== null || !anyDirty}>{busy === 'save' ? '正在保存…' : '保存'}</button>
         <button type="button" onClick={validate} disabled={readOnly || busy !== null}>{busy === 'validate' ? '正在校验…' : '校验'}</button>
         <button type="button" className="secondary" onClick={() => { if (!anyDirty || window.confirm('放弃未保存的修改并重新载入草稿？')) load(); }} disabled={busy !== null}>刷新</button>
+        {bpmn && active?.endsWith('.bpmn') && !readOnly && (
+          <>
+            <button type="button" className="secondary" onClick={() => bpmn.get('commandStack').undo()} title="撤销（Ctrl+Z）">撤销</button>
+            <button type="button" className="secondary" onClick={() => bpmn.get('commandStack').redo()} title="重做（Ctrl+Y）">重做</button>
+          </>
+        )}
         {anyDirty && <span className="badge amber">有未保存的修改</span>}
         <span className="status-line muted" data-testid="modeler-status">{message}</span>
       </div>
