@@ -229,6 +229,7 @@ class ScenarioRun:
 
     # -- documents -----------------------------------------------------------------------
     def _form_schema(self, user: str, target: dict[str, str]) -> dict[str, Any] | None:
+        """The form the user fills in: a task's (GET /tasks/{id}) or a process's start form."""
         if "task_id" in target:
             reply = self.http.as_(user).get(f"/api/v1/tasks/{target['task_id']}")
         else:
@@ -248,13 +249,12 @@ class ScenarioRun:
         return resp.status_code, resp.get_json(silent=True)
 
     def _upload(self, user: str, target: dict[str, str], field: str, marker: dict[str, Any],
-                schema: dict[str, Any] | None) -> dict[str, Any]:
+                schema: dict[str, Any]) -> dict[str, Any]:
         filename = marker["$attachment"]
-        if schema is not None:
-            spec = _attachment_field(schema, field)
-            assert spec is not None, f"{field} is not an attachment field of the form {target} — {self.log}"
-            ext = "." + filename.rpartition(".")[2].lower()
-            assert ext in [a.lower() for a in spec["accept"]], f"{field} does not accept {filename}: {spec['accept']}"
+        spec = _attachment_field(schema, field)
+        assert spec is not None, f"{field} is not an attachment field of the form {target} — {self.log}"
+        ext = "." + filename.rpartition(".")[2].lower()
+        assert ext in [a.lower() for a in spec["accept"]], f"{field} does not accept {filename}: {spec['accept']}"
         body = attachment_bytes(filename, marker.get("bytes"))
         status, meta = self._post_file(user, target, field, filename, body)
         assert status == 201, f"upload {filename} for {field} by {user}: {status} {meta} — {self.log}"
@@ -270,7 +270,7 @@ class ScenarioRun:
         if not fields:
             return data, []
         schema = self._form_schema(user, target)
-        assert schema is not None or "process_key" in target, f"no form for {target} — {self.log}"
+        assert schema is not None, f"{user} cannot read the form of {target} — {self.log}"
         out, uploads = dict(data), []
         for field in fields:
             markers = data[field] if isinstance(data[field], list) else [data[field]]
