@@ -67,8 +67,11 @@ function findingsOf(validation, deployProblems, texts, bpmnFiles) {
     key: `s${i}`, source: '模拟运行', severity: f.severity || 'warning', file: locate(index, f.element, f.process),
     element: f.element || f.process || null, process: f.process, message: f.message, name: f.name, path: f.path, kind: f.kind,
   }));
-  return out;
+  const rank = { error: 0, warning: 1, info: 2 };
+  return out.map((f, i) => [f, i]).sort(([a, i], [b, j]) => (rank[a.severity] ?? 3) - (rank[b.severity] ?? 3) || i - j).map(([f]) => f);
 }
+
+const SHOWN_FINDINGS = 40;
 
 export default function ModelerPage() {
   const { draftId } = useParams();
@@ -91,6 +94,7 @@ export default function ModelerPage() {
   const [deployForm, setDeployForm] = useState({ effective_from: today(), effective_until: '', force: false });
   const [deployed, setDeployed] = useState(null);
   const [, setManifestTick] = useState(0);
+  const [allFindings, setAllFindings] = useState(false);
 
   const load = useCallback(async () => {
     setLoadError(null);
@@ -453,7 +457,7 @@ export default function ModelerPage() {
           {validation && (
             <p>
               {validation.ok ? <span className="badge green">校验通过</span> : <span className="badge red">发现问题</span>}
-              <span className="muted">　问题 {(validation.problems || []).length} 项，模拟运行发现 {(validation.simulation?.findings || []).length} 项</span>
+              <span className="muted">　问题 {(validation.problems || []).length} 项，模拟运行发现 {(validation.simulation?.findings || []).length} 项（错误 {errorsCount} 项）</span>
               {validation.simulation == null && <span className="muted">（未模拟运行）</span>}
               {validation.validated_at && <span className="muted">　校验时间 {formatDateTime(validation.validated_at)}</span>}
             </p>
@@ -463,7 +467,7 @@ export default function ModelerPage() {
           )}
           {findings.length > 0 && (
             <ul className="findings">
-              {findings.map((f) => (
+              {(allFindings ? findings : findings.slice(0, SHOWN_FINDINGS)).map((f) => (
                 <li key={f.key} className={focus && focus.file === f.file && focus.element === (f.file?.endsWith('.bpmn') ? f.element : f.key) ? 'active' : ''}
                   data-testid="finding" data-element={f.element || ''} data-file={f.file || ''}
                   onClick={() => f.file && switchTo(f.file, f.file.endsWith('.bpmn') ? f.element : f.key)}>
@@ -477,6 +481,11 @@ export default function ModelerPage() {
                 </li>
               ))}
             </ul>
+          )}
+          {findings.length > SHOWN_FINDINGS && (
+            <button type="button" className="link" onClick={() => setAllFindings(!allFindings)}>
+              {allFindings ? '只显示前 40 项' : `显示全部 ${findings.length} 项`}
+            </button>
           )}
         </div>
         <div className="card grow">
