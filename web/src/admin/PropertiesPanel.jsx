@@ -247,6 +247,24 @@ export default function PropertiesPanel({ modeler, element, forms, decisions, pr
         </>
       )}
 
+      {(type === 'bpmn:ExclusiveGateway' || type === 'bpmn:InclusiveGateway') && (bo.outgoing || []).length > 1 && (
+        <>
+          <h3>默认分支</h3>
+          <Field label="其他条件都不成立时走的分支">
+            <Select label="默认分支" value={bo.default?.id} allowEmpty="（无默认分支）"
+              onChange={(id) => update({ default: (bo.outgoing || []).find((f) => f.id === id) })}
+              options={(bo.outgoing || []).map((f) => ({ value: f.id, label: `${f.name || f.id}（${f.id}）` }))} />
+          </Field>
+        </>
+      )}
+
+      {type === 'bpmn:BoundaryEvent' && (
+        <div className="field">
+          <label className="inline"><input type="checkbox" checked={bo.cancelActivity !== false} aria-label="中断任务"
+            onChange={(e) => update({ cancelActivity: e.target.checked })} />触发时中断所附着的任务（不勾选：任务继续，另开分支）</label>
+        </div>
+      )}
+
       {messageDef && (
         <>
           <h3>消息</h3>
