@@ -1,7 +1,8 @@
 """The regulation desk in the browser: an administrator revises a threshold of gongshu (拱墅区) in
 the in-product modeler without touching a file — a draft of the current bundle, the DMN cell
 edited in dmn-js, 保存, 校验 with the findings shown on the diagram element they name, corrected,
-校验 again with the diff in Chinese, 部署 with an effective date, and the diff of the new version."""
+a timer changed in the properties panel, 校验 again with the diff in Chinese, 部署 with an effective
+date, and the diff of the new version (the threshold before/after, the timer marked on both diagrams)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from .helpers import LiveServer, assert_no_page_errors, assert_on_screen, copy_d
 DMN = "procurement_control.dmn"
 CELL = "pc_r1_in0"  # rule 1's input: 项目经费预算（元） >= 500000 (五（一）（二）：50万元以上)
 TASK = "decide_procurement_control"  # the business rule task of procurement.bpmn that calls it
+TIMER = "contract_filing_deadline"  # procurement.bpmn: 备案期限（签订后5个工作日）, 五（三）
 LONG = 180_000  # 校验 and 部署 simulate every path of the process on the server
 
 
@@ -69,7 +71,14 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     assert_on_screen(task)
     shots["findings"] = shot(page, "11-modeler-findings", full_page=False)
 
-    # -- corrected: 100万 instead of 50万, saved and validated again; the diff says so in Chinese
+    # -- a timer in the same diagram, in the properties panel: 合同备案 within 10 working days
+    assert page.evaluate(f"() => window.__govitModeler.select('{TIMER}')")
+    timer = page.get_by_test_id("timer-expression")
+    expect(timer).to_have_value("working_days_deadline(contract_signed_date, 5)")
+    timer.fill("working_days_deadline(contract_signed_date, 10)")
+    expect(page.get_by_test_id("file-tabs").get_by_role("tab", name="流程图 procurement.bpmn")).to_contain_text("●")
+
+    # -- the threshold corrected: 100万 instead of 50万; both saved and validated again, the diff in Chinese
     page.get_by_test_id("file-tabs").get_by_role("tab", name=re.compile(re.escape(DMN))).click()
     edit_cell(page, ">= 1000000")
     page.get_by_role("button", name="校验").click()  # saves first
@@ -77,7 +86,8 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     expect(findings.locator('[data-testid="finding"] .sev-error')).to_have_count(0)
     summary = page.get_by_test_id("diff-summary")
     expect(summary).to_contain_text("由 ≥50万 改为 ≥100万")
-    expect(summary).to_contain_text("修改 1")
+    expect(summary).to_contain_text("备案期限（签订后5个工作日）")
+    expect(summary).to_contain_text("修改 2")
     shots["validated"] = shot(page, "12-modeler-validated-diff")
 
     # -- 部署 with an effective date: a new version, in force from tomorrow
@@ -104,6 +114,16 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     expect(row).to_contain_text("五（一）")  # the article the rule implements
     assert row.locator(".before").evaluate("e => getComputedStyle(e).color") != \
         row.locator(".after").evaluate("e => getComputedStyle(e).color")  # told apart by colour
+    # the timer: changed on both diagrams, marked on the element in each
+    diagrams = page.get_by_test_id("diff-diagrams")
+    page.get_by_role("tab", name=re.compile(r"procurement\.bpmn（1 处变化）")).click()
+    for side in ("diff-diagram-a", "diff-diagram-b"):
+        marked = diagrams.get_by_test_id(side).locator(f'[data-element-id="{TIMER}"]').first
+        expect(marked).to_have_class(re.compile(r"\bdiff-changed\b"))
+        expect(marked).to_be_visible()
+    timer_row = page.get_by_test_id("diff-changes").locator("tr").filter(has_text=TIMER)
+    expect(timer_row.locator(".before")).to_contain_text("working_days_deadline(contract_signed_date, 5)")
+    expect(timer_row.locator(".after")).to_contain_text("working_days_deadline(contract_signed_date, 10)")
     shots["diff"] = shot(page, "14-diff")
 
     assert_no_page_errors(page)
