@@ -289,9 +289,22 @@ export default function ModelerPage() {
     const anyDirty = Object.values(dirty).some(Boolean);
     if (!anyDirty) return undefined;
     const handler = (e) => { e.preventDefault(); e.returnValue = ''; };
+    // Links inside the app (the top bar, ← 流程修订) leave the page without a reload.
+    const onLink = (e) => {
+      const link = e.target.closest?.('a[href]');
+      if (!link || link.target === '_blank' || link.href.includes('/drafts/' + draftId)) return;
+      if (!window.confirm('有未保存的修改，离开此页将丢失这些修改。确定离开？')) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
     window.addEventListener('beforeunload', handler);
-    return () => window.removeEventListener('beforeunload', handler);
-  }, [dirty]);
+    document.addEventListener('click', onLink, true);
+    return () => {
+      window.removeEventListener('beforeunload', handler);
+      document.removeEventListener('click', onLink, true);
+    };
+  }, [dirty, draftId]);
 
   // The test hooks.
   useEffect(() => {
