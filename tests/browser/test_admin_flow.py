@@ -7,7 +7,8 @@ date, and the diff of the new version (the threshold before/after, the timer mar
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
@@ -91,7 +92,7 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     shots["validated"] = shot(page, "12-modeler-validated-diff")
 
     # -- 部署 with an effective date: a new version, in force from tomorrow
-    effective = (date.today() + timedelta(days=1)).isoformat()
+    effective = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
     page.get_by_label("生效日期").fill(effective)
     page.get_by_role("button", name="部署").click()
     result = page.get_by_test_id("deploy-result")
