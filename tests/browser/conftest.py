@@ -36,6 +36,7 @@ WEB_DIST = Path(os.environ.get("WEB_DIST") or ROOT / "web" / "dist")  # the app'
 WAIT_MS = 30_000  # generous waits for elements (a shared 2-core machine); never a timed assertion
 VIEWPORT = {"width": 1440, "height": 900}
 
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Every test here is a browser test; under `--dist loadgroup` they share one worker, so one
     server and one Chromium serve them all."""
