@@ -95,15 +95,21 @@ export default function ModelerPage() {
   const [deployed, setDeployed] = useState(null);
   const [, setManifestTick] = useState(0);
   const [allFindings, setAllFindings] = useState(false);
+  const [generation, setGeneration] = useState(0); // bumped by every load: editors re-import
 
   const load = useCallback(async () => {
     setLoadError(null);
+    setError(null);
+    setMessage(null);
     try {
       const d = await api.get(`/drafts/${encodeURIComponent(draftId)}`);
       saved.current = { ...(d.files || {}) };
       texts.current = { ...(d.files || {}) };
       jsonErrors.current = {};
       setDirty({});
+      setGeneration((g) => g + 1);
+      setBpmn(null);
+      setSelected(null);
       setDraft(d);
       setValidation(d.validation || null);
       setActive((cur) => (cur && cur in saved.current ? cur : classifyFiles(d.files).bpmn[0] || Object.keys(d.files || {})[0] || null));
@@ -443,7 +449,7 @@ export default function ModelerPage() {
       {active?.endsWith('.bpmn') && (
         <div className="modeler-layout">
           <div className="modeler-main">
-            <BpmnCanvas key={active} editable={!readOnly} xml={texts.current[active]} height={680} testid="modeler-canvas"
+            <BpmnCanvas key={`${active}#${generation}`} editable={!readOnly} xml={texts.current[active]} height={680} testid="modeler-canvas"
               markers={markers} badges={badges} selected={focus?.file === active ? focus.element : selected?.id}
               onSelect={(el) => { setSelected(el); if (focus && el && el.id !== focus.element) setFocus(null); }} focusZoom
               onReady={(m) => setBpmn(m)} onChange={() => markDirty(active)} />
@@ -455,11 +461,11 @@ export default function ModelerPage() {
       {active?.endsWith('.dmn') && (
         <div data-testid="dmn-editor">
           <p className="muted">点击单元格即可修改（例如限额）；单元格是 Python 表达式，如 <code>&lt; 100000</code>。</p>
-          <DmnCanvas key={active} xml={texts.current[active]} editable={!readOnly} onReady={onDmnReady} onChange={() => markDirty(active)} />
+          <DmnCanvas key={`${active}#${generation}`} xml={texts.current[active]} editable={!readOnly} onReady={onDmnReady} onChange={() => markDirty(active)} />
         </div>
       )}
       {active && !active.endsWith('.bpmn') && !active.endsWith('.dmn') && (
-        <TextEditor key={`${active}/${focusLine || ''}`} path={active} initial={texts.current[active]} readOnly={readOnly} line={focusLine}
+        <TextEditor key={`${active}#${generation}/${focusLine || ''}`} path={active} initial={texts.current[active]} readOnly={readOnly} line={focusLine}
           onChange={(text, err) => { texts.current[active] = text; jsonErrors.current[active] = err; markDirty(active); }} />
       )}
 
