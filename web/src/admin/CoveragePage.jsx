@@ -36,7 +36,7 @@ export default function CoveragePage() {
           <div className="toolbar">
             <span>共 {rows.length} 条有流程效果的条款，</span>
             {missing.length
-              ? <span className="badge red">{missing.length} 条没有任何元素实现</span>
+              ? <span className="badge red">{missing.length} 条没有任何元素实现：{missing.map((m) => m.article).join('、')}</span>
               : <span className="badge green">每一条都有元素实现</span>}
             <label className="inline"><input type="checkbox" checked={onlyMissing} onChange={(e) => setOnlyMissing(e.target.checked)} />只看未覆盖的条款</label>
           </div>

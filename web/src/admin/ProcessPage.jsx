@@ -80,6 +80,9 @@ export default function ProcessPage() {
                     {versions[i + 1] && (
                       <Link to={`/diff/${encodeURIComponent(processKey)}/${versions[i + 1].version}/${v.version}`}>与上一版比较</Link>
                     )}
+                    {me?.is_admin && v.cases_running > 0 && v.status !== 'in_force' && versions.length > 1 && (
+                      <Link to={`/migrate/${encodeURIComponent(processKey)}?from=${v.version}`}>迁移在办案件</Link>
+                    )}
                   </td>
                 </tr>
               ))}
