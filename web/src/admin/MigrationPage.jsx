@@ -117,6 +117,12 @@ export default function MigrationPage() {
     try {
       const out = await api.post(`/migrations/${row.migration_id}/revert`, {});
       setApplied((prev) => prev.map((r) => (r.migration_id === row.migration_id ? { ...r, reverted: out.reverted, revertedTo: out.version } : r)));
+      if (out.reverted) {
+        setReport((r) => r && ({
+          ...r,
+          cases: r.cases.map((c) => (c.instance_id === row.instance_id ? { ...c, migrated: false, migration_id: null, reverted: true } : c)),
+        }));
+      }
       versions.reload();
     } catch (e) {
       setError(e);
@@ -166,6 +172,7 @@ export default function MigrationPage() {
                     <td><Link to={`/cases/${c.instance_id}`}>#{c.instance_id}</Link> {c.title}</td>
                     <td className="pre">{(c.open_tasks || []).join('\n') || '—'}</td>
                     <td>
+                      {c.reverted && !c.migrated && <span className="badge">已撤销迁移</span>}{' '}
                       {c.migrated ? <span className="badge green">已迁移</span>
                         : c.can_migrate ? <span className="badge green">可以迁移</span> : <span className="badge red">不能迁移</span>}
                     </td>
