@@ -111,7 +111,7 @@ export default function BpmnViewer({
         if (callable && !callable.includes(el.id)) continue;
         canvas.addMarker(el.id, 'mark-callable');
         markers.push([el.id, 'mark-callable']);
-        badge(el.id, '打开子流程 ▸', 'open', { bottom: 8, right: 60 }, () => handlers.current.onOpenCalled?.(el.id));
+        badge(el.id, '打开子流程 ▸', 'open', { top: -9, left: 4 }, () => handlers.current.onOpenCalled?.(el.id));
       }
     }
     applied.current = { markers, overlays: added };

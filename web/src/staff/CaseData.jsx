@@ -32,9 +32,27 @@ function Value({ value, prop, attachments }) {
     if (value.every((v) => typeof v !== 'object' || v === null)) {
       return <>{value.map((v, i) => <span key={i} className="badge">{labelOf(v, prop?.items)}</span>)}</>;
     }
-    return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+    return (
+      <ol className="nested-list">
+        {value.map((v, i) => <li key={i}><Value value={v} prop={prop?.items} attachments={attachments} /></li>)}
+      </ol>
+    );
   }
-  if (typeof value === 'object') return <pre className="json">{JSON.stringify(value, null, 2)}</pre>;
+  if (typeof value === 'object') {
+    const props = prop?.properties || {};
+    return (
+      <table className="nested-kv">
+        <tbody>
+          {Object.entries(value).map(([k, v]) => (
+            <tr key={k}>
+              <th title={k}>{props[k]?.title || k}</th>
+              <td><Value value={v} prop={props[k]} attachments={attachments} /></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    );
+  }
   return <>{labelOf(value, prop)}</>;
 }
 

@@ -91,6 +91,9 @@ export default function CaseDiagram({ item, refreshKey }) {
               className={i === index ? 'active' : ''} onClick={() => setIndex(i)}>
               {i === 0 ? '主流程' : '子流程'}：{p.name || p.process_id}
               {(p.active || []).length > 0 && <span className="badge blue">办理中</span>}
+              {(p.waiting_timers || []).length > 0 && <span className="badge amber">等待定时</span>}
+              {i > 0 && !(p.active || []).length && !(p.waiting_timers || []).length && !(p.completed || []).length
+                && <span className="badge">未开始</span>}
             </button>
           ))}
         </div>

@@ -70,6 +70,7 @@ export default function CasePage() {
   const [actionError, setActionError] = useState(null);
   const [notice, setNotice] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [tab, setTab] = useState('data');
 
   if (loading && !item) return <Loading />;
   if (error) return <div><ProblemBox error={error} /><p><Link to="/cases">返回我的案件</Link></p></div>;
@@ -94,6 +95,10 @@ export default function CasePage() {
 
   const steps = item.completed_steps || [];
   const running = item.status === 'running';
+  // 撤回 is offered on one's latest completed step (the server refuses it once the next step
+  // has been claimed or done, with a Chinese reason shown above).
+  let lastMine = -1;
+  steps.forEach((s, i) => { if (s.action === 'complete' && s.task_id && s.by === me?.username) lastMine = i; });
   return (
     <div>
       <div className="breadcrumb"><Link to="/cases">我的案件</Link> / 案件 #{item.id}</div>
@@ -139,9 +144,16 @@ export default function CasePage() {
 
       <CaseDiagram item={item} refreshKey={refreshKey} />
 
-      <CaseData item={item} />
+      <div className="tabs page-tabs" role="tablist" aria-label="案件信息">
+        {[['data', '案件数据'], ['history', `办理记录（${steps.length}）`], ['audit', '审计记录']].map(([k, label]) => (
+          <button key={k} type="button" role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''}
+            onClick={() => setTab(k)}>{label}</button>
+        ))}
+      </div>
 
-      <section className="card" data-testid="case-history" aria-label="办理记录">
+      {tab === 'data' && <CaseData item={item} />}
+
+      {tab === 'history' && <section className="card" data-testid="case-history" aria-label="办理记录">
         <h2>办理记录</h2>
         {steps.length === 0 ? <p className="muted">暂无已办环节</p> : (
           <table className="list">
@@ -155,7 +167,7 @@ export default function CasePage() {
                   <td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(s.at)}</td>
                   <td>{ACTION_LABELS[s.action] || s.action}</td>
                   <td>
-                    {running && s.action === 'complete' && s.task_id && s.by === me?.username && (
+                    {running && i === lastMine && (
                       <button type="button" className="secondary small" disabled={busy} onClick={() => withdraw(s)}>撤回</button>
                     )}
                   </td>
@@ -164,9 +176,9 @@ export default function CasePage() {
             </tbody>
           </table>
         )}
-      </section>
+      </section>}
 
-      <Audit caseId={item.id} refreshKey={refreshKey} />
+      {tab === 'audit' && <Audit caseId={item.id} refreshKey={refreshKey} />}
     </div>
   );
 }
