@@ -131,7 +131,7 @@ export function AttachmentListField({ schema, uiSchema, formData, onChange, fiel
   const accept = (rules.accept || []).join(',');
   const options = { attachmentField: uiSchema?.['ui:options']?.attachmentField };
   const { busy, error, upload } = useUploader(registry, options);
-  const ids = Array.isArray(formData) ? formData : [];
+  const ids = Array.isArray(formData) ? formData.filter((x) => typeof x === 'string' && x) : [];
   const path = fieldPathId?.path;
   const locked = disabled || readonly;
   const set = (next) => onChange(next.length ? next : undefined, path);

@@ -75,7 +75,10 @@ function FieldErrorTemplate({ errors, fieldPathId }) {
 
 // Never preselect the first option of a choice (a const in oneOf is not a default): an
 // official must pick 通过 / 退回 / 涉密 … deliberately.
-const DEFAULTS = { constAsDefaults: 'never', requiredBooleanDefault: 'skip', emptyObjectFields: 'populateRequiredDefaults' };
+const DEFAULTS = {
+  constAsDefaults: 'never', requiredBooleanDefault: 'skip', emptyObjectFields: 'populateRequiredDefaults',
+  arrayMinItems: { populate: 'never' },
+};
 
 // As rjsf's own, but the required mark is aria-hidden so that a field's accessible name is
 // its title alone (「项目名称」, not 「项目名称*」) for screen readers and tests.
@@ -195,8 +198,15 @@ export default function FormView({
   }, [shown, uiSchema]);
   const [data, setData] = useState(formData || {});
   useEffect(() => { setData(formData || {}); }, [formData]);
-  const { errorSchema, general } = useMemo(
+  // A field's server error stays until that field is changed (top-level property).
+  const [touched, setTouched] = useState(() => new Set());
+  useEffect(() => { setTouched(new Set()); }, [error]);
+  const { errorSchema: allErrors, general } = useMemo(
     () => toErrorSchema(shown, error?.errors), [shown, error]);
+  const errorSchema = useMemo(() => {
+    if (!touched.size) return allErrors;
+    return Object.fromEntries(Object.entries(allErrors).filter(([k]) => !touched.has(k)));
+  }, [allErrors, touched]);
   const wrapper = useRef(null);
   useEffect(() => {
     if (!error) return;
@@ -230,7 +240,15 @@ export default function FormView({
         showErrorList={false}
         readonly={readOnly}
         disabled={busy}
-        onChange={({ formData: next }) => { setData(next); onChange?.(next); }}
+        onChange={({ formData: next }) => {
+          if (error) {
+            const changed = Object.keys({ ...(data || {}), ...(next || {}) })
+              .filter((k) => JSON.stringify(data?.[k]) !== JSON.stringify(next?.[k]) && !touched.has(k));
+            if (changed.length) setTouched((t) => new Set([...t, ...changed]));
+          }
+          setData(next);
+          onChange?.(next);
+        }}
         onSubmit={({ formData: next }) => onSubmit?.(next || {})}
       >
         {readOnly ? <></> : (

@@ -93,7 +93,7 @@ export default function TaskListPage() {
             </thead>
             <tbody>
               {data.items.map((t) => (
-                <tr key={t.id} data-testid="task-row" className={`clickable${t.overdue ? ' overdue' : ''}`}
+                <tr key={t.id} data-testid="task-row" data-overdue={t.overdue ? "true" : "false"} className={`clickable${t.overdue ? ' overdue' : ''}`}
                   onClick={() => navigate(`/tasks/${t.id}`)}>
                   <td>
                     <Link to={`/tasks/${t.id}`} onClick={(e) => e.stopPropagation()}>{t.name}</Link>
