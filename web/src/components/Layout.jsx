@@ -1,10 +1,23 @@
-import React from 'react';
-import { NavLink, Outlet } from 'react-router-dom';
+import React, { useEffect, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router-dom';
+import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import { markLoggedOut } from '../staff/session.js';
 
 export default function Layout() {
   const { me, logout } = useAuth();
+  const location = useLocation();
+  const [unread, setUnread] = useState(0);
+  // The unread 抄送 count, refreshed on every page change (a failure just hides the count).
+  useEffect(() => {
+    if (!me) return undefined;
+    let live = true;
+    const load = () => api.get('/notices', { unread: 'true' })
+      .then((list) => live && setUnread(list.length)).catch(() => live && setUnread(0));
+    load();
+    window.addEventListener('govit:notices-changed', load);
+    return () => { live = false; window.removeEventListener('govit:notices-changed', load); };
+  }, [me, location.pathname, location.search]);
   return (
     <div className="app">
       <header className="topbar">
@@ -12,7 +25,7 @@ export default function Layout() {
         {me && (
           <nav>
             <NavLink to="/" end>我的待办</NavLink>
-            <NavLink to="/notices">抄送通知</NavLink>
+            <NavLink to="/notices">抄送通知{unread > 0 && <span className="nav-count" data-testid="unread-count">{unread}</span>}</NavLink>
             <NavLink to="/cases">我的案件</NavLink>
             <NavLink to="/start">发起申报</NavLink>
             <NavLink to="/catalog">法规与流程</NavLink>

@@ -15,6 +15,7 @@ export default function NoticesPage() {
     setActionError(null);
     try {
       await api.post(`/notices/${notice.id}/read`);
+      window.dispatchEvent(new Event('govit:notices-changed'));
       setData((list) => (unread ? list.filter((n) => n.id !== notice.id) : list.map((n) => (n.id === notice.id ? { ...n, read: true } : n))));
     } catch (e) {
       setActionError(e);

@@ -24,7 +24,8 @@ function AssignDialog({ task, onDone, onCancel }) {
     setError(null);
     try {
       const updated = await api.post(`/tasks/${task.id}/assign`, { username, reason });
-      onDone(updated, username);
+      const who = candidates.find((c) => c.username === username);
+      onDone(updated, who ? who.display_name : username);
     } catch (err) {
       setError(err);
     } finally {
