@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import { Deadline, Loading, ProblemBox, useResource } from '../components/ui.jsx';
 import { STATUS_LABELS, formatDateTime } from '../format.js';
+import CaseActions from './CaseActions.jsx';
 import CaseData from './CaseData.jsx';
 import CaseDiagram from './CaseDiagram.jsx';
 import { ClaimStatus } from './TaskListPage.jsx';
@@ -65,7 +66,7 @@ function Audit({ caseId, refreshKey }) {
 export default function CasePage() {
   const { caseId } = useParams();
   const { me } = useAuth();
-  const { data: item, error, loading, setData } = useResource(() => api.get(`/instances/${caseId}`), [caseId]);
+  const { data: item, error, loading, setData, reload } = useResource(() => api.get(`/instances/${caseId}`), [caseId]);
   const [refreshKey, setRefreshKey] = useState(0);
   const [actionError, setActionError] = useState(null);
   const [notice, setNotice] = useState(null);
@@ -122,6 +123,13 @@ export default function CasePage() {
         {notice && <div className="ok-box" role="status" style={{ marginTop: 10 }}>{notice}</div>}
         <ProblemBox error={actionError} />
       </div>
+
+      <CaseActions item={item} me={me} onChanged={(updated, message) => {
+        if (updated) setData(updated); else reload();
+        setRefreshKey((n) => n + 1);
+        setNotice(message);
+        setActionError(null);
+      }} />
 
       <section className="card" data-testid="case-open-tasks" aria-label="当前待办">
         <h2>当前待办</h2>
