@@ -103,9 +103,31 @@ function FieldTemplate(props) {
   );
 }
 
+// rjsf's array buttons are glyph icons (no icon font here): text buttons in Chinese instead.
+function textButton(label, className = 'secondary small') {
+  return function TextButton({ id, onClick, disabled }) {
+    return <button type="button" id={id} className={className} onClick={onClick} disabled={disabled}>{label}</button>;
+  };
+}
+function AddButton({ id, onClick, disabled }) {
+  return (
+    <div className="array-add">
+      <button type="button" id={id} className="secondary small" onClick={onClick} disabled={disabled}>＋ 添加一项</button>
+    </div>
+  );
+}
+const ButtonTemplates = {
+  AddButton,
+  RemoveButton: textButton('删除', 'secondary small danger-text'),
+  MoveUpButton: textButton('上移'),
+  MoveDownButton: textButton('下移'),
+  CopyButton: textButton('复制'),
+  ClearButton: textButton('清空'),
+};
+
 const widgets = { attachment: AttachmentWidget };
 const fields = { attachmentList: AttachmentListField };
-const templates = { FieldErrorTemplate, FieldTemplate };
+const templates = { FieldErrorTemplate, FieldTemplate, ButtonTemplates };
 
 function choices(schema) {
   if (Array.isArray(schema.enum)) return schema.enum.length;
@@ -137,6 +159,11 @@ function prepareUi(schema, ui, path) {
     return out;
   }
   if (schema.type === 'array' && schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) {
+    // A set of choices (会签处室 …) is a group of checkboxes, not a multi-select box.
+    if (choices(schema.items) > 0 && schema.uniqueItems && !out['ui:widget']) {
+      out['ui:widget'] = 'checkboxes';
+      return out;
+    }
     out.items = prepareUi(schema.items, out.items, path);
     return out;
   }
