@@ -1,8 +1,10 @@
 // Attachments: upload (multipart), metadata (cached per id) and download through the bearer
 // token (a plain <a href> cannot send it, so the bytes are fetched and saved as a blob).
-import { api, request } from '../api.js';
+import { api, getToken, request } from '../api.js';
 
+// Keyed by login as well: metadata one user may see is not shown to the next from the cache.
 const metaCache = new Map();
+const key = (id) => `${getToken() || ''}:${id}`;
 
 export function uploadAttachment(file, { field, taskId, processKey }) {
   const form = new FormData();
@@ -11,22 +13,23 @@ export function uploadAttachment(file, { field, taskId, processKey }) {
   if (taskId) form.append('task_id', taskId);
   else if (processKey) form.append('process_key', processKey);
   return request('POST', '/attachments', { form }).then((meta) => {
-    metaCache.set(meta.id, Promise.resolve(meta));
+    metaCache.set(key(meta.id), Promise.resolve(meta));
     return meta;
   });
 }
 
 export function attachmentMeta(id) {
-  if (!metaCache.has(id)) {
+  const k = key(id);
+  if (!metaCache.has(k)) {
     const p = api.get(`/attachments/${encodeURIComponent(id)}`);
-    p.catch(() => metaCache.delete(id));
-    metaCache.set(id, p);
+    p.catch(() => metaCache.delete(k));
+    metaCache.set(k, p);
   }
-  return metaCache.get(id);
+  return metaCache.get(k);
 }
 
 export function rememberAttachment(meta) {
-  if (meta?.id) metaCache.set(meta.id, Promise.resolve(meta));
+  if (meta?.id) metaCache.set(key(meta.id), Promise.resolve(meta));
 }
 
 function filenameFrom(response, fallback) {

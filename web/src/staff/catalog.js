@@ -1,11 +1,15 @@
 // The catalogue (GET /jurisdictions) loaded once per session: names of jurisdictions and
 // processes for filters and tables, and which processes the user may start.
-import { api } from '../api.js';
+import { api, getToken } from '../api.js';
 
+// Per login: `can_start` depends on who asks.
 let cached = null;
+let cachedFor = null;
 
 export function loadCatalog() {
-  if (!cached) {
+  const token = getToken();
+  if (!cached || cachedFor !== token) {
+    cachedFor = token;
     cached = api.get('/jurisdictions');
     cached.catch(() => { cached = null; });
   }
