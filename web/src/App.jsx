@@ -1,22 +1,24 @@
-import React from 'react';
+import React, { Suspense, lazy } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useAuth } from './auth.jsx';
 import Layout from './components/Layout.jsx';
 import LoginPage from './staff/LoginPage.jsx';
 import TaskListPage from './staff/TaskListPage.jsx';
-import TaskPage from './staff/TaskPage.jsx';
-import NoticesPage from './staff/NoticesPage.jsx';
-import CaseListPage from './staff/CaseListPage.jsx';
-import CasePage from './staff/CasePage.jsx';
-import StartPage from './staff/StartPage.jsx';
 import { wasLoggedOut } from './staff/session.js';
-import CatalogPage from './admin/CatalogPage.jsx';
-import ProcessPage from './admin/ProcessPage.jsx';
-import ModelerPage from './admin/ModelerPage.jsx';
-import DraftsPage from './admin/DraftsPage.jsx';
-import DiffPage from './admin/DiffPage.jsx';
-import MigrationPage from './admin/MigrationPage.jsx';
-import CoveragePage from './admin/CoveragePage.jsx';
+
+// Pages load on first visit (bpmn-js, dmn-js and rjsf are large): login and 我的待办 come at once.
+const TaskPage = lazy(() => import('./staff/TaskPage.jsx'));
+const NoticesPage = lazy(() => import('./staff/NoticesPage.jsx'));
+const CaseListPage = lazy(() => import('./staff/CaseListPage.jsx'));
+const CasePage = lazy(() => import('./staff/CasePage.jsx'));
+const StartPage = lazy(() => import('./staff/StartPage.jsx'));
+const CatalogPage = lazy(() => import('./admin/CatalogPage.jsx'));
+const ProcessPage = lazy(() => import('./admin/ProcessPage.jsx'));
+const ModelerPage = lazy(() => import('./admin/ModelerPage.jsx'));
+const DraftsPage = lazy(() => import('./admin/DraftsPage.jsx'));
+const DiffPage = lazy(() => import('./admin/DiffPage.jsx'));
+const MigrationPage = lazy(() => import('./admin/MigrationPage.jsx'));
+const CoveragePage = lazy(() => import('./admin/CoveragePage.jsx'));
 
 function RequireLogin({ children, admin = false }) {
   const { me, loading } = useAuth();
@@ -32,7 +34,9 @@ function RequireLogin({ children, admin = false }) {
 
 // Staff pages live in staff/, process owners' and administrators' in admin/.
 export default function App() {
-  const page = (element, admin = false) => <RequireLogin admin={admin}>{element}</RequireLogin>;
+  const page = (element, admin = false) => (
+    <RequireLogin admin={admin}><Suspense fallback={<p className="muted">正在加载…</p>}>{element}</Suspense></RequireLogin>
+  );
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
