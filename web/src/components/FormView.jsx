@@ -202,7 +202,10 @@ export function toErrorSchema(schema, errors) {
       if (isAttachmentArraySchema(sch)) break;
     }
     if (!ok) { general.push(message); continue; }
-    node.__errors = [...(node.__errors || []), message];
+    // A message that names the field by its key (「send_back_reason」) names it by its title.
+    const last = parts[parts.length - 1];
+    const shownMessage = sch?.title ? message.split(`「${last}」`).join(`「${sch.title}」`) : message;
+    node.__errors = [...(node.__errors || []), shownMessage];
   }
   return { errorSchema: root, general };
 }
