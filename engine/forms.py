@@ -66,12 +66,18 @@ def _enum_labels(schema: dict[str, Any]) -> str:
     return "、".join(labels) or "、".join(map(str, schema.get("enum", [])))
 
 
-def message(error: ValidationError, title: str) -> str:
-    """A Chinese message for one jsonschema error, naming the field by its form title."""
+def message(error: ValidationError, title: str, root: dict[str, Any] | None = None) -> str:
+    """A Chinese message for one jsonschema error, naming the field by its form title. A field
+    required only by an `if`/`then` branch has its title in the form's own properties, not in
+    the branch, so the root schema is looked up first."""
     kind, value, sub = error.validator, error.validator_value, error.schema
     if kind == "required":
         missing = _quoted(error.message)
-        return f"「{field_title(error.schema, [missing]) or missing}」为必填项"
+        path = [*error.absolute_path, missing]
+        named = field_title(root, path) if root is not None else ""
+        if not named or named == missing:
+            named = field_title(error.schema, [missing]) or missing
+        return f"「{named}」为必填项"
     texts = {
         "type": f"「{title}」的类型应为{_TYPE_NAMES.get(str(value), value)}",
         "minimum": f"「{title}」不能小于 {value}",
@@ -122,5 +128,5 @@ def validate(schema_text: str, data: Any) -> None:
         fields = []
         for err in errors:
             title = field_title(schema, list(err.absolute_path)) or "表单"
-            fields.append({"field": field_path(err), "message": message(err, title)})
+            fields.append({"field": field_path(err), "message": message(err, title, schema)})
         raise FormInvalid("；".join(f["message"] for f in fields), errors=fields)
