@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
@@ -139,8 +140,14 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     shot(page, "07-case-page")
     page.evaluate("() => window.scrollTo(0, 0)")
     shots["case"] = shot(page, "08-case-diagram", height=1000)
-    # the case's data shows the uploaded document by name, not as an id
-    expect(page.get_by_test_id("case-data")).to_contain_text("调研报告.pdf")
+    # the case's data shows the uploaded document by name, not as an id; the next office downloads
+    # exactly the bytes that were uploaded
+    card = page.get_by_test_id("case-data").get_by_test_id("attachment").filter(has_text="调研报告.pdf")
+    expect(card).to_be_visible()
+    with page.expect_download() as download:
+        card.get_by_role("button", name="下载").click()
+    assert download.value.suggested_filename == "调研报告.pdf"
+    assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == hashlib.sha256(document).hexdigest()
 
     assert_no_page_errors(page)
     copy_doc_screenshots({"web-login.png": shots["login"], "web-tasklist.png": shots["tasklist_it"],
