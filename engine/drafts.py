@@ -8,6 +8,7 @@ it was made on; a save on an older revision (someone saved meanwhile) is a 409.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from datetime import date
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ from typing import Any
 from lxml import etree
 from sqlalchemy import select, update
 
+from . import audit
 from .bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
 from .clock import now_utc
 from .db import as_utc, db, unit_of_work
@@ -90,6 +92,12 @@ def _get(draft_id: int, *, editing: bool = False) -> BundleDraft:
     return draft
 
 
+def _audit(actor: Actor, action: str, draft: BundleDraft, **detail: Any) -> None:
+    """Who changed which draft file when: a revision's history before it is deployed."""
+    audit.record(actor.username, action, detail={"draft": draft.id, "jurisdiction": draft.jurisdiction_id,
+                                                 "revision": draft.revision, **detail})
+
+
 def create(actor: Actor, jurisdiction_id: str, title: str) -> dict[str, Any]:
     _require_admin(actor)
     with unit_of_work():
@@ -101,6 +109,7 @@ def create(actor: Actor, jurisdiction_id: str, title: str) -> dict[str, Any]:
         _store_files(draft, stored_bundle(jurisdiction.current_bundle_hash).files)
         db.session.add(draft)
         db.session.flush()
+        _audit(actor, "draft_created", draft, title=title, base_bundle_hash=draft.base_bundle_hash)
         return detail(draft)
 
 
@@ -141,6 +150,7 @@ def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int
         files[path] = _encoded(path, content)
         _store_files(draft, files)
         db.session.flush()  # the revision moves here; a concurrent save of the same one → 409
+        _audit(actor, "draft_file_saved", draft, path=path, sha256=hashlib.sha256(files[path]).hexdigest())
         return detail(draft)
 
 
@@ -156,6 +166,7 @@ def delete_file(actor: Actor, draft_id: int, path: str, revision: int | None = N
         del files[path]
         _store_files(draft, files)
         db.session.flush()
+        _audit(actor, "draft_file_deleted", draft, path=path)
         return detail(draft)
 
 
@@ -165,6 +176,7 @@ def discard(actor: Actor, draft_id: int) -> None:
         draft = _get(draft_id)
         draft.status = DISCARDED
         draft.updated_at = now_utc()
+        _audit(actor, "draft_discarded", draft)
 
 
 def _diff(current: Bundle, files: dict[str, bytes]) -> dict[str, Any] | None:

@@ -138,3 +138,26 @@ def test_unsafe_or_unknown_paths_are_refused_naming_the_path(http):
                           headers={"Authorization": f"Bearer {http.as_('admin').token}"})  # a lone surrogate
     assert odd.status_code == 422 and odd.get_json()["errors"][0]["file"] == "notes.txt"
     assert call(http, "GET", f"/{draft['id']}").body == {**draft, "validation": None}
+
+
+def test_every_change_to_a_draft_is_in_the_audit_trail(http, app):
+    from sqlalchemy import select
+
+    from engine.audit import verify_chain
+    from engine.db import db
+    from engine.models import AuditEntry
+
+    draft = new_draft(http, "审计")
+    saved = save(http, draft, "regulation.txt", "修订稿")
+    assert call(http, "DELETE", f"/{draft['id']}/files/regulation.txt", revision=saved["revision"]).status == 200
+    assert call(http, "DELETE", f"/{draft['id']}").status == 204
+    with app.app_context():
+        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("draft_%"))
+                                  .order_by(AuditEntry.id)).all()
+        assert [(r.action, r.actor) for r in rows] == [
+            ("draft_created", "admin"), ("draft_file_saved", "admin"),
+            ("draft_file_deleted", "admin"), ("draft_discarded", "admin")]
+        details = [json.loads(r.detail_json) for r in rows]
+        assert {d["draft"] for d in details} == {draft["id"]}
+        assert details[1]["path"] == "regulation.txt" and len(details[1]["sha256"]) == 64
+        assert verify_chain().ok
