@@ -151,20 +151,16 @@ export default function DiffPage() {
             )}
             {tab && (
               <div className="side-by-side" data-testid="diff-diagrams">
-                <div>
-                  <p><strong>第 {a} 版</strong></p>
-                  {filesA.data?.files?.[tab]
-                    ? <BpmnCanvas key={`a/${a}/${tab}`} xml={filesA.data.files[tab]} markers={marks.left} selected={selected} height={480} zoomToMarked testid="diff-diagram-a"
-                      onSelect={(el) => el && el.type !== 'bpmn:Process' && el.type !== 'bpmn:Collaboration' && setSelected(el.id)} />
-                    : <p className="muted">{filesA.loading ? '正在加载…' : `第 ${a} 版中没有 ${tab}`}</p>}
-                </div>
-                <div>
-                  <p><strong>第 {b} 版</strong></p>
-                  {filesB.data?.files?.[tab]
-                    ? <BpmnCanvas key={`b/${b}/${tab}`} xml={filesB.data.files[tab]} markers={marks.right} selected={selected} height={480} zoomToMarked testid="diff-diagram-b"
-                      onSelect={(el) => el && el.type !== 'bpmn:Process' && el.type !== 'bpmn:Collaboration' && setSelected(el.id)} />
-                    : <p className="muted">{filesB.loading ? '正在加载…' : `第 ${b} 版中没有 ${tab}`}</p>}
-                </div>
+                {[[a, filesA, marks.left, 'a'], [b, filesB, marks.right, 'b']].map(([version, loaded, markers, side]) => (
+                  <div key={side}>
+                    <p><strong>第 {version} 版</strong></p>
+                    {loaded.data?.files?.[tab]
+                      ? <BpmnCanvas key={`${side}/${version}/${tab}`} xml={loaded.data.files[tab]} markers={markers} selected={selected}
+                        height={480} zoomToMarked testid={`diff-diagram-${side}`}
+                        onSelect={(el) => el && el.type !== 'bpmn:Process' && el.type !== 'bpmn:Collaboration' && setSelected(el.id)} />
+                      : <p className="muted">{loaded.loading ? '正在加载…' : `第 ${version} 版中没有 ${tab}`}</p>}
+                  </div>
+                ))}
               </div>
             )}
           </div>
