@@ -16,6 +16,10 @@ from .server import PASSWORD
 API = "/api/v1"
 
 
+class UploadFailed(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class DemoUser:
     username: str
@@ -69,6 +73,8 @@ class Outcome:
     first_error: str = ""
     cases_finished: int = 0
     by_element: dict[str, list[float]] = field(default_factory=dict)  # latencies per BPMN element
+    uploads: int = 0  # documents uploaded before completions (not timed as completions)
+    upload_seconds: float = 0.0  # the client's wall time spent uploading them
 
     def error(self, what: str, reply: requests.Response) -> None:
         self.errors[f"{what} {reply.status_code}"] += 1
@@ -90,6 +96,19 @@ class Client:
         data = {**scenario.APPLICATION, "project_name": scenario.APPLICATION["project_name"] + title_suffix}
         return self.session.post(f"{self.base}{API}/instances", headers=self._headers(applicant),
                                  json={"process_key": scenario.PROCESS_KEY, "data": data}, timeout=60)
+
+    def upload(self, task: dict[str, Any], field: str, doc: scenario.Doc) -> str:
+        """Upload one document for a field of the task's form as its actor; the attachment id."""
+        reply = self.session.post(f"{self.base}{API}/attachments", headers=self._headers(self.directory.for_task(task)),
+                                  data={"field": field, "task_id": task["id"]},
+                                  files={"file": (doc.filename, doc.content, "application/pdf")}, timeout=60)
+        if reply.status_code != 201:
+            raise UploadFailed(f"upload {field} {reply.status_code}: {reply.text[:300]}")
+        return reply.json()["id"]
+
+    def prepared(self, task: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        """The form data with its documents uploaded: done before, never inside, the timed call."""
+        return scenario.resolve(data, lambda field, doc: self.upload(task, field, doc))
 
     def complete(self, task: dict[str, Any], data: dict[str, Any]) -> tuple[requests.Response, float]:
         user = self.directory.for_task(task)
@@ -115,7 +134,16 @@ class Client:
             if time.perf_counter() >= deadline:
                 return False
             task = tasks[scenario.pick([t["bpmn_id"] for t in tasks])]
-            reply, seconds = self.complete(task, walk.data_for(task["bpmn_id"]))
+            began, docs = time.perf_counter(), scenario.count_docs(walk.peek(task["bpmn_id"]))
+            try:
+                data = self.prepared(task, walk.data_for(task["bpmn_id"]))
+                outcome.uploads += docs
+                outcome.upload_seconds += time.perf_counter() - began
+            except UploadFailed as exc:
+                outcome.errors["upload"] += 1
+                outcome.first_error = outcome.first_error or str(exc)
+                return False
+            reply, seconds = self.complete(task, data)
             if reply.status_code != 200:
                 outcome.error("complete", reply)
                 return False  # the case's state is unknown now: abandon it, never guess

@@ -89,3 +89,10 @@ def usage(before: Snapshot, after: Snapshot, requests: int, has_db: bool) -> Usa
     total = after.machine_total - before.machine_total
     return Usage(busy / total if total else 0.0, server / n * 1000, client / n * 1000,
                  db / n * 1000 if has_db else None, (busy - server - client - db) / n * 1000)
+
+
+def less(after: Snapshot, per: Usage, times: int) -> Snapshot:
+    """`after` as if `times` operations costing `per` each had not run (client, server, db)."""
+    own = per.own_ms * times / 1000
+    return Snapshot(after.machine_busy - own, after.machine_total, after.server - per.server_ms * times / 1000,
+                    after.client - per.client_ms * times / 1000, after.db - (per.db_ms or 0.0) * times / 1000)

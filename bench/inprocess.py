@@ -9,6 +9,7 @@ task index is rebuilt from. Form validation, auth, SQL and JSON responses are le
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +87,8 @@ def walk_case(spec_text: str) -> CaseResult:
             result.completed = True
             break
         task_id, bpmn_id = tasks[scenario.pick([b for _, b in tasks])]
-        data = walk.data_for(bpmn_id)
+        # (a) has no database: a document is just an id, as the engine sees it after upload.
+        data = scenario.resolve(walk.data_for(bpmn_id), lambda _path, _doc: secrets.token_hex(16))
         began, cpu_began = time.perf_counter(), time.thread_time()
         state, tasks = complete_one(state, spec_text, task_id, data)
         result.latencies.append(time.perf_counter() - began)

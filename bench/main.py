@@ -92,6 +92,9 @@ def run_b(plan: Plan, app: server.Server, db_pid: int | None, tokens: dict[str, 
         log(f"(b) first error: {result.first_error}")
     if result.cpu is not None:
         log(f"(b) {result.cpu.note()}")
+    if result.upload_cpu is not None:
+        log(f"(b) {result.uploads} uploads between completions, {result.upload_seconds:.1f} client-s "
+            f"(taken out of the window); one upload alone: {result.upload_cpu.note()}")
     note = f"{clients} clients, {workers} workers, {result.cases_finished} cases done{errors}"
     return row("(b) HTTP POST /tasks/{id}/complete", result.latencies, result.per_second, note), result
 
@@ -202,7 +205,7 @@ class Results:
 
 def run_http_parts(args: argparse.Namespace, plan: Plan, workdir: Path, database: server.Database,
                    bpmn_root: Path, forms_root: Path, results: Results) -> None:
-    env = server.app_environment(database, bpmn_root, forms_root)
+    env = server.app_environment(database, bpmn_root, forms_root, workdir / "attachments")
     log(f"setting up {database.url.split('@')[-1]}")
     server.setup_database(env, workdir / "setup.log")
     with server.gunicorn(env, args.workers, workdir / "gunicorn.log", args.app) as app:

@@ -181,7 +181,8 @@ def build_app(database: server.Database, workdir: Path) -> Flask:
     bpmn_root, forms_root = server.snapshot_bundle(workdir)
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": server.sqlalchemy_url(database), "BUNDLE_ROOT": str(bpmn_root),
-        "FORMS_ROOT": str(forms_root), "AUTO_SETUP": False, "SCHEDULER_ENABLED": False,
+        "FORMS_ROOT": str(forms_root), "ATTACHMENT_STORE": str(workdir / "attachments"),
+        "AUTO_SETUP": False, "SCHEDULER_ENABLED": False,
         "DEMO_USERS": True, "DEMO_PASSWORD": server.PASSWORD})
     setup.bootstrap(app)
     return app
@@ -200,6 +201,14 @@ class Walker:
     def _auth(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
+    def _upload(self, task: dict[str, Any], field: str, doc: scenario.Doc, headers: dict[str, str]) -> str:
+        """Upload before the measured request: documents are not part of the completion."""
+        reply = self.http.post("/api/v1/attachments", headers=headers, content_type="multipart/form-data", data={
+            "field": field, "task_id": task["id"], "file": (io.BytesIO(doc.content), doc.filename)})
+        if reply.status_code != 201:
+            raise RuntimeError(f"upload failed: {reply.status_code} {reply.get_data(True)[:300]}")
+        return reply.get_json()["id"]
+
     def case(self, profiler: cProfile.Profile | None, profile_step: int) -> list[Sample]:
         applicant = self.directory.applicants()[0].username
         reply = self.http.post("/api/v1/instances", headers=self._auth(applicant),
@@ -209,7 +218,10 @@ class Walker:
             if not tasks:
                 break
             task = tasks[scenario.pick([t["bpmn_id"] for t in tasks])]
-            headers, data = self._auth(self.directory.for_task(task)), walk.data_for(task["bpmn_id"])
+            headers = self._auth(self.directory.for_task(task))
+            def upload(field: str, doc: scenario.Doc, task: dict = task, headers: dict = headers) -> str:
+                return self._upload(task, field, doc, headers)
+            data = scenario.resolve(walk.data_for(task["bpmn_id"]), upload)
             use_profiler = profiler is not None and step == profile_step
             TRACKER.reset()
             began = time.perf_counter()

@@ -12,19 +12,25 @@ the trial-operation timers (`start_of_day(add_months(trial_start_date, months))`
 due when the case reaches them and `runtime.advance` fires them in the same request: no clock
 moving is needed and the HTTP and in-process walks stay identical.
 
-Nothing here names a file or module of the engine: the walk works for any bundle whose element
-ids it covers, and `check_forms` proves every entry valid against the bundle's own forms.
+Documents are `Doc` values: each walk uploads them (or records ids) before the timed
+completion and submits the attachment ids. Nothing here names a file of the bundle: the walk
+works for any bundle whose element ids it covers, and `check_forms` proves every entry valid
+against the bundle's own forms.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+
+from engine.attachment_marker import fields, is_attachment_id
 
 ROOT = Path(__file__).resolve().parent.parent
 JURISDICTION = "hunan-hrss"
@@ -49,10 +55,24 @@ APPLICATION: dict[str, Any] = {
     "contact_phone": "0731-00000000",
 }
 
+# A small but genuine PDF: uploads are sniffed, and a `.pdf` that is not one is refused.
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+SAMPLE_ID = "0" * 32  # a well-formed attachment id, where no upload exists (check_forms)
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A document a form field asks for: uploaded (HTTP) or recorded (in-process) before the
+    timed completion, and replaced by its attachment id in the submitted data."""
+
+    filename: str
+    content: bytes = PDF
+
+
 TEXT = "经审查，材料齐全，符合要求。"
 DESIGN = {
-    "construction_plan": "分两期建设，一期经办系统，二期服务门户。",
-    "technical_plan": "微服务架构，省级集中部署。",
+    "construction_plan": Doc("建设方案.pdf"),
+    "technical_plan": Doc("技术方案.pdf"),
     "security_design": "等级保护三级，数据加密存储与传输。",
     "standards_compliance": True,
     "budget_estimate_yuan": 3_750_000,
@@ -63,9 +83,9 @@ CONFIDENTIALITY = {
     "confidentiality_compliance": True,
 }
 ACCEPTANCE_APPLICATION = {
-    "trial_operation_report": "试运行情况报告",
-    "user_manual": "用户手册 v1.0",
-    "technical_documents": "技术文档全集",
+    "trial_operation_report": Doc("试运行情况报告.pdf"),
+    "user_manual": Doc("用户手册.pdf"),
+    "technical_documents": [Doc("技术文档.pdf")],
     "acceptance_application_date": "2025-06-10",
 }
 ACCEPTANCE = {
@@ -78,7 +98,7 @@ SUPERVISION = {"supervision_opinion": TEXT, "issues_found": False}
 FORM_DATA: dict[str, list[dict[str, Any]]] = {
     "requirements_survey": [{
         "survey_scope": "厅机关及厅属单位", "survey_participants": "业务处室骨干",
-        "business_process": "受理、审核、审批、归档", "survey_report": "需求调研报告",
+        "business_process": "受理、审核、审批、归档", "survey_report": Doc("需求调研报告.pdf"),
     }],
     "initial_review": [
         {"review_result": "send_back", "review_opinion": "需补充调研报告", "send_back_reason": "缺少指标体系"},
@@ -86,11 +106,12 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
     ],
     "revise_application": [{
         "business_requirements": APPLICATION["business_requirements"] + "补充指标体系。",
-        "survey_report": "需求调研报告（修订）", "revision_note": "已补充指标体系",
+        "survey_report": Doc("需求调研报告（修订）.pdf"), "revision_note": "已补充指标体系",
     }],
     "organise_expert_review": [{"expert_panel": "王教授、李研究员、陈高工", "expert_review_date": "2025-01-15"}],
     "expert_feasibility_review": [{
         "feasibility_conclusion": "feasible", "feasibility_opinion": "技术路线可行", "expert_leader": "王教授",
+        "feasibility_opinion_document": Doc("专家论证意见.pdf"),
     }],
     "approval_proposal": [{"approval_recommendation": "recommend", "approval_proposal_opinion": "建议立项"}],
     "leading_group_major_decision": [{
@@ -124,14 +145,15 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
     "sign_contract": [{
         "contract_no": "HRSS-2025-001", "contract_amount_yuan": 3_600_000,
         "contract_signed_date": "2025-03-25", "contract_trial_months": 0, "contract_warranty_years": 0,
+        "contract_document": Doc("合同.pdf"),
     }],
     "engage_supervisor": [{
         "supervisor_name": "某监理公司", "supervisor_qualification": "甲级",
-        "supervision_contract_no": "JL-2025-001",
+        "supervision_contract_no": "JL-2025-001", "supervision_contract_document": Doc("监理合同.pdf"),
     }],
     # Trial start in the past: the trial-operation timer is due as soon as it is reached.
     "implementation": [{
-        "implementation_summary": "按方案完成建设", "design_followed": True, "supervision_report": "监理报告",
+        "implementation_summary": "按方案完成建设", "design_followed": True, "supervision_report": Doc("监理报告.pdf"),
         "completion_date": "2025-04-30", "trial_start_date": "2025-01-02",
     }],
     "acceptance_application": [
@@ -146,7 +168,9 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
         {**ACCEPTANCE, "acceptance_result": "fail", "rectification_requirements": "补齐运维文档"},
         {**ACCEPTANCE, "acceptance_result": "pass"},
     ],
-    "acceptance_rectification": [{"rectification_report": "已补齐", "rectification_completed_date": "2025-06-25"}],
+    "acceptance_rectification": [{
+        "rectification_report": Doc("整改报告.pdf"), "rectification_completed_date": "2025-06-25",
+    }],
     "rollout": [{"rollout_scope": "province", "rollout_plan": "全省推广"}],
     "asset_registration": [{
         "asset_registration_no": "ZC-2025-001", "asset_value_yuan": 3_600_000,
@@ -157,7 +181,10 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
         {**SUPERVISION, "supervision_stage": "progress", "supervision_finished": False},
         {**SUPERVISION, "supervision_stage": "acceptance", "supervision_finished": True},
     ],
-    "archive_it_office": [{"archive_items": ["contract"], "archive_copies": 2, "it_office_archive_no": "XX-01"}],
+    "archive_it_office": [{
+        "archive_items": ["contract"], "archive_documents": [Doc("归档材料.pdf")], "archive_copies": 2,
+        "it_office_archive_no": "XX-01",
+    }],
     "archive_room_filing": [{"archive_room_file_no": "DA-2025-001", "archive_room_received_date": "2025-07-10"}],
 }
 
@@ -170,13 +197,50 @@ class Walk:
     def __init__(self) -> None:
         self.visits: Counter[str] = Counter()
 
+    def peek(self, bpmn_id: str) -> dict[str, Any]:
+        """The entry the next visit will get, without counting a visit."""
+        entries = FORM_DATA.get(bpmn_id) or [{}]
+        return entries[min(self.visits[bpmn_id], len(entries) - 1)]
+
     def data_for(self, bpmn_id: str) -> dict[str, Any]:
         entries = FORM_DATA.get(bpmn_id)
         if not entries:
             raise KeyError(f"scenario has no form data for element {bpmn_id!r}: update bench/scenario.py")
         entry = entries[min(self.visits[bpmn_id], len(entries) - 1)]
         self.visits[bpmn_id] += 1
-        return json.loads(json.dumps(entry))  # a fresh copy: the engine keeps references
+        return copy.deepcopy(entry)  # a fresh copy: the engine keeps references
+
+
+Uploader = Callable[[str, Doc], str]  # (field path, document) → attachment id
+
+
+def resolve(data: dict[str, Any], upload: Uploader, prefix: str = "") -> dict[str, Any]:
+    """`data` with every Doc (alone or in a list) replaced by the id `upload` returns for it."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Doc):
+            out[key] = upload(path, value)
+        elif isinstance(value, list) and value and all(isinstance(v, Doc) for v in value):
+            out[key] = [upload(path, v) for v in value]
+        elif isinstance(value, dict):
+            out[key] = resolve(value, upload, f"{path}/")
+        else:
+            out[key] = value
+    return out
+
+
+def count_docs(data: dict[str, Any]) -> int:
+    found: list[str] = []
+    resolve(data, lambda path, _doc: found.append(path) or SAMPLE_ID)
+    return len(found)
+
+
+def documents(data: dict[str, Any]) -> set[str]:
+    """Field paths of `data` that carry a Doc."""
+    found: set[str] = set()
+    resolve(data, lambda path, _doc: found.add(path) or SAMPLE_ID)
+    return found
 
 
 def pick(bpmn_ids: Sequence[str]) -> int:
@@ -198,9 +262,22 @@ def check_forms(forms_of: dict[str, str | None], forms_dir: Path = FORMS_DIR) ->
             continue  # an element of another path variant (e.g. small projects)
         schema = app_form if bpmn_id == "start_application" else json.loads((forms_dir / form).read_text("utf-8"))
         validator = Draft202012Validator(schema, format_checker=FormatChecker())
+        wanted = set(fields(schema))
         for n, entry in enumerate(entries):
-            problems += [f"{bpmn_id}[{n}]: {e.message}" for e in validator.iter_errors(entry)]
+            # Documents as the engine receives them: attachment ids, only in attachment fields.
+            docs, filled = documents(entry), resolve(entry, lambda _path, _doc: SAMPLE_ID)
+            problems += [f"{bpmn_id}[{n}]: {e.message}" for e in validator.iter_errors(filled)]
+            if docs - wanted:
+                problems.append(f"{bpmn_id}[{n}]: documents in non-attachment fields: {sorted(docs - wanted)}")
+            typed = sorted(p for p in wanted - docs if p in entry and not _all_ids(entry[p]))
+            if typed:
+                problems.append(f"{bpmn_id}[{n}]: attachment fields given text, not a Doc: {typed}")
             extra = set(entry) - set(schema.get("properties", {}))
             if extra:
                 problems.append(f"{bpmn_id}[{n}]: fields not in {form}: {sorted(extra)}")
     return problems
+
+
+def _all_ids(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return all(is_attachment_id(v) for v in values)

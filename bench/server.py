@@ -89,11 +89,12 @@ def sqlalchemy_url(database: Database) -> str:
     return database.url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
-def app_environment(database: Database, bpmn_root: Path, forms_root: Path) -> dict[str, str]:
+def app_environment(database: Database, bpmn_root: Path, forms_root: Path, attachments: Path) -> dict[str, str]:
+    """The server's settings; uploaded documents go to `attachments` (inside the run's temp dir)."""
     return {
         **os.environ, "DATABASE_URL": database.url, "AUTO_SETUP": "0", "SCHEDULER_ENABLED": "0",
         "DEMO_USERS": "1", "DEMO_PASSWORD": PASSWORD, "BUNDLE_ROOT": str(bpmn_root),
-        "FORMS_ROOT": str(forms_root), "PYTHONPATH": str(ROOT),
+        "FORMS_ROOT": str(forms_root), "PYTHONPATH": str(ROOT), "ATTACHMENT_STORE": str(attachments),
     }
 
 
