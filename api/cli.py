@@ -149,14 +149,16 @@ timers_cli = AppGroup("timers", help="The timer scheduler.")
 @click.option("--once", is_flag=True, help="One pass, then exit.")
 @click.option("--interval", type=float, default=None)
 def run_timers(once: bool, interval: float | None) -> None:
-    """Fire due timers; runs until interrupted unless --once."""
-    if once:
-        click.echo(f"fired {timers.run_due()} timer(s)")
-        return
+    """Fire due timers; runs until interrupted unless --once. Any number of these may run
+    against one database: each leases the cases it fires (docs/operations.md, scale-out)."""
     app = current_app._get_current_object()
+    batch, lease = app.config["TIMER_BATCH"], app.config["TIMER_LEASE_SECONDS"]
+    if once:
+        click.echo(f"fired {timers.run_due(batch, lease)} timer(s)")
+        return
     stop = threading.Event()
     try:
-        timers.loop(interval or app.config["SCHEDULER_INTERVAL"], stop, app.app_context)
+        timers.loop(interval or app.config["SCHEDULER_INTERVAL"], stop, app.app_context, batch, lease)
     except KeyboardInterrupt:
         stop.set()
 

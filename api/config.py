@@ -38,6 +38,9 @@ def from_environment(instance_path: str) -> dict:
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "govit-demo"),
         "SCHEDULER_ENABLED": _flag("SCHEDULER_ENABLED", True),
         "SCHEDULER_INTERVAL": float(os.environ.get("SCHEDULER_INTERVAL", "5")),
+        # Each scheduler leases due cases in batches; a dead one's lease expires after this.
+        "TIMER_BATCH": int(os.environ.get("TIMER_BATCH", "50")),
+        "TIMER_LEASE_SECONDS": float(os.environ.get("TIMER_LEASE_SECONDS", "30")),
         "API_TITLE": "政务信息化项目流程服务 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

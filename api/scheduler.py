@@ -10,8 +10,10 @@ from engine import timers
 
 
 def start_in_background(app: Flask) -> threading.Event:
+    """Start the loop; it leases the cases it fires, so other servers' loops may run too."""
     stop = threading.Event()
     thread = threading.Thread(target=timers.loop, name="timer-scheduler", daemon=True,
-                              args=(app.config["SCHEDULER_INTERVAL"], stop, app.app_context))
+                              args=(app.config["SCHEDULER_INTERVAL"], stop, app.app_context,
+                                    app.config["TIMER_BATCH"], app.config["TIMER_LEASE_SECONDS"]))
     thread.start()
     return stop

@@ -1,38 +1,100 @@
 """The timer scheduler: finds due instances by the indexed due time and fires them.
 
 SpiffWorkflow never fires a timer by itself. The same loop runs inside the server process
-(embedded default) or as its own process (`flask timers run`) in production; several loops
-may run at once, optimistic locking makes each firing happen once.
+(embedded default) or as its own process (`flask timers run`) in production. Several loops
+may run at once (M scheduler processes on one PostgreSQL): each takes a batch of due cases
+under a lease (holder id + expiry on the instance row) in a short transaction, fires each case
+in its own transaction, then releases what is left. On PostgreSQL the claim skips rows another
+scheduler is claiming (`FOR UPDATE SKIP LOCKED`); on SQLite the claim runs under the single
+write lock. A scheduler that dies leaves its leases to expire, and the next one takes them
+over. The optimistic revision still makes each firing happen once, even if a lease expired
+while its holder was slow.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
 
 from .clock import now_utc
-from .db import db
-from .instances import due_instance_ids, fire_timers
+from .db import db, unit_of_work
+from .instances import RUNNING, fire_timers
+from .models import Instance
 
 log = logging.getLogger(__name__)
 
+LEASE_SECONDS = 30.0  # must outlive one batch's firings; a dead holder's cases wait this long
+BATCH = 50
 
-def run_due(batch: int = 100) -> int:
-    """One pass: fire every instance due now; returns the number of timers fired."""
-    fired = 0
-    for instance_id in due_instance_ids(now_utc(), batch):
-        fired += fire_timers(instance_id)
-    db.session.remove()
+# This process's scheduler identity (several threads of one process may share it).
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _free(now: datetime):
+    return or_(Instance.lease_until.is_(None), Instance.lease_until < now)
+
+
+def claim(holder: str, now: datetime, limit: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> list[int]:
+    """Lease up to `limit` due cases no live lease holds, earliest due first, in one short
+    transaction; returns their ids. A plain UPDATE of the table: the revision is not moved."""
+    table = Instance.__table__
+    # Strictly before now: SpiffWorkflow fires a timer only once its due instant has passed.
+    due = (select(table.c.id)
+           .where(table.c.status == RUNNING, table.c.next_due_at < now, _free(now))
+           .order_by(table.c.next_due_at).limit(limit))
+    if db.engine.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    with unit_of_work():
+        return list(db.session.scalars(
+            update(table).where(table.c.id.in_(due.scalar_subquery()), _free(now))
+            .values(lease_holder=holder, lease_until=now + timedelta(seconds=lease_seconds))
+            .returning(table.c.id)))
+
+
+def release(holder: str, ids: list[int]) -> None:
+    """Give back the leases `holder` still has on `ids`, once per batch (not per firing)."""
+    if not ids:
+        return
+    table = Instance.__table__
+    with unit_of_work():
+        db.session.execute(update(table).where(table.c.id.in_(ids), table.c.lease_holder == holder)
+                           .values(lease_holder=None, lease_until=None))
+
+
+def run_due(batch: int = BATCH, lease_seconds: float = LEASE_SECONDS, holder: str = HOLDER) -> int:
+    """One pass: claim and fire batches until nothing is due now; returns the timers fired.
+    A case claimed twice in one pass (still due after firing) waits for the next pass."""
+    fired, seen = 0, set[int]()
+    try:
+        while ids := claim(holder, now_utc(), batch, lease_seconds):
+            fresh = [i for i in ids if i not in seen]
+            try:
+                for instance_id in fresh:
+                    fired += fire_timers(instance_id)
+            finally:
+                release(holder, ids)
+            if len(fresh) < len(ids):
+                break
+            seen.update(ids)
+    finally:
+        db.session.remove()
     return fired
 
 
-def loop(interval: float, stop: threading.Event, context: Callable[[], object]) -> None:
+def loop(interval: float, stop: threading.Event, context: Callable[[], object],
+         batch: int = BATCH, lease_seconds: float = LEASE_SECONDS) -> None:
     """Poll every `interval` seconds until `stop` is set; `context` gives an app context."""
     while not stop.is_set():
         try:
             with context():
-                count = run_due()
+                count = run_due(batch, lease_seconds)
             if count:
                 log.info("fired %d timer(s)", count)
         except Exception:  # a bad instance must not kill the scheduler

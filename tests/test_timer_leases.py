@@ -1,0 +1,125 @@
+"""Timer leases: several schedulers on one database share the due cases (each case leased by
+one of them at a time, fired once), and a dead scheduler's lease expires and is taken over.
+Runs on SQLite and, with TEST_DATABASE_URL, on PostgreSQL (where the claim uses SKIP LOCKED).
+The clock is moved, never slept."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import create_engine, select, text, update
+
+from engine import timers
+from engine.clock import now_utc
+from engine.db import db, unit_of_work
+from engine.models import AuditEntry, Instance
+
+START = "2026-03-02T09:00:00+08:00"
+DUE = "2026-03-04T09:00:01+08:00"  # just after the sample's P2D intermediate timer
+
+
+def due_cases(http, count: int) -> list[int]:
+    ids = []
+    with time_machine.travel(START, tick=False):
+        for _ in range(count):
+            reply = http.as_("s_unit_a").post("/api/v1/instances", {"process_key": "sample_timers", "data": {}})
+            assert reply.status == 201, reply.body
+            ids.append(reply.body["id"])
+    return ids
+
+
+def fired_per_case() -> Counter:
+    return Counter(db.session.scalars(select(AuditEntry.instance_id).where(AuditEntry.action == "timer_fired")))
+
+
+def lease(instance_id: int, holder: str, seconds: float) -> None:
+    with unit_of_work():
+        db.session.execute(update(Instance.__table__).where(Instance.__table__.c.id == instance_id)
+                           .values(lease_holder=holder, lease_until=now_utc() + timedelta(seconds=seconds)))
+
+
+def test_a_live_lease_is_respected_and_a_dead_schedulers_lease_taken_over(app, http):
+    held, expired = due_cases(http, 2)
+    with app.app_context(), time_machine.travel(DUE, tick=False):
+        lease(held, "other-scheduler", 60)    # alive: its holder is firing it
+        lease(expired, "dead-scheduler", -1)  # its holder died a while ago
+        assert timers.run_due(holder="me") == 1
+        assert fired_per_case() == {expired: 1}
+        rows = {r.id: r for r in db.session.execute(select(Instance.__table__))}
+        assert (rows[expired].lease_holder, rows[expired].lease_until) == (None, None)
+        assert rows[held].lease_holder == "other-scheduler" and rows[held].next_due_at is not None
+        revision = rows[held].revision
+    with app.app_context(), time_machine.travel("2026-03-04T09:01:02+08:00", tick=False):
+        assert timers.run_due(holder="me") == 1  # the other one's lease has run out meanwhile
+        assert fired_per_case() == {expired: 1, held: 1}
+        assert db.session.get(Instance, held).revision == revision + 1  # leasing never moved it
+
+
+def test_two_schedulers_share_the_due_cases_and_fire_each_once(app, http, monkeypatch):
+    ids = due_cases(http, 10)
+    claimed: dict[str, list[int]] = defaultdict(list)
+    real_claim = timers.claim
+
+    def spy(holder: str, *args, **kwargs) -> list[int]:
+        got = real_claim(holder, *args, **kwargs)
+        claimed[holder] += got
+        return got
+
+    monkeypatch.setattr(timers, "claim", spy)
+    together = threading.Barrier(2)
+    fired: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def scheduler(name: str) -> None:
+        try:
+            with app.app_context():
+                together.wait()
+                fired[name] = timers.run_due(batch=2, holder=name)
+        except BaseException as exc:  # reported below: a thread's exception is otherwise lost
+            errors.append(exc)
+
+    with time_machine.travel(DUE, tick=False):
+        threads = [threading.Thread(target=scheduler, args=(name,)) for name in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    assert not errors, errors
+    assert sum(fired.values()) == 10
+    assert not set(claimed["a"]) & set(claimed["b"])  # never both on one case
+    assert sorted(claimed["a"] + claimed["b"]) == sorted(ids)
+    with app.app_context():
+        assert fired_per_case() == dict.fromkeys(ids, 1)
+        assert db.session.scalar(select(Instance.id).where(Instance.lease_holder.is_not(None))) is None
+
+
+def test_postgres_claims_skip_cases_another_scheduler_is_claiming(app, http):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite claims under its one write lock")
+        url = db.engine.url
+    first, *rest = due_cases(http, 3)
+    other = create_engine(url)
+    try:
+        with other.connect() as conn, time_machine.travel(DUE, tick=False):
+            # Another scheduler's claim in flight: its transaction holds the row lock.
+            conn.execute(text("SELECT id FROM instance WHERE id = :id FOR UPDATE"), {"id": first})
+            got: list[int] = []
+
+            def claim() -> None:
+                with app.app_context():
+                    got.extend(timers.claim("me", now_utc(), 10))
+
+            claimer = threading.Thread(target=claim)
+            claimer.start()
+            claimer.join(10)  # a claim that waited for the lock would still be running
+            finished = not claimer.is_alive()
+            conn.rollback()
+            claimer.join(10)
+        assert finished and sorted(got) == sorted(rest)
+    finally:
+        other.dispose()
