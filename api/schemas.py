@@ -141,6 +141,11 @@ class CompleteIn(Schema):
     data = fields.Dict(required=True, keys=fields.String())
 
 
+class CompleteQuery(Schema):
+    view = fields.String(load_default="full", validate=validate.OneOf(["full", "summary"]), metadata={
+        "description": "full：完整案件（默认）；summary：只含状态、结束节点与当前待办（不含案件数据与办理记录）"})
+
+
 class AssignIn(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1))
     reason = fields.String(load_default="", validate=validate.Length(max=500))

@@ -83,10 +83,12 @@ class Outcome:
 
 
 class Client:
-    """One requests.Session (keep-alive), shared tokens; not thread-safe: one per thread."""
+    """One requests.Session (keep-alive), shared tokens; not thread-safe: one per thread.
+    `view`: the case view asked for in the complete response (`summary` is what the task page
+    shows after submitting; `full` the whole case)."""
 
-    def __init__(self, base: str, tokens: dict[str, str], directory: Directory):
-        self.base, self.tokens, self.directory = base, tokens, directory
+    def __init__(self, base: str, tokens: dict[str, str], directory: Directory, view: str = "summary"):
+        self.base, self.tokens, self.directory, self.view = base, tokens, directory, view
         self.session = requests.Session()
 
     def _headers(self, username: str) -> dict[str, str]:
@@ -113,7 +115,7 @@ class Client:
     def complete(self, task: dict[str, Any], data: dict[str, Any]) -> tuple[requests.Response, float]:
         user = self.directory.for_task(task)
         began = time.perf_counter()
-        reply = self.session.post(f"{self.base}{API}/tasks/{task['id']}/complete",
+        reply = self.session.post(f"{self.base}{API}/tasks/{task['id']}/complete", params={"view": self.view},
                                   headers=self._headers(user), json={"data": data}, timeout=60)
         return reply, time.perf_counter() - began
 

@@ -84,7 +84,7 @@ def _client(i: int, client: Client, directory: Directory, cases: int, seconds: f
 
 
 def run(base: str, pids: tuple[int, int | None], tokens: dict[str, str], directory: Directory,
-        clients: int, cases_per_client: int, seconds: float) -> LoadResult:
+        clients: int, cases_per_client: int, seconds: float, view: str = "summary") -> LoadResult:
     """`pids`: the gunicorn master, and the PostgreSQL postmaster (None for SQLite)."""
     server_pid, db_pid = pids
     window = _Window(server_pid, db_pid)
@@ -93,7 +93,7 @@ def run(base: str, pids: tuple[int, int | None], tokens: dict[str, str], directo
     started = [0] * clients
     threads = [
         threading.Thread(target=_client, name=f"client-{i}", daemon=True, args=(
-            i, Client(base, tokens, directory), directory, cases_per_client, seconds, barrier, window,
+            i, Client(base, tokens, directory, view), directory, cases_per_client, seconds, barrier, window,
             outcomes[i], started))
         for i in range(clients)
     ]

@@ -61,6 +61,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="gunicorn app spec, e.g. 'bench.variants:fair_sqlite_lock()' to measure a prototype")
     parser.add_argument("--clients", type=int, help="concurrent client threads for (b)")
     parser.add_argument("--seconds", type=float, help="length of the (b) load window")
+    parser.add_argument("--view", default="summary", choices=("summary", "full"),
+                        help="case view asked for in (b)'s complete responses (?view=)")
     parser.add_argument("--skip-a", action="store_true", help="skip (a); the (b)/(a) ratio is not printed")
     parser.add_argument("--skip-c", action="store_true", help="skip (c)")
     parser.add_argument("--no-index-experiment", action="store_true",
@@ -84,9 +86,9 @@ def a_row(result: inprocess.InProcessResult, when: str = "") -> Row:
 
 
 def run_b(plan: Plan, app: server.Server, db_pid: int | None, tokens: dict[str, str], directory: Directory,
-          clients: int, seconds: float, workers: int) -> tuple[Row, http_load.LoadResult]:
-    log(f"(b) HTTP load: {clients} clients, {workers} workers, {seconds:.0f}s")
-    result = http_load.run(app.base, (app.pid, db_pid), tokens, directory, clients, plan.b_cases, seconds)
+          clients: int, seconds: float, workers: int, view: str) -> tuple[Row, http_load.LoadResult]:
+    log(f"(b) HTTP load: {clients} clients, {workers} workers, {seconds:.0f}s, ?view={view}")
+    result = http_load.run(app.base, (app.pid, db_pid), tokens, directory, clients, plan.b_cases, seconds, view)
     errors = f", errors {dict(result.errors)}" if result.errors else ""
     if result.first_error:
         log(f"(b) first error: {result.first_error}")
@@ -95,7 +97,7 @@ def run_b(plan: Plan, app: server.Server, db_pid: int | None, tokens: dict[str, 
     if result.upload_cpu is not None:
         log(f"(b) {result.uploads} uploads between completions, {result.upload_seconds:.1f} client-s "
             f"(taken out of the window); one upload alone: {result.upload_cpu.note()}")
-    note = f"{clients} clients, {workers} workers, {result.cases_finished} cases done{errors}"
+    note = f"{clients} clients, {workers} workers, view={view}, {result.cases_finished} cases done{errors}"
     return row("(b) HTTP POST /tasks/{id}/complete", result.latencies, result.per_second, note), result
 
 
@@ -213,7 +215,8 @@ def run_http_parts(args: argparse.Namespace, plan: Plan, workdir: Path, database
         directory = Directory(users)
         tokens = login_all(app.base, users)
         b_row, results.b = run_b(plan, app, server.postmaster_pid(database), tokens, directory,
-                                 args.clients or plan.b_clients, args.seconds or plan.b_seconds, args.workers)
+                                 args.clients or plan.b_clients, args.seconds or plan.b_seconds, args.workers,
+                                 args.view)
         results.rows.append(b_row)
         if not args.skip_c:
             results.c = run_c(plan, app.base, tokens, directory, server.sqlalchemy_url(database),

@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from api import create_app, setup
 from bench import scenario, server
 from bench.client import Directory, demo_users
-from engine import audit, forms, instances, runtime, views
+from engine import attachments, audit, forms, instances, runtime, views
 from engine.db import _writing as writing
 from engine.db import db
 
@@ -108,6 +108,9 @@ PHASES: list[tuple[str, Any, str]] = [
     ("task row + access check", instances, "task_row"),
     ("complete: instance row, bookkeeping", instances, "complete"),
     ("load: version, bundle", instances, "load"),
+    ("load: version, bundle", instances, "load_to_change"),
+    ("attachments: check, bind", attachments, "check"),
+    ("attachments: check, bind", attachments, "bind"),
     ("deserialize (load_state)", instances, "load_state"),
     ("form validation", forms, "validate"),
     ("submit (task.run)", runtime, "submit"),
@@ -189,7 +192,8 @@ def build_app(database: server.Database, workdir: Path) -> Flask:
 
 
 class Walker:
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, view: str = "summary"):
+        self.view = view
         self.http = app.test_client()
         self.directory = Directory(demo_users())
         self.tokens = {u.username: self._login(u.username) for u in self.directory.users}
@@ -227,7 +231,8 @@ class Walker:
             began = time.perf_counter()
             if use_profiler:
                 profiler.enable()
-            reply = self.http.post(f"/api/v1/tasks/{task['id']}/complete", headers=headers, json={"data": data})
+            reply = self.http.post(f"/api/v1/tasks/{task['id']}/complete?view={self.view}", headers=headers,
+                                   json={"data": data})
             total = time.perf_counter() - began
             if use_profiler:
                 profiler.disable()
@@ -276,6 +281,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=3, help="cases walked after one warm-up case")
     parser.add_argument("--step", type=int, default=16, help="0-based completion shown alone (and cProfiled)")
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL server on 127.0.0.1 instead of SQLite")
+    parser.add_argument("--view", default="summary", choices=("summary", "full"), help="?view= of the complete call")
     parser.add_argument("--cprofile", metavar="FILE", help="also write cProfile stats of that one request")
     return parser.parse_args()
 
@@ -287,7 +293,7 @@ def main() -> int:
     try:
         app = build_app(database, workdir)
         instrument(app)
-        walker = Walker(app)
+        walker = Walker(app, args.view)
         walker.case(None, -1)  # warm-up: caches, validators, first connection
         samples = []
         for _ in range(args.cases):

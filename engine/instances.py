@@ -11,7 +11,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select, update
 
-from . import attachments, audit, forms, runtime
+from . import attachments, audit, forms, runtime, workflow_cache
 from .access import require_act, visible_instances
 from .bundles import Bundle
 from .clock import now_utc
@@ -39,12 +39,30 @@ class Loaded:
     instance: Instance
     workflow: BpmnWorkflow
     bundle: Bundle
+    committed_revision: int | None = None  # set once a change of this workflow committed
 
 
 def load(instance: Instance) -> Loaded:
     version = instance.version
     spec = spec_text(version.bundle_hash, version.process_key)
     return Loaded(instance, load_state(instance.state, spec), stored_bundle(version.bundle_hash))
+
+
+def load_to_change(instance: Instance) -> Loaded:
+    """`load` for a request that will change the case: the workflow this worker saved at the
+    row's revision if it still holds it (taken, never shared), else the stored state."""
+    workflow = workflow_cache.take(instance.id, instance.revision)
+    if workflow is None:
+        return load(instance)
+    version = instance.version
+    return Loaded(instance, workflow, stored_bundle(version.bundle_hash))
+
+
+def remember(loaded: Loaded) -> None:
+    """Hand a committed change's workflow to the worker cache; call when the request no longer
+    reads it (after its response is built): from then on another request may take it."""
+    if loaded.committed_revision is not None:
+        workflow_cache.keep(loaded.instance.id, loaded.committed_revision, loaded.workflow)
 
 
 @lru_cache(maxsize=256)
@@ -166,7 +184,7 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
     (docs/performance.md). Under the lock the checks are repeated, and a case someone changed
     meanwhile (its revision moved) is read again."""
     row = actionable_row(actor, task_id)
-    loaded = load(db.session.get(Instance, row.instance_id))
+    loaded = load_to_change(db.session.get(Instance, row.instance_id))
     seen_revision = loaded.instance.revision
     runtime.find_open_task(loaded.workflow, task_id)
     schema = form_schema(loaded.bundle, row.form)
@@ -186,6 +204,9 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
         audit.record(actor.username, "complete", instance_id=inst.id, task_id=task_id, bpmn_id=row.bpmn_id,
                      detail={"task": row.name, "lane": row.lane, "data": accepted})
         audit_timers(inst.id, fired)
+        db.session.flush()  # the revision the commit writes (attributes expire at commit)
+        revision = inst.revision
+    loaded.committed_revision = revision
     return loaded
 
 

@@ -126,11 +126,21 @@ def instance_detail(actor: Actor, instance_id: int, loaded: Loaded | None = None
     return _case_view(actor, inst, loaded.workflow)
 
 
-def case_after_action(actor: Actor, loaded: Loaded) -> dict[str, Any]:
+def case_after_action(actor: Actor, loaded: Loaded, summary: bool = False) -> dict[str, Any]:
     """The case returned to whoever just changed it. Their change is in the audit under their
     name, and having acted on a case makes it visible to them (`access.visible_instances`), so
-    the visibility query is not repeated; the workflow is the one just saved."""
+    the visibility query is not repeated; the workflow is the one just saved. `summary`: only
+    what a task page shows after submitting (status, outcome, the open tasks), without the case
+    data and the completed steps, whose cost grows with the case's history."""
+    if summary:
+        return _case_summary(actor, loaded.instance, loaded.workflow)
     return _case_view(actor, loaded.instance, loaded.workflow)
+
+
+def _case_summary(actor: Actor, inst: Instance, workflow: BpmnWorkflow) -> dict[str, Any]:
+    rows = db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)).all()
+    return {**instance_summary(inst), "outcome": runtime.outcome(workflow),
+            "open_tasks": [task_dict(r, actor) for r in rows]}
 
 
 def _case_view(actor: Actor, inst: Instance, workflow: BpmnWorkflow) -> dict[str, Any]:

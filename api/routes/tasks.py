@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask import Response, after_this_request
 from flask_smorest import Blueprint
 
 from engine import candidates, case_actions, instances, views
@@ -9,6 +10,7 @@ from ..schemas import (
     AssignIn,
     CandidateOut,
     CompleteIn,
+    CompleteQuery,
     InstanceDetailOut,
     TaskDetailOut,
     TaskListOut,
@@ -70,12 +72,18 @@ def assign(args: dict, task_id: str) -> dict:
 
 @blp.route("/<string:task_id>/complete", methods=["POST"])
 @blp.arguments(CompleteIn)
+@blp.arguments(CompleteQuery, location="query")
 @blp.response(200, InstanceDetailOut)
-def complete(args: dict, task_id: str) -> dict:
-    """办结任务：提交表单数据，返回案件的新状态"""
+def complete(args: dict, query: dict, task_id: str) -> dict:
+    """办结任务：提交表单数据，返回案件的新状态（view=summary：只返回状态与当前待办，不含案件数据和办理记录）"""
     actor = current_actor()
     loaded = instances.complete(actor, task_id, args["data"])
-    return views.case_after_action(actor, loaded)
+
+    @after_this_request
+    def hand_over(response: Response) -> Response:
+        instances.remember(loaded)  # only once the response is encoded: it reads the workflow's data
+        return response
+    return views.case_after_action(actor, loaded, summary=query["view"] == "summary")
 
 
 @blp.route("/<string:task_id>/withdraw", methods=["POST"])

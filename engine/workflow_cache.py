@@ -1,0 +1,48 @@
+"""Per-worker cache of deserialized workflows, keyed by (instance id, revision).
+
+Deserializing a case is about a sixth of a completion (docs/performance.md). After a
+successful change the worker that made it still holds the workflow object it saved, which is
+the case at its new revision; the next request for that case in this worker takes it instead of
+reading and restoring the stored state.
+
+Safety comes from ownership, not copying: `take` removes the entry, so a workflow object is
+only ever used by one request at a time, and a request that fails after taking one (a form
+error, a lost race, a diagram error half-way through `advance`) simply never puts it back — a
+mutated, unsaved workflow can never be seen by a later request. `keep` is called only after the
+transaction committed, with the revision it committed. A stale entry (another worker or the
+timer scheduler changed the case since) is never found: its revision is not the row's.
+`tests/test_workflow_cache.py` checks that a kept workflow saves exactly what a restored one does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+
+MAX_ENTRIES = 256  # recently completed cases per worker; a case's workflow is tens of KB
+
+_entries: OrderedDict[tuple[int, int], BpmnWorkflow] = OrderedDict()
+_lock = threading.Lock()
+
+
+def take(instance_id: int, revision: int) -> BpmnWorkflow | None:
+    """The workflow of the case at exactly this revision, removed from the cache; None if absent."""
+    with _lock:
+        return _entries.pop((instance_id, revision), None)
+
+
+def keep(instance_id: int, revision: int, workflow: BpmnWorkflow) -> None:
+    """Remember a workflow as committed at `revision` (call only after the commit)."""
+    with _lock:
+        for key in [k for k in _entries if k[0] == instance_id]:
+            del _entries[key]  # older revisions of the case can never be asked for again
+        _entries[(instance_id, revision)] = workflow
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()
