@@ -14,8 +14,8 @@ git -C "$repo" archive HEAD | tar -x -C "$snap"
 export GOVIT_COMMIT AUTO_SETUP=0
 GOVIT_COMMIT=$(git -C "$repo" rev-parse --short HEAD)
 cd "$snap"
-quick=(); seconds=60; cases=3
-[ -n "${BENCH_QUICK:-}" ] && { quick=(--quick); seconds=5; cases=1; }
+quick=(); seconds=60; cases=3; history=(--tasks 500 --samples 20)
+[ -n "${BENCH_QUICK:-}" ] && { quick=(--quick); seconds=5; cases=1; history=(--tasks 60 --samples 6); }
 
 section() { printf '\n######## %s   (load %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 kept_db() { sed -n 's/.*kept .* and database \(.*\)$/\1/p' "$1" | tail -1; }
@@ -42,6 +42,9 @@ sqlite=1; [ -n "${BENCH_SKIP_SQLITE:-}" ] && [ -n "$pg" ] && sqlite=
 
 [ -n "$sqlite" ] && { section "profile, SQLite"; "$py" bench/profile_complete.py --cases "$cases" 2>/dev/null; }
 [ -n "$pg" ] && { section "profile, PostgreSQL"; "$py" bench/profile_complete.py --cases "$cases" --postgres "$pg" 2>/dev/null; }
+
+[ -n "$sqlite" ] && { section "history, SQLite"; "$py" bench/history.py "${history[@]}" 2>/dev/null; }
+[ -n "$pg" ] && { section "history, PostgreSQL"; "$py" bench/history.py "${history[@]}" --postgres "$pg" 2>/dev/null; }
 
 if [ -n "$sqlite" ]; then
   for app in "api:create_app()" "bench.variants:fair_sqlite_lock()" "bench.variants:token_cache()"; do
