@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import forms, lint
+from . import forms, lint, safe_xml
 from .bundles import Bundle, Problem
 from .errors import BundleInvalid
 from .scripting import script_engine
@@ -49,12 +49,12 @@ def _parser(bundle: Bundle, problems: list[Problem]) -> SpiffBpmnParser:
     parser = SpiffBpmnParser(validator=VALIDATOR)
     for name in bundle.manifest["bpmn_files"]:
         try:
-            parser.add_bpmn_str(bundle.files[name], filename=name)
+            parser.add_bpmn_xml(safe_xml.parse(bundle.files[name]), filename=name)
         except (ValidationException, etree.XMLSyntaxError) as exc:
             problems.append(_xsd_problem(name, exc))
     for name in bundle.manifest.get("dmn_files", []):
         try:
-            parser.add_dmn_str(bundle.files[name], filename=name)
+            parser.add_dmn_xml(safe_xml.parse(bundle.files[name]), filename=name)
         except (ValidationException, etree.XMLSyntaxError) as exc:
             problems.append(_xsd_problem(name, exc))
     return parser

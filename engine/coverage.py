@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from . import safe_xml
 from .bundles import Bundle
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -103,7 +104,7 @@ def coverage(bundle: Bundle) -> Coverage:
     result = Coverage(bundle.id, {_canonical(a): [] for a in bundle.manifest.get("articles", [])})
     labels = [a for a in result.articles if not CITATION.fullmatch(a)]
     for name in bundle.manifest["bpmn_files"] + bundle.manifest.get("dmn_files", []):
-        root = etree.fromstring(bundle.files[name])
+        root = safe_xml.parse(bundle.files[name])
         for owner, text in _documented(root):
             cited = cited_articles(text) | {label for label in labels if label in text}
             for article in cited & set(result.articles):

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from lxml import etree
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from . import safe_xml
 from .bundles import Bundle
 from .deploy import stored_bundle
 from .instances import get_visible, load
@@ -50,7 +50,7 @@ def _process_files(bundle_hash: str) -> dict[str, tuple[str, str]]:
 def process_files(bundle: Bundle) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for name in bundle.manifest["bpmn_files"]:
-        root = etree.fromstring(bundle.files[name])
+        root = safe_xml.parse(bundle.files[name])
         for tag in ("process", "subProcess"):
             for el in root.iter(f"{{{BPMN_NS}}}{tag}"):
                 if el.get("id"):

@@ -35,6 +35,7 @@ from typing import Any
 
 from lxml import etree
 
+from . import safe_xml
 from .bundles import FORMS_PREFIX, MANIFEST, Bundle
 from .coverage import CITATION, _canonical, cited_articles
 
@@ -307,7 +308,7 @@ def _lanes(process: etree._Element, model: ProcessModel) -> None:
 
 def bpmn_processes(file: str, data: bytes, cite: Citations) -> dict[str, ProcessModel]:
     """Every process of one BPMN file, reduced to what a process owner cares about."""
-    root = etree.fromstring(data)
+    root = safe_xml.parse(data)
     messages = {m.get("id"): m.get("name") or m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
     out = {}
     for process in root.iter(f"{{{BPMN_NS}}}process"):
@@ -490,7 +491,7 @@ def _texts(el: etree._Element, name: str) -> list[str]:
 
 
 def dmn_decisions(file: str, data: bytes) -> dict[str, Decision]:
-    root = etree.fromstring(data)
+    root = safe_xml.parse(data)
     out = {}
     for dec in (e for e in root.iter() if isinstance(e.tag, str) and _local(e) == "decision"):
         table = next((t for t in dec.iter() if isinstance(t.tag, str) and _local(t) == "decisionTable"), None)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import expressions
+from . import expressions, safe_xml
 from .bundles import Bundle, Problem
 
 NS = {
@@ -55,7 +55,7 @@ def properties(el: etree._Element) -> dict[str, str]:
 
 def parse_xml(bundle: Bundle, name: str) -> tuple[Document | None, list[Problem]]:
     try:
-        root = etree.fromstring(bundle.files[name], etree.XMLParser(resolve_entities=False, no_network=True))
+        root = safe_xml.parse(bundle.files[name])
     except etree.XMLSyntaxError as exc:
         return None, [Problem(name, f"XML 格式错误：{exc.msg}", line=exc.lineno)]
     return Document(name, root), []

@@ -15,13 +15,35 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 
 from .case_helpers import CASE_HELPERS
 from .helpers import HELPERS
+from .sandbox import Budget, bounded_range, compiled
 
 SAFE_BUILTIN_NAMES = (
     "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
     "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str",
     "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
 )
-SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES}
+SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES} | {"range": bounded_range}
+
+
+class BoundedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment, running each expression rewritten with the
+    sandbox's bounds (see engine/sandbox.py) and a fresh budget per evaluation."""
+
+    def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
+        scope = {**self.globals, **(external_context or {}), **context, **Budget().names()}
+        return eval(compiled(expression, "eval"), scope)
+
+    def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
+        self.check_for_overwrite(context, external_context or {})
+        budget = Budget().names()
+        context.update({**self.globals, **(external_context or {}), **budget})
+        try:
+            exec(compiled(script, "exec"), context)
+        finally:
+            self._remove_globals_and_functions_from_context(context, external_context)
+            for name in budget:
+                context.pop(name, None)
+        return True
 
 
 def allowed_names() -> set[str]:
@@ -33,11 +55,11 @@ def allowed_names() -> set[str]:
 def script_engine() -> PythonScriptEngine:
     """One shared engine: its environment holds no per-case state."""
     env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **CASE_HELPERS}
-    return PythonScriptEngine(environment=TaskDataEnvironment(env))
+    return PythonScriptEngine(environment=BoundedEnvironment(env))
 
 
 def script_engine_with(case_helpers: dict[str, Any]) -> PythonScriptEngine:
     """An engine like `script_engine()` with other case helpers, e.g. the pure doubles the
     pre-deployment simulation uses so that it never touches the database."""
     env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **case_helpers}
-    return PythonScriptEngine(environment=TaskDataEnvironment(env))
+    return PythonScriptEngine(environment=BoundedEnvironment(env))

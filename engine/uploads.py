@@ -8,7 +8,9 @@ Two layouts are accepted, optionally inside one top folder: the jurisdiction fol
 from __future__ import annotations
 
 import io
+import stat
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from .bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
@@ -24,24 +26,51 @@ def _refuse(message: str, file: str = "(zip)") -> BundleInvalid:
     return BundleInvalid(message, errors=[{"file": file, "element": None, "line": None, "message": message}])
 
 
+def _unsafe_path(info: zipfile.ZipInfo) -> bool:
+    """`../`, absolute or drive paths, backslashes and symbolic links (zip slip)."""
+    name = info.filename
+    path = PurePosixPath(name)
+    is_link = stat.S_ISLNK(info.external_attr >> 16)
+    return (is_link or path.is_absolute() or ".." in path.parts or "\\" in name
+            or (len(name) > 1 and name[1] == ":"))
+
+
+def _read_bounded(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """The member's bytes, stopping once more than `budget` come out: declared sizes can lie."""
+    chunks, total = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(64 * 1024):
+            total += len(chunk)
+            if total > budget:
+                raise _refuse(f"压缩包解压后超过 {MAX_BYTES // (1024 * 1024)} MB（疑似压缩炸弹）", info.filename)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _members(data: bytes) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
         raise _refuse("上传的文件不是有效的 zip 压缩包") from exc
-    infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_FILES:
         raise _refuse(f"压缩包文件过多（{len(infos)} 个，上限 {MAX_FILES}）")
     if sum(i.file_size for i in infos) > MAX_BYTES:
         raise _refuse(f"压缩包解压后超过 {MAX_BYTES // (1024 * 1024)} MB")
     out: dict[str, bytes] = {}
+    budget = MAX_BYTES
     for info in infos:
+        if _unsafe_path(info):
+            raise _refuse("压缩包中的路径不安全（含 ../、绝对路径或符号链接）", info.filename)
         path = PurePosixPath(info.filename)
-        if path.is_absolute() or ".." in path.parts:
-            raise _refuse("压缩包中的路径不安全", info.filename)
         if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
             continue
-        out[path.as_posix()] = archive.read(info)
+        try:
+            body = _read_bounded(archive, info, budget)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+            raise _refuse(f"压缩包中的文件无法解压：{exc}", info.filename) from exc
+        budget -= len(body)
+        out[path.as_posix()] = body
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from .. import safe_xml
 from ..bundles import Bundle
 from ..lint import BPMN, FLOW_NODE_TAGS
 
@@ -97,7 +98,7 @@ def scan(text: str, found: Decisions, alias: dict[str, str] | None = None) -> No
 
 def _xml(bundle: Bundle, name: str) -> etree._Element | None:
     try:
-        return etree.fromstring(bundle.files[name], etree.XMLParser(resolve_entities=False, no_network=True))
+        return safe_xml.parse(bundle.files[name])
     except (etree.XMLSyntaxError, KeyError):
         return None
 

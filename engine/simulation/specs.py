@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 
+from .. import safe_xml
 from ..bundles import Bundle
 from ..serialization import restored_specs, spec_json
 from .report import Finding
@@ -39,8 +40,8 @@ def build(bundle: Bundle) -> tuple[dict[str, str], list[Finding]]:
     parser, findings = SpiffBpmnParser(), []
     for name in bundle.manifest.get("bpmn_files", []) + bundle.manifest.get("dmn_files", []):
         try:
-            add = parser.add_dmn_str if name.endswith(".dmn") else parser.add_bpmn_str
-            add(bundle.files[name], filename=name)
+            add = parser.add_dmn_xml if name.endswith(".dmn") else parser.add_bpmn_xml
+            add(safe_xml.parse(bundle.files[name]), filename=name)
         except (ValidationException, etree.XMLSyntaxError, KeyError) as exc:
             findings.append(Finding("parse_error", "", None, name, f"文件无法解析：{exc}"))
     specs = {}
