@@ -5,11 +5,19 @@ The clock is moved, never slept."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections import Counter, defaultdict
-from datetime import timedelta
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import requests
 import time_machine
 from sqlalchemy import create_engine, select, text, update
 
@@ -17,6 +25,8 @@ from engine import timers
 from engine.clock import now_utc
 from engine.db import db, unit_of_work
 from engine.models import AuditEntry, Instance
+
+from .servers import FIXTURES, PASSWORD, ROOT, STARTUP_TIMEOUT, Database, _wait_healthy, free_port, server_env
 
 START = "2026-03-02T09:00:00+08:00"
 DUE = "2026-03-04T09:00:01+08:00"  # just after the sample's P2D intermediate timer
@@ -123,3 +133,68 @@ def test_postgres_claims_skip_cases_another_scheduler_is_claiming(app, http):
         assert finished and sorted(got) == sorted(rest)
     finally:
         other.dispose()
+
+
+@pytest.mark.network
+def test_scale_out_recipe_two_servers_and_two_schedulers_on_one_database(tmp_path):
+    """scripts/scale-out.sh: two gunicorn servers and two `flask timers run` processes on one
+    database; a case started on one server is seen on the other, and due timers are fired
+    once each by the scheduler processes (the test moves only its own clock, to seed them)."""
+    database = Database.fresh(tmp_path)
+    ports = [free_port(), free_port()]
+    env = server_env(database.url, FIXTURES / "bpmn", FIXTURES / "forms", WEB_PORTS=" ".join(map(str, ports)),
+                     TIMERS="2", WEB_CONCURRENCY="1", SCHEDULER_INTERVAL="0.3",
+                     VENV_BIN=str(Path(sys.executable).parent))
+    log = tmp_path / "scale-out.log"
+    with log.open("ab") as out:
+        recipe = subprocess.Popen(["scripts/scale-out.sh"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
+    try:
+        web = [f"http://127.0.0.1:{p}" for p in ports]
+        for base in web:
+            assert _wait_healthy(base, recipe, STARTUP_TIMEOUT), log.read_text()
+        ids = _seed_due_soon(database.sqlalchemy_url(), count=6, seconds=2)
+        tokens = [requests.post(f"{base}/api/v1/auth/token", json={"username": "s_unit_a", "password": PASSWORD},
+                                timeout=10).json()["token"] for base in web]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(_waits_on_report(web[1], tokens[1], i) for i in ids):
+            time.sleep(0.5)
+        assert all(_waits_on_report(web[0], tokens[0], i) for i in ids), log.read_text()
+        engine = create_engine(database.sqlalchemy_url())
+        with engine.connect() as conn:
+            fired = Counter(conn.scalars(select(AuditEntry.instance_id).where(AuditEntry.action == "timer_fired")))
+            leased = conn.scalar(select(Instance.id).where(Instance.lease_holder.is_not(None)))
+        engine.dispose()
+        assert fired == dict.fromkeys(ids, 1) and leased is None
+        assert recipe.poll() is None, log.read_text()  # every server and scheduler still up
+    finally:
+        recipe.terminate()  # the script stops the servers and schedulers it started
+        try:
+            recipe.wait(30)
+        finally:
+            with suppress(ProcessLookupError):
+                os.killpg(recipe.pid, signal.SIGKILL)  # anything it left behind
+            database.drop()
+
+
+def _seed_due_soon(url: str, count: int, seconds: float) -> list[int]:
+    """Cases whose P2D timer falls due `seconds` from now: started with this process's clock
+    set back two days (the servers' and schedulers' clocks are the real one)."""
+    from api import create_app
+    from engine.instances import start
+    from engine.users import actor_of, find_user
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "BUNDLE_ROOT": str(FIXTURES / "bpmn"),
+                      "FORMS_ROOT": str(FIXTURES / "forms"), "AUTO_SETUP": False, "SCHEDULER_ENABLED": False})
+    due = datetime.now(UTC) + timedelta(seconds=seconds)
+    with app.app_context(), time_machine.travel(due - timedelta(days=2), tick=False):
+        ids = [start(actor_of(find_user("s_unit_a")), "sample_timers", {}).id for _ in range(count)]
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+def _waits_on_report(base: str, token: str, case_id: int) -> bool:
+    reply = requests.get(f"{base}/api/v1/instances/{case_id}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert reply.status_code == 200, reply.text
+    return [t["bpmn_id"] for t in reply.json()["open_tasks"]] == ["t_report"]
