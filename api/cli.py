@@ -206,8 +206,10 @@ def coverage_command(paths: tuple[str, ...]) -> None:
 
 def register(app: Flask) -> None:
     from .attachments_cli import attachments_cli
+    from .cases_cli import cases_cli
     from .revisions_cli import processes_cli
 
-    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli, processes_cli, attachments_cli):
+    for group in (bundles_cli, users_cli, timers_cli, audit_cli, regulations_cli, processes_cli, attachments_cli,
+                  cases_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

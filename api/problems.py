@@ -9,7 +9,8 @@ from typing import Any
 from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import EngineError
+from engine.db import is_database_unavailable
+from engine.errors import DatabaseUnavailable, EngineError
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE_BASE = "/problems/"
@@ -116,6 +117,19 @@ def from_http(exc: HTTPException) -> Response:
     return problem(status, type_, title, detail)
 
 
+def database_unavailable(exc: Exception) -> Response:
+    """A lost or refused database connection (PostgreSQL restarting, failover, a pool that
+    timed out): nothing was committed, so it is a retryable 503, never a 500. The pool
+    pre-pings and drops dead connections, so the service recovers by itself."""
+    log.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    unavailable = DatabaseUnavailable("数据库连接中断或无法连接，本次操作未保存，请稍后重试")
+    response = problem(unavailable.status, unavailable.type, unavailable.title, unavailable.detail)
+    response.headers["Retry-After"] = str(unavailable.retry_after)
+    return response
+
+
 def from_unexpected(exc: Exception) -> Response:
+    if is_database_unavailable(exc):
+        return database_unavailable(exc)
     log.exception("unhandled error", exc_info=exc)
     return problem(500, *HTTP_TITLES[500], "服务器内部错误，已记录，请联系管理员")

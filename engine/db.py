@@ -13,7 +13,8 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -107,6 +108,26 @@ def _writer_turn():
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
         return None
     return _sqlite_writer_lock(f"{url.database}.writer-lock")
+
+
+def _driver_unavailable_errors() -> tuple[type[BaseException], ...]:
+    """psycopg's own connection errors, for code paths that reach the driver unwrapped."""
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installs
+        return ()
+    return (psycopg.OperationalError, psycopg.InterfaceError)
+
+
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout,
+                      *_driver_unavailable_errors())
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` means the database could not be reached or dropped the connection (a
+    retryable 503), rather than a bug. A lock timeout inside a unit of work is a 409 instead
+    (see `unit_of_work`), so it never gets here."""
+    return isinstance(exc, UNAVAILABLE_ERRORS) or isinstance(exc.__cause__, UNAVAILABLE_ERRORS)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -85,3 +85,14 @@ class StoreUnavailable(EngineError):
     """The attachment store (a folder or an S3-compatible bucket) cannot be read or written."""
 
     status, type, title = 503, "attachment-store-unavailable", "附件存储暂不可用"
+
+
+class DatabaseUnavailable(EngineError):
+    """The database cannot be reached or dropped the connection (restart, failover, network).
+    Nothing was committed; the client may retry after `retry_after` seconds."""
+
+    status, type, title = 503, "database-unavailable", "数据库暂不可用，请稍后重试"
+
+    def __init__(self, detail: str = "", *, retry_after: int = 5, **extra: Any):
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after
