@@ -15,7 +15,8 @@ export GOVIT_COMMIT AUTO_SETUP=0
 GOVIT_COMMIT=$(git -C "$repo" rev-parse --short HEAD)
 cd "$snap"
 quick=(); seconds=60; cases=3; history=(--tasks 500 --samples 20)
-[ -n "${BENCH_QUICK:-}" ] && { quick=(--quick); seconds=5; cases=1; history=(--tasks 60 --samples 6); }
+timer_cases=(--cases 10000)
+[ -n "${BENCH_QUICK:-}" ] && { quick=(--quick); seconds=5; cases=1; history=(--tasks 60 --samples 6); timer_cases=(--cases 500 --lead 20); }
 
 section() { printf '\n######## %s   (load %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 kept_db() { sed -n 's/.*kept .* and database \(.*\)$/\1/p' "$1" | tail -1; }
@@ -56,3 +57,7 @@ if [ -n "$pg" ]; then
   for workers in 2 3 4; do section "(b) PostgreSQL, $workers workers"; ab --workers "$workers" --postgres "$pg"; done
   section "(b) PostgreSQL, 4 workers, token cache"; ab --workers 4 --postgres "$pg" --app "bench.variants:token_cache()"
 fi
+
+# Timer lateness: 10k cases due at one instant, fired by 1 (SQLite) or 2 (PostgreSQL) schedulers.
+[ -n "$sqlite" ] && { section "timers, SQLite, 1 scheduler"; "$py" -m bench.timers --schedulers 1 "${timer_cases[@]}" 2>/dev/null; }
+[ -n "$pg" ] && { section "timers, PostgreSQL, 2 schedulers"; "$py" -m bench.timers --postgres "$pg" --schedulers 2 "${timer_cases[@]}" 2>/dev/null; }
