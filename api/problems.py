@@ -24,6 +24,7 @@ HTTP_TITLES = {
     409: ("conflict", "操作冲突，请刷新后重试"),
     413: ("payload-too-large", "请求内容过大"),
     415: ("unsupported-media-type", "请求内容类型应为 application/json"),
+    429: ("too-many-requests", "请求过于频繁，请稍后再试"),
     422: ("invalid-request", "请求参数有误"),
     500: ("internal-error", "服务器内部错误"),
 }
@@ -78,7 +79,10 @@ def from_engine(exc: EngineError) -> Response:
     if exc.errors:
         extra["errors"] = exc.errors
     extra.update({k: v for k, v in exc.extra.items() if v is not None})
-    return problem(exc.status, exc.type, exc.title, exc.detail, **extra)
+    response = problem(exc.status, exc.type, exc.title, exc.detail, **extra)
+    if getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(exc.retry_after)  # 429: when to try again
+    return response
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:

@@ -96,3 +96,20 @@ class DatabaseUnavailable(EngineError):
     def __init__(self, detail: str = "", *, retry_after: int = 5, **extra: Any):
         super().__init__(detail, **extra)
         self.retry_after = retry_after
+
+
+class PayloadTooLarge(EngineError):
+    """A request body over the limit for its kind (e.g. a JSON body), refused before parsing."""
+
+    status, type, title = 413, "payload-too-large", "请求内容过大"
+
+
+class TooManyRequests(EngineError):
+    """Too many failed logins for a username or a client address; `retry_after` in seconds
+    becomes the Retry-After header."""
+
+    status, type, title = 429, "too-many-requests", "登录尝试过于频繁，请稍后再试"
+
+    def __init__(self, detail: str = "", *, retry_after: int = 60, **extra: Any):
+        super().__init__(detail, **extra)
+        self.retry_after = retry_after

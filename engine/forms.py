@@ -6,10 +6,10 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import SchemaError, ValidationError
 
-from . import attachment_marker
+from . import attachment_marker, safe_regex
 from .case_helpers import CASE_HELPERS
 from .errors import FormInvalid
 from .helpers import HELPERS
@@ -32,9 +32,36 @@ def schema_problems(name: str, raw: bytes) -> list[str]:
         return [f"表单 {name} 不是有效的 JSON Schema 2020-12：{exc.message}"]
     clashes = RESERVED_FIELDS & set(schema.get("properties", {}))
     problems = [f"表单 {name} 的字段名与保留名冲突：{', '.join(sorted(clashes))}"] if clashes else []
+    problems += [f"表单 {name} 的正则表达式 {path}「{pattern}」不安全：{reason}"
+                 for path, pattern, reason in _unsafe_patterns(schema, "")]
     return problems + [f"表单 {name} 的字段「{title}」（{path}）的附件标记有误：{problem}"
                        for path, title, problem in attachment_marker.marker_problems(schema)]
 
+
+def _unsafe_patterns(node: Any, path: str) -> list[tuple[str, str, str]]:
+    """(schema path, pattern, why) for every `pattern` / `patternProperties` key refused."""
+    found = []
+    if isinstance(node, dict):
+        patterns = [(f"{path}/pattern", node["pattern"])] if isinstance(node.get("pattern"), str) else []
+        if isinstance(node.get("patternProperties"), dict):
+            patterns += [(f"{path}/patternProperties", key) for key in node["patternProperties"]]
+        found += [(p, pattern, why) for p, pattern in patterns if (why := safe_regex.unsafe_reason(pattern))]
+        for key, value in node.items():
+            found += _unsafe_patterns(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _unsafe_patterns(value, f"{path}/{index}")
+    return found
+
+
+def _bounded_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """jsonschema's `pattern` keyword, matched with a timeout (see engine/safe_regex.py)."""
+    if validator.is_type(instance, "string") and not safe_regex.search(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Submissions are checked by a 2020-12 validator whose `pattern` cannot backtrack forever.
+FormValidator = validators.extend(Draft202012Validator, {"pattern": _bounded_pattern})
 
 # jsonschema's formats plus "attachment": the value of a document field is an uploaded
 # attachment's id, never free text (whether that upload may be used is checked on binding).
@@ -44,8 +71,8 @@ FORMAT_CHECKER.checks(attachment_marker.FORMAT)(
 
 
 @lru_cache(maxsize=512)
-def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text), format_checker=FORMAT_CHECKER)
+def _validator(schema_text: str) -> Any:
+    return FormValidator(json.loads(schema_text), format_checker=FORMAT_CHECKER)
 
 
 def field_title(schema: dict[str, Any], path: list[str | int]) -> str:
