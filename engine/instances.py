@@ -39,7 +39,7 @@ class Loaded:
     instance: Instance
     workflow: BpmnWorkflow
     bundle: Bundle
-    committed_revision: int | None = None  # set once a change of this workflow committed
+    committed: tuple[int, bytes] | None = None  # (revision, state) once a change of it committed
 
 
 def load(instance: Instance) -> Loaded:
@@ -51,7 +51,7 @@ def load(instance: Instance) -> Loaded:
 def load_to_change(instance: Instance) -> Loaded:
     """`load` for a request that will change the case: the workflow this worker saved at the
     row's revision if it still holds it (taken, never shared), else the stored state."""
-    workflow = workflow_cache.take(instance.id, instance.revision)
+    workflow = workflow_cache.take(instance.id, instance.revision, instance.state)
     if workflow is None:
         return load(instance)
     version = instance.version
@@ -61,8 +61,8 @@ def load_to_change(instance: Instance) -> Loaded:
 def remember(loaded: Loaded) -> None:
     """Hand a committed change's workflow to the worker cache; call when the request no longer
     reads it (after its response is built): from then on another request may take it."""
-    if loaded.committed_revision is not None:
-        workflow_cache.keep(loaded.instance.id, loaded.committed_revision, loaded.workflow)
+    if loaded.committed is not None:
+        workflow_cache.keep(loaded.instance.id, *loaded.committed, loaded.workflow)
 
 
 @lru_cache(maxsize=256)
@@ -205,8 +205,8 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
                      detail={"task": row.name, "lane": row.lane, "data": accepted})
         audit_timers(inst.id, fired)
         db.session.flush()  # the revision the commit writes (attributes expire at commit)
-        revision = inst.revision
-    loaded.committed_revision = revision
+        committed = (inst.revision, inst.state)
+    loaded.committed = committed
     return loaded
 
 

@@ -5,6 +5,10 @@ successful change the worker that made it still holds the workflow object it sav
 the case at its new revision; the next request for that case in this worker takes it instead of
 reading and restoring the stored state.
 
+An entry is found only by the case's id and revision *and* the exact bytes of its stored state
+(compared, not hashed: a few microseconds), so another database in the same process (tests run
+many apps; ids and revisions repeat) or a row rewritten by any other path never matches.
+
 Safety comes from ownership, not copying: `take` removes the entry, so a workflow object is
 only ever used by one request at a time, and a request that fails after taking one (a form
 error, a lost race, a diagram error half-way through `advance`) simply never puts it back — a
@@ -23,22 +27,24 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 
 MAX_ENTRIES = 256  # recently completed cases per worker; a case's workflow is tens of KB
 
-_entries: OrderedDict[tuple[int, int], BpmnWorkflow] = OrderedDict()
+_entries: OrderedDict[tuple[int, int], tuple[bytes, BpmnWorkflow]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def take(instance_id: int, revision: int) -> BpmnWorkflow | None:
-    """The workflow of the case at exactly this revision, removed from the cache; None if absent."""
+def take(instance_id: int, revision: int, state: bytes) -> BpmnWorkflow | None:
+    """The workflow saved as exactly this state of the case at this revision, removed from the
+    cache; None if absent."""
     with _lock:
-        return _entries.pop((instance_id, revision), None)
+        entry = _entries.pop((instance_id, revision), None)
+    return entry[1] if entry is not None and entry[0] == state else None
 
 
-def keep(instance_id: int, revision: int, workflow: BpmnWorkflow) -> None:
-    """Remember a workflow as committed at `revision` (call only after the commit)."""
+def keep(instance_id: int, revision: int, state: bytes, workflow: BpmnWorkflow) -> None:
+    """Remember a workflow as committed at `revision` with `state` (call only after the commit)."""
     with _lock:
         for key in [k for k in _entries if k[0] == instance_id]:
             del _entries[key]  # older revisions of the case can never be asked for again
-        _entries[(instance_id, revision)] = workflow
+        _entries[(instance_id, revision)] = (state, workflow)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
 

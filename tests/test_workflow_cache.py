@@ -50,13 +50,16 @@ def test_kept_workflow_saves_what_the_restored_state_saves():
 def test_an_entry_is_taken_once_and_only_at_its_revision():
     workflow_cache.clear()
     marker = object()
-    workflow_cache.keep(7, 3, marker)  # type: ignore[arg-type]
-    assert workflow_cache.take(7, 2) is None  # another revision: someone else changed the case
-    assert workflow_cache.take(7, 3) is marker
-    assert workflow_cache.take(7, 3) is None  # taken: a second request restores from the row
-    workflow_cache.keep(7, 4, marker)  # type: ignore[arg-type]
-    workflow_cache.keep(7, 5, marker)  # type: ignore[arg-type]
-    assert workflow_cache.take(7, 4) is None  # a newer revision replaces older ones
+    workflow_cache.keep(7, 3, b"s3", marker)  # type: ignore[arg-type]
+    assert workflow_cache.take(7, 2, b"s3") is None  # another revision: someone else changed the case
+    workflow_cache.keep(7, 3, b"s3", marker)  # type: ignore[arg-type]
+    assert workflow_cache.take(7, 3, b"other") is None  # another database's case 7 at revision 3
+    workflow_cache.keep(7, 3, b"s3", marker)  # type: ignore[arg-type]
+    assert workflow_cache.take(7, 3, b"s3") is marker
+    assert workflow_cache.take(7, 3, b"s3") is None  # taken: a second request restores from the row
+    workflow_cache.keep(7, 4, b"s4", marker)  # type: ignore[arg-type]
+    workflow_cache.keep(7, 5, b"s5", marker)  # type: ignore[arg-type]
+    assert workflow_cache.take(7, 4, b"s4") is None  # a newer revision replaces older ones
     workflow_cache.clear()
 
 
