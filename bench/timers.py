@@ -36,7 +36,7 @@ from engine.instances import start
 from engine.models import AuditEntry, Instance
 from engine.users import actor_of, find_user
 
-from . import server, stats
+from . import cpu, server, stats
 
 FIXTURES = server.ROOT / "tests" / "fixtures"
 PROCESS, APPLICANT = "sample_timers", "s_unit_a"
@@ -97,6 +97,25 @@ def start_schedulers(env: dict[str, str], count: int, interval: float, log: Path
                              stdout=out, stderr=subprocess.STDOUT) for _ in range(count)]
 
 
+def cpu_seconds(pids: list[int], postmaster: int | None) -> tuple[float, float, float, float]:
+    """CPU seconds so far of the scheduler processes, of PostgreSQL's backends (children of
+    the postmaster) and of the whole machine (busy, total)."""
+    mine = 0.0
+    for pid in pids:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        fields = text[text.rindex(")") + 2:].split()
+        mine += (int(fields[11]) + int(fields[12])) / cpu.TICK
+    backends = cpu._children_cpu(postmaster) if postmaster else 0.0
+    return (mine, backends, *cpu._machine())
+
+
+def cpu_report(before: tuple, after: tuple, firings: int) -> str:
+    mine, backends, busy, total = (a - b for a, b in zip(after, before, strict=True))
+    return (f"CPU per firing: schedulers {mine / firings * 1000:.1f} ms, database backends "
+            f"{backends / firings * 1000:.1f} ms;  machine busy {busy / total:.0%} of 2 cores "
+            f"(schedulers {mine / total:.0%}, backends {backends / total:.0%}, the rest other jobs)")
+
+
 def fired(url: str) -> list[tuple[int, datetime]]:
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -107,9 +126,15 @@ def fired(url: str) -> list[tuple[int, datetime]]:
 
 
 def wait_all_fired(url: str, expected: int, timeout: float) -> None:
+    engine = create_engine(url)
+    count = select(func.count()).where(AuditEntry.action == "timer_fired")
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and len(fired(url)) < expected:
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.scalar(count) >= expected:
+                break
         time.sleep(1)
+    engine.dispose()
 
 
 def checks(url: str, expected: int, firings: list[tuple[int, datetime]]) -> str:
@@ -161,9 +186,14 @@ def main() -> None:
               f"load {os.getloadavg()[0]:.2f}", flush=True)
         if ready < 5:
             raise SystemExit("the schedulers started too close to the due time: raise --lead")
-        wait_all_fired(url, args.cases, timeout=ready + 600)
+        postmaster = server.postmaster_pid(database)
+        time.sleep(max(0.0, ready - 1))  # the schedulers' start-up is not counted
+        before = cpu_seconds([p.pid for p in procs], postmaster)
+        wait_all_fired(url, args.cases, timeout=600)
+        after = cpu_seconds([p.pid for p in procs], postmaster)
         firings = fired(url)
         report(firings, due)
+        print(cpu_report(before, after, len(firings)))
         print("checks:", checks(url, args.cases, firings))
     finally:
         for proc in procs:
