@@ -8,13 +8,17 @@ from engine.errors import Forbidden, Unauthorized
 from engine.users import Actor, actor_for_token
 
 
+def presented_token() -> str:
+    """The bearer token of this request (401 if there is none)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("请先登录：请求头需携带 Authorization: Bearer <token>")
+    return token.strip()
+
+
 def current_actor() -> Actor:
     if "actor" not in g:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("请先登录：请求头需携带 Authorization: Bearer <token>")
-        g.actor = actor_for_token(token.strip())
+        g.actor = actor_for_token(presented_token())
     return g.actor
 
 

@@ -153,6 +153,16 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class LoginFailure(db.Model):
+    """One refused login, kept for the throttling window (per username and client address)."""
+
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, index=True)
+
+
 class AuditEntry(db.Model):
     """Append-only; each row's hash covers the previous row's hash (tamper evidence)."""
 

@@ -7,16 +7,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .bundles import Bundle
 from .clock import now_utc
-from .db import as_utc, db
-from .errors import InvalidInput, NotFound, Unauthorized
-from .models import ApiToken, User, UserRole
+from .db import as_utc, db, unit_of_work
+from .errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
+from .models import ApiToken, LoginFailure, User, UserRole
 
 TOKEN_LIFETIME = timedelta(hours=12)
+# Failed logins counted over a sliding window, in the database so that every server shares
+# them. A client address gets more room than one username: offices sit behind one NAT.
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USERNAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,54 @@ def issue_token(username: str, password: str) -> str:
     db.session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id,
                             expires_at=now_utc() + TOKEN_LIFETIME))
     return token
+
+
+def _retry_after(column: object, value: str, limit: int) -> int | None:
+    """Seconds until `value` may try again, or None if it is under `limit` in the window."""
+    since = now_utc() - THROTTLE_WINDOW
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)).one()
+    if count < limit:
+        return None
+    return max(1, int((as_utc(oldest) + THROTTLE_WINDOW - now_utc()).total_seconds()) + 1)
+
+
+def _refuse_if_throttled(username: str, address: str) -> None:
+    waits = [w for w in (_retry_after(LoginFailure.username, username, MAX_FAILURES_PER_USERNAME),
+                         _retry_after(LoginFailure.address, address, MAX_FAILURES_PER_ADDRESS)) if w]
+    if waits:
+        wait = max(waits)
+        raise TooManyRequests(f"登录失败次数过多，请 {(wait + 59) // 60} 分钟后再试", retry_after=wait)
+
+
+def login(username: str, password: str, address: str) -> str:
+    """A new token for a correct password, unless this username or client address has failed
+    too often lately (429 with Retry-After). A failure is recorded in its own transaction,
+    so the refusal's rollback does not erase it."""
+    username, address = username[:150], (address or "unknown")[:64]
+    with unit_of_work():
+        _refuse_if_throttled(username, address)
+    try:
+        with unit_of_work():
+            token = issue_token(username, password)
+            db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    except Unauthorized:
+        with unit_of_work():
+            db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now_utc() - THROTTLE_WINDOW))
+            db.session.add(LoginFailure(username=username, address=address, at=now_utc()))
+        raise
+    return token
+
+
+def revoke_token(token: str) -> None:
+    """Log out: the presented token stops working at once."""
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+
+
+def revoke_all_tokens(username: str) -> int:
+    """Every token of the user (all devices); returns how many were revoked."""
+    user_id = select(User.id).where(User.username == username).scalar_subquery()
+    return db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id)).rowcount
 
 
 def actor_for_token(token: str) -> Actor:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Blueprint
 
 from engine.db import unit_of_work
-from engine.users import TOKEN_LIFETIME, issue_token
+from engine.users import TOKEN_LIFETIME, login, revoke_all_tokens, revoke_token
 
-from ..auth import current_actor
+from ..auth import current_actor, presented_token
 from ..schemas import Me, TokenRequest, TokenResponse
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与当前用户")
@@ -16,9 +17,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与�
 @blp.response(200, TokenResponse)
 @blp.doc(security=[])
 def token(args: dict) -> dict:
-    """登录：用户名和密码换取访问令牌"""
-    with unit_of_work():
-        value = issue_token(args["username"], args["password"])
+    """登录：用户名和密码换取访问令牌（同一用户名或来源地址连续失败过多时返回 429）"""
+    value = login(args["username"], args["password"], request.remote_addr or "")
     return {"token": value, "token_type": "Bearer", "expires_in": int(TOKEN_LIFETIME.total_seconds())}
 
 
@@ -30,3 +30,21 @@ def me() -> dict:
     return {"username": actor.username, "display_name": actor.display_name, "unit": actor.unit,
             "is_admin": actor.is_admin,
             "roles": [{"jurisdiction": j, "role": r} for j, r in sorted(actor.roles)]}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+def logout() -> None:
+    """退出登录：吊销本次请求所用的令牌"""
+    current_actor()  # only a valid token can be revoked (401 otherwise)
+    with unit_of_work():
+        revoke_token(presented_token())
+
+
+@blp.route("/auth/tokens", methods=["DELETE"])
+@blp.response(204)
+def revoke_all() -> None:
+    """吊销当前用户的全部令牌（所有设备上的登录）"""
+    actor = current_actor()
+    with unit_of_work():
+        revoke_all_tokens(actor.username)
