@@ -9,7 +9,16 @@ export function AuthProvider({ children }) {
   const [loading, setLoading] = useState(Boolean(getToken()));
   const navigate = useNavigate();
 
-  const logout = useCallback(() => {
+  // 退出 revokes the token on the server (POST /auth/logout), so a copied token stops working;
+  // the local session ends even when the service cannot be reached.
+  const logout = useCallback(async () => {
+    if (getToken()) {
+      try {
+        await api.post('/auth/logout');
+      } catch {
+        // already expired or offline: nothing left to revoke from here
+      }
+    }
     setToken(null);
     setMe(null);
     navigate('/login');
