@@ -300,8 +300,8 @@ class Client:
 
 def seed_timer_cases(app: App, dues: list[float]) -> None:
     """Cases of the sample timer process whose P2D timer falls due at each of `dues` (epoch
-    seconds, during the run): started with the clock set back two days, before the server
-    starts. The scheduler, killed meanwhile, must still fire every one of them."""
+    seconds, during the run): started with the clock set back two days, in this process,
+    while the server runs. The scheduler, killed meanwhile, must still fire every one."""
     import time_machine
 
     from api import create_app
@@ -355,12 +355,12 @@ def run(database: str, workdir: Path, seconds: float = 60, kills: int = 8, pg_re
         setup = app.flask("setup")
         if setup.returncode != 0:
             raise RuntimeError(f"flask setup failed:\n{setup.stdout}\n{setup.stderr}")
-        begin = time.time() + 15  # the server and scheduler are up by then (bounded below)
-        seed_timer_cases(app, [begin + seconds * 0.8 * (k + 1) / timer_cases for k in range(timer_cases)])
         ledger, stop, faults = Ledger(), threading.Event(), Counter()
         try:
             app.start_server()
             app.start_scheduler()
+            begin = time.time()  # timers fall due through the first 70% of the run, faults or not
+            seed_timer_cases(app, [begin + seconds * 0.7 * (k + 1) / timer_cases for k in range(timer_cases)])
             threads = [threading.Thread(target=Client(app.base, ledger, stop).run, daemon=True)
                        for _ in range(clients)]
             for thread in threads:
