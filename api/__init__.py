@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 import os
 from typing import Any
 
@@ -14,6 +15,9 @@ from engine.errors import EngineError
 
 from . import cli, config, input_guard, problems, scheduler, setup, web
 from .routes import BLUEPRINTS
+from .schemas import ProblemOut
+
+PROBLEM_JSON = "application/problem+json"
 
 
 class ProblemApi(Api):
@@ -21,6 +25,16 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: HTTPException):
         return problems.from_http(error)
+
+    def _register_responses(self) -> None:
+        """Document every error response as what it is: a problem, application/problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": ProblemOut}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response("DEFAULT_ERROR", {
+            "description": "错误（RFC 9457 problem）", "content": {PROBLEM_JSON: {"schema": ProblemOut}}}, lazy=True)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

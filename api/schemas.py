@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from engine.clock import LOCAL_TZ
 
@@ -13,6 +13,28 @@ from engine.clock import LOCAL_TZ
 # it must never reach PostgreSQL, which would fail the whole statement.
 ID_MAX = 2**31 - 1
 ID_PATH = f"int(min=1, max={ID_MAX})"
+
+
+class ProblemFieldOut(Schema):
+    class Meta:
+        unknown = INCLUDE  # bundle problems add file, element, line
+
+    field = fields.String()
+    message = fields.String()
+
+
+class ProblemOut(Schema):
+    """RFC 9457 problem details: every error response (application/problem+json)."""
+
+    class Meta:
+        unknown = INCLUDE  # e.g. `element` of a process error
+
+    type = fields.String(required=True, metadata={"description": "机器可读的错误类型，如 /problems/form-invalid"})
+    title = fields.String(required=True, metadata={"description": "中文标题"})
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.List(fields.Nested(ProblemFieldOut))
 
 
 class LocalDateTime(fields.DateTime):
