@@ -40,7 +40,8 @@ def main() -> int:
     client = app.test_client()
 
     def token_for(user: str):
-        return lambda: client.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD}).get_json()["token"]
+        credentials = {"username": user, "password": PASSWORD}
+        return lambda: client.post("/api/v1/auth/token", json=credentials).get_json()["token"]
 
     started = client.post("/api/v1/instances", json={"process_key": "sample_project", "data": APPLY},
                           headers={"Authorization": f"Bearer {token_for('s_unit_a')()}"})
