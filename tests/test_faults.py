@@ -91,7 +91,7 @@ def _assert_nothing_lost(figures: dict) -> None:
 @pytest.mark.network
 @pytest.mark.skipif(ON_POSTGRES, reason="the SQLite run belongs to make test")
 def test_sqlite_kill9_of_workers_server_and_scheduler_loses_nothing(tmp_path: Path) -> None:
-    figures = faults.run("sqlite", tmp_path, seconds=15, kills=3, workers=2, clients=3, timer_cases=3)
+    figures = faults.run("sqlite", tmp_path, seconds=12, kills=3, workers=2, clients=3, timer_cases=3)
     assert figures["faults"] == {"worker_kill9": 1, "scheduler_kill9": 1, "server_kill9": 1}, figures
     _assert_nothing_lost(figures)
 
@@ -99,7 +99,7 @@ def test_sqlite_kill9_of_workers_server_and_scheduler_loses_nothing(tmp_path: Pa
 @pytest.mark.network
 @needs_postgres
 def test_postgres_kill9_and_restart_loses_nothing(tmp_path: Path) -> None:
-    figures = faults.run("postgresql", tmp_path, seconds=15, kills=2, pg_restarts=1, workers=2, clients=3,
+    figures = faults.run("postgresql", tmp_path, seconds=12, kills=2, pg_restarts=1, workers=2, clients=3,
                          timer_cases=3)
     assert figures["faults"] == {"worker_kill9": 1, "scheduler_kill9": 1, "postgres_restart": 1}, figures
     assert figures["statuses"].get("503", 0) > 0, figures  # the outage was met, as problems
