@@ -33,6 +33,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=25, help="examples per operation and user")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
+    commit = _commit()  # the code this run loads: HEAD may move while it runs
     folder = tempfile.mkdtemp(prefix="schemathesis-")
     app = create_app({**app_config(f"sqlite:///{folder}/run.db", "sample"),
                       "ATTACHMENT_STORE": os.path.join(folder, "attachments")})
@@ -48,7 +49,7 @@ def main() -> int:
     assert started.status_code == 201, started.get_json()
     began = time.monotonic()
     tally = run(app, {user: token_for(user) for user in USERS}, args.examples)
-    lines = [f"commit={_commit()} examples={args.examples} users={','.join(USERS)} "
+    lines = [f"commit={commit} examples={args.examples} users={','.join(USERS)} "
              f"seconds={time.monotonic() - began:.0f} load={os.getloadavg()[0]:.2f}", tally.summary(),
              *tally.failures]
     report = "\n".join(lines) + "\n"
