@@ -146,10 +146,12 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         start_task.data.update(json.loads(json.dumps(accepted)))
         start_task.data.update(case_id=inst.id, applicant_unit=actor.unit, started_by=actor.username,
                                started_at=now_utc().isoformat())
-        runtime.advance(wf)
-        save(Loaded(inst, wf, bundle))
+        loaded = Loaded(inst, wf, bundle)
+        fired = advance_and_note_timers(loaded)
+        save(loaded)
         audit.record(actor.username, "start", instance_id=inst.id,
                      detail={"process_key": process_key, "version": pv.version, "data": accepted})
+        audit_timers(inst.id, fired)
     return inst
 
 
@@ -220,13 +222,17 @@ def actionable_row(actor: Actor, task_id: str) -> TaskIndex:
 
 
 def advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:
-    """Advance the case; report the timers that fired meanwhile (a completed timer, or a
-    cycle timer whose next due time moved on — a cancelled one did not fire)."""
-    before = {tid: (t, runtime.timer_value(t)) for tid, t in runtime.waiting_timers(loaded.workflow).items()}
-    runtime.advance(loaded.workflow)
-    return [(tid, t.task_spec.bpmn_id, t.task_spec.bpmn_name or "") for tid, (t, due) in before.items()
-            if t.state == runtime.TaskState.COMPLETED
-            or (t.state == runtime.TaskState.WAITING and runtime.timer_value(t) != due)]
+    """Advance the case; report the timers that fired meanwhile: a timer completed in this
+    advance (also one reached and already due within it, e.g. a trial period that began in
+    the past), or a cycle timer whose next due time moved on — a cancelled one did not fire."""
+    wf = loaded.workflow
+    done_before = runtime.completed_timers(wf).keys()
+    before = {tid: (t, runtime.timer_value(t)) for tid, t in runtime.waiting_timers(wf).items()}
+    runtime.advance(wf)
+    cycled = [(tid, t) for tid, (t, due) in before.items()
+              if t.state == runtime.TaskState.WAITING and runtime.timer_value(t) != due]
+    completed = [(tid, t) for tid, t in runtime.completed_timers(wf).items() if tid not in done_before]
+    return [(tid, t.task_spec.bpmn_id, t.task_spec.bpmn_name or "") for tid, t in cycled + completed]
 
 
 def audit_timers(instance_id: int, fired: list[tuple[str, str, str]]) -> None:

@@ -166,6 +166,11 @@ def next_due(workflow: BpmnWorkflow) -> datetime | None:
     return min(values) if values else None
 
 
+def completed_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if type(getattr(t.task_spec, "event_definition", None)).__name__ in TIMER_EVENT_TYPES}
+
+
 def waiting_timers(workflow: BpmnWorkflow) -> dict[str, Task]:
     return {str(t.id): t for t in workflow.get_tasks(state=TaskState.WAITING) if timer_value(t) is not None}
 

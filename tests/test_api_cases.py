@@ -88,6 +88,21 @@ def test_full_walk_with_send_back_countersign_and_trial_timer(http, fire_timers)
     assert names[:2] == ["初审", "补正材料"] and "试运行满三个月" in names and names[-1] == "验收"
 
 
+def test_a_timer_already_due_when_reached_is_in_the_case_history(http):
+    """A trial period that began more than three months ago: the timer is reached and fires in
+    the same completion, and 办理记录 and the audit trail say so."""
+    case = start(http, data={**APPLY, "budget_yuan": 500000})
+    case = complete(http, "s_reviewer", only_task(case, "review")["id"],
+                    {"review_result": "approve", "review_opinion": "同意"})
+    with time_machine.travel("2026-09-02T09:00:00+08:00", tick=False):
+        case = complete(http, "s_unit_a", only_task(case, "trial")["id"], {"trial_start_date": "2026-03-01"})
+    assert [t["bpmn_id"] for t in case["open_tasks"]] == ["accept"]
+    timers = [s for s in case["completed_steps"] if s["action"] == "timer_fired"]
+    assert [(s["bpmn_id"], s["name"], s["by"]) for s in timers] == [("trial_wait", "试运行满三个月", "system:timer")]
+    audit = http.as_("s_unit_a").get(f"/api/v1/instances/{case['id']}/audit").body
+    assert [e["action"] for e in audit].count("timer_fired") == 1
+
+
 def test_large_project_skips_countersign(http):
     case = start(http, data={**APPLY, "budget_yuan": 500000})
     assert case["data"]["small_project"] is False
