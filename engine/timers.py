@@ -74,12 +74,18 @@ def run_due(batch: int = BATCH, lease_seconds: float = LEASE_SECONDS, holder: st
     fired, seen = 0, set[int]()
     try:
         while ids := claim(holder, now_utc(), batch, lease_seconds):
-            fresh = [i for i in ids if i not in seen]
+            fresh, failed = [i for i in ids if i not in seen], set[int]()
             try:
                 for instance_id in fresh:
-                    fired += fire_timers(instance_id)
+                    try:
+                        fired += fire_timers(instance_id)
+                    except Exception:  # e.g. the database went away: the other cases still fire
+                        log.exception("firing the timers of case %s failed", instance_id)
+                        failed.add(instance_id)
             finally:
-                release(holder, ids)
+                # A case that failed keeps its lease until it expires: retried then, it does
+                # not hold up the cases due after it on every pass.
+                release(holder, [i for i in ids if i not in failed])
             if len(fresh) < len(ids):
                 break
             seen.update(ids)

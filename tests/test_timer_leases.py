@@ -198,3 +198,24 @@ def _waits_on_report(base: str, token: str, case_id: int) -> bool:
     reply = requests.get(f"{base}/api/v1/instances/{case_id}", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert reply.status_code == 200, reply.text
     return [t["bpmn_id"] for t in reply.json()["open_tasks"]] == ["t_report"]
+
+
+def test_a_case_that_fails_to_fire_keeps_its_lease_and_does_not_hold_up_the_others(app, http, monkeypatch):
+    bad, *good = due_cases(http, 3)
+    real_fire = timers.fire_timers
+
+    def fire(instance_id: int) -> int:
+        if instance_id == bad:
+            raise RuntimeError("数据库连接中断")  # what an unexpected failure looks like here
+        return real_fire(instance_id)
+
+    monkeypatch.setattr(timers, "fire_timers", fire)
+    with app.app_context(), time_machine.travel(DUE, tick=False):
+        assert timers.run_due(holder="me") == 2
+        assert fired_per_case() == dict.fromkeys(good, 1)
+        assert db.session.get(Instance, bad).lease_holder == "me"  # backs off until it expires
+        monkeypatch.setattr(timers, "fire_timers", real_fire)
+        assert timers.run_due(holder="me") == 0
+    with app.app_context(), time_machine.travel("2026-03-04T09:01:02+08:00", tick=False):
+        assert timers.run_due(holder="me") == 1
+        assert fired_per_case() == {**dict.fromkeys(good, 1), bad: 1}
