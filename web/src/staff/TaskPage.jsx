@@ -145,7 +145,8 @@ export default function TaskPage() {
     setSubmitError(null);
     setActionError(null);
     try {
-      const res = await api.post(`/tasks/${task.id}/complete`, { data });
+      // The page shows only status, outcome and the open tasks: the lighter response suffices.
+      const res = await api.post(`/tasks/${task.id}/complete`, { data }, { view: "summary" });
       setResult(res);
       setNotice(null);
       window.scrollTo?.(0, 0);
