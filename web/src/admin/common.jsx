@@ -1,54 +1,10 @@
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React from 'react';
 
 // Shared bits of the process owners' and administrators' pages.
 
-// useLoad(() => api.get('/x'), [dep]) → {data, error, loading, reload, setData}
-export function useLoad(fn, deps) {
-  const [state, setState] = useState({ data: null, error: null, loading: true });
-  const seq = useRef(0);
-  const reload = useCallback(() => {
-    const mine = ++seq.current;
-    setState((s) => ({ ...s, loading: true, error: null }));
-    return Promise.resolve()
-      .then(fn)
-      .then((data) => { if (mine === seq.current) setState({ data, error: null, loading: false }); return data; })
-      .catch((error) => { if (mine === seq.current) setState({ data: null, error, loading: false }); });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  useEffect(() => { reload(); }, [reload]);
-  const setData = useCallback((data) => setState({ data, error: null, loading: false }), []);
-  return { ...state, reload, setData };
-}
-
-// An API problem (ApiError) or any other error, in Chinese.
-export function ProblemBox({ error, testid }) {
-  if (!error) return null;
-  const title = error.title || '出错了';
-  const detail = error.problem?.detail && error.problem.detail !== title ? error.problem.detail
-    : (!error.problem && error.message ? error.message : null);
-  const errors = error.errors || [];
-  return (
-    <div className="error-box" role="alert" data-testid={testid}>
-      <strong>{title}</strong>
-      {error.status ? <span className="muted">（HTTP {error.status}）</span> : null}
-      {detail && <div>{detail}</div>}
-      {errors.length > 0 && (
-        <ul className="problem-list">
-          {errors.map((e, i) => (
-            <li key={i}>
-              {[e.file, e.element, e.line ? `第${e.line}行` : null, e.field].filter(Boolean).join(' · ')}
-              {(e.file || e.element || e.line || e.field) ? '：' : ''}{e.message}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
-
-export function Loading({ text = '正在加载…' }) {
-  return <p className="muted">{text}</p>;
-}
+// useLoad(() => api.get('/x'), [dep]) → {data, error, loading, reload, setData}: the staff pages'
+// resource hook, under the name these pages use.
+export { Loading, ProblemBox, useResource as useLoad } from '../components/ui.jsx';
 
 export const VERSION_STATUS_BADGE = {
   in_force: 'green', scheduled: 'blue', superseded: '', expired: 'red',

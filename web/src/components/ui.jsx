@@ -15,7 +15,10 @@ export function ProblemBox({ error, testid = 'problem' }) {
       {errors.length > 0 && (
         <ul className="problem-list">
           {errors.map((e, i) => (
-            <li key={i}>{e.file ? `${e.file}${e.element ? ` · ${e.element}` : ''}：` : ''}{e.message}</li>
+            <li key={i}>
+              {[e.file, e.element, e.line ? `第${e.line}行` : null, e.field].filter(Boolean).join(' · ')}
+              {(e.file || e.element || e.line || e.field) ? '：' : ''}{e.message}
+            </li>
           ))}
         </ul>
       )}
@@ -56,7 +59,7 @@ export function useResource(loader, deps) {
     setState((s) => ({ ...s, loading: true, error: null }));
     return Promise.resolve()
       .then(loader)
-      .then((data) => { if (mine === seq.current) setState({ data, error: null, loading: false }); })
+      .then((data) => { if (mine === seq.current) setState({ data, error: null, loading: false }); return data; })
       .catch((error) => { if (mine === seq.current) setState({ data: null, error, loading: false }); });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
