@@ -6,6 +6,7 @@ import http
 import os
 from typing import Any
 
+import click
 from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
@@ -61,6 +62,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     if app.config["AUTO_SETUP"]:
         setup.bootstrap(app)
-    if app.config["SCHEDULER_ENABLED"] and not app.config.get("TESTING"):
+    if app.config["SCHEDULER_ENABLED"] and not app.config.get("TESTING") and _serves_requests():
         app.extensions["timer_scheduler_stop"] = scheduler.start_in_background(app)
     return app
+
+
+def _serves_requests() -> bool:
+    """Whether this process is a server (gunicorn, `flask run`) rather than a one-off command
+    such as `flask setup` or `flask timers run`: a scheduler thread there would take SQLite's
+    write lock in the middle of a migration, or run a second loop beside `timers run`'s own.
+    The Flask CLI loads the app inside the click context of the command it runs."""
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name == "run"
