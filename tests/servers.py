@@ -147,6 +147,26 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float) -> bool:
     raise TimeoutError(f"gunicorn did not answer {url}/healthz within {timeout:.0f}s")
 
 
+def start_gunicorn(env: dict[str, str], log: Path, options: list[str]) -> tuple[str, subprocess.Popen]:
+    """`api:create_app()` under gunicorn on a free 127.0.0.1 port, healthy; its output goes to
+    `log`. Another process may take the free port before gunicorn binds it: three tries."""
+    for _attempt in range(3):
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}",
+                 "--graceful-timeout", "10", "api:create_app()"],
+                cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True, preexec_fn=_die_with_parent)
+        if _wait_healthy(url, process, STARTUP_TIMEOUT):
+            return url, process
+        _stop(process)
+        if "Address already in use" not in log.read_text("utf-8", errors="replace"):
+            raise RuntimeError(f"gunicorn exited at start:\n{log.read_text('utf-8', errors='replace')}")
+    raise RuntimeError(f"gunicorn could not bind a port:\n{log.read_text('utf-8', errors='replace')}")
+
+
 @contextmanager
 def gunicorn_server(tmp: Path, *, workers: int = 2, bundle_root: Path = FIXTURES / "bpmn",
                     forms_root: Path = FIXTURES / "forms", before_start: Callable[[Database], None] | None = None,
@@ -162,23 +182,8 @@ def gunicorn_server(tmp: Path, *, workers: int = 2, bundle_root: Path = FIXTURES
         assert setup.returncode == 0, f"flask setup failed:\n{setup.stdout}\n{setup.stderr}"
         if before_start is not None:
             before_start(database)
-        for _attempt in range(3):  # another process may take the free port before gunicorn binds it
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            with log.open("ab") as out:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                     "--graceful-timeout", "10", "--timeout", "60", "api:create_app()"],
-                    # HOME: gunicorn >= 25 puts its control socket there; one per server
-                    cwd=ROOT, env={**env, "HOME": str(tmp)}, stdin=subprocess.DEVNULL, stdout=out,
-                    stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
-            if _wait_healthy(url, process, STARTUP_TIMEOUT):
-                break
-            _stop(process)
-            if "Address already in use" not in log.read_text("utf-8", errors="replace"):
-                raise RuntimeError(f"gunicorn exited at start:\n{log.read_text('utf-8', errors='replace')}")
-        else:
-            raise RuntimeError(f"gunicorn could not bind a port:\n{log.read_text('utf-8', errors='replace')}")
+        # HOME: gunicorn >= 25 puts its control socket there; one per server
+        url, process = start_gunicorn({**env, "HOME": str(tmp)}, log, ["--workers", str(workers), "--timeout", "60"])
         yield Server(url, database, env, log, process)
     finally:
         if process is not None:

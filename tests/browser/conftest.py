@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import ROOT, _bootstrap
-from ..servers import STARTUP_TIMEOUT, _die_with_parent, _stop, _wait_healthy, free_port, server_env
+from ..servers import _stop, server_env, start_gunicorn
 from .helpers import LiveServer, save_screenshot
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -69,23 +68,7 @@ def live_server(dbs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveS
     log = tmp / "gunicorn.log"
     process: subprocess.Popen | None = None
     try:
-        for _attempt in range(3):  # another process may take the free port before gunicorn binds it
-            port = free_port()
-            url = f"http://127.0.0.1:{port}"
-            with log.open("ab") as out:
-                process = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4",
-                     "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "10", "--timeout", "120",
-                     "api:create_app()"],
-                    cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                    start_new_session=True, preexec_fn=_die_with_parent)
-            if _wait_healthy(url, process, STARTUP_TIMEOUT):
-                break
-            _stop(process)
-            if "Address already in use" not in log.read_text("utf-8", errors="replace"):
-                raise RuntimeError(f"gunicorn exited at start:\n{log.read_text('utf-8', errors='replace')}")
-        else:
-            raise RuntimeError(f"gunicorn could not bind a port:\n{log.read_text('utf-8', errors='replace')}")
+        url, process = start_gunicorn(env, log, ["--workers", "2", "--threads", "4", "--timeout", "120"])
         yield LiveServer(url, database_url, log, attachments)
     finally:
         if process is not None:
