@@ -25,7 +25,19 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        """Ending a request rolls back whatever is left of its session. When the database has
+        just dropped the connection (a restart), that rollback fails; the connection is dead
+        and holds nothing, so the failure must not turn a response already made into a bare
+        500 from the WSGI server. The pool discards the invalidated connection."""
+        try:
+            super()._teardown_session(exc)
+        except UNAVAILABLE_ERRORS:
+            self.session.registry.clear()
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 

@@ -79,6 +79,30 @@ def test_an_unreachable_database_is_a_503_problem_not_a_500(app) -> None:
         db.engine.dispose()
 
 
+def test_a_connection_dropped_by_the_database_does_not_fail_the_response_at_teardown(app, http, monkeypatch) -> None:
+    """PostgreSQL restarting terminates the connection of a request that has already made its
+    response; the session's rollback at the end of the request then fails. Seen in CI as a bare
+    gunicorn 500 after a completion: the response stands, and the next request gets a fresh
+    session."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    real_close, failures = Session.close, []
+
+    def close_on_a_dead_connection(self: Session) -> None:
+        if not failures:
+            failures.append(self)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+        real_close(self)
+
+    monkeypatch.setattr(Session, "close", close_on_a_dead_connection)
+    case = start(http)
+    assert failures, "the teardown's close was not reached"
+    assert case["id"] and only_task(case, "review")
+    again = http.as_("s_unit_a").get(f"/api/v1/instances/{case['id']}")
+    assert again.status == 200 and again.body["id"] == case["id"]
+
+
 def _assert_nothing_lost(figures: dict) -> None:
     assert figures["ok"], json.dumps(figures, ensure_ascii=False, indent=1)
     assert figures["lost"] == 0 and figures["acked_but_open"] == 0, figures
