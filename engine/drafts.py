@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
@@ -140,34 +141,39 @@ def _encoded(path: str, content: str) -> bytes:
             "message": "内容含有无法编码的字符（孤立的代理码位）"}]) from exc
 
 
-def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int) -> dict[str, Any]:
+def _edit_files(actor: Actor, draft_id: int, path: str, revision: int | None,
+                change: Callable[[dict[str, bytes]], tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One edit of a draft's files in its own transaction: `change` alters the files in place
+    and returns the audit detail; a stale `revision` is a 409."""
     _require_admin(actor)
     check_path(path)
     with unit_of_work():
         draft = _get(draft_id, editing=True)
         _check_revision(draft, revision)
         files = _files(draft)
-        files[path] = _encoded(path, content)
+        action, detail_ = change(files)
         _store_files(draft, files)
         db.session.flush()  # the revision moves here; a concurrent save of the same one → 409
-        _audit(actor, "draft_file_saved", draft, path=path, sha256=hashlib.sha256(files[path]).hexdigest())
+        _audit(actor, action, draft, path=path, **detail_)
         return detail(draft)
+
+
+def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int) -> dict[str, Any]:
+    def save(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
+        files[path] = _encoded(path, content)
+        return "draft_file_saved", {"sha256": hashlib.sha256(files[path]).hexdigest()}
+
+    return _edit_files(actor, draft_id, path, revision, save)
 
 
 def delete_file(actor: Actor, draft_id: int, path: str, revision: int | None = None) -> dict[str, Any]:
-    _require_admin(actor)
-    check_path(path)
-    with unit_of_work():
-        draft = _get(draft_id, editing=True)
-        _check_revision(draft, revision)
-        files = _files(draft)
+    def remove(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
         if path not in files:
             raise NotFound(f"草稿中没有该文件：{path}")
         del files[path]
-        _store_files(draft, files)
-        db.session.flush()
-        _audit(actor, "draft_file_deleted", draft, path=path)
-        return detail(draft)
+        return "draft_file_deleted", {}
+
+    return _edit_files(actor, draft_id, path, revision, remove)
 
 
 def discard(actor: Actor, draft_id: int) -> None:
