@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import { formatDate } from '../format.js';
-import { Loading, ProblemBox, useLoad, VersionStatus } from './common.jsx';
+import { Loading, ProblemBox, useLoad, VersionCells } from './common.jsx';
 import './admin.css';
 
 // 法规与流程: every jurisdiction, its regulation, processes and their versions.
@@ -57,12 +57,7 @@ export default function CatalogPage() {
                     {versions.map((v) => (
                       <tr key={v.version}>
                         <td>第 {v.version} 版</td>
-                        <td><VersionStatus v={v} />{v.forced && <span className="badge amber">强制部署</span>}</td>
-                        <td>{formatDate(v.effective_from)}</td>
-                        <td>{v.effective_until ? formatDate(v.effective_until) : '—'}</td>
-                        <td className="muted">{formatDate(v.deployed_at)}{v.deployed_by ? `（${v.deployed_by}）` : ''}</td>
-                        <td>{v.cases ?? 0}</td>
-                        <td>{v.cases_running ?? 0}</td>
+                        <VersionCells v={v} />
                         <td><Link to={`/catalog/${encodeURIComponent(p.key)}?version=${v.version}`}>查看此版</Link></td>
                       </tr>
                     ))}

@@ -2,11 +2,10 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
-import { formatDate } from '../format.js';
 import BpmnCanvas from './BpmnCanvas.jsx';
 import DmnCanvas from './DmnCanvas.jsx';
 import { citedArticles, describe } from './bpmnInfo.js';
-import { classifyFiles, documentationOf, Loading, ProblemBox, Tabs, typeLabel, useLoad, VersionStatus } from './common.jsx';
+import { classifyFiles, documentationOf, Loading, ProblemBox, Tabs, typeLabel, useLoad, VersionCells } from './common.jsx';
 import './admin.css';
 
 // A version's files: GET /processes/{key}/files (BPMN, DMN, forms, manifest); where the service
@@ -69,12 +68,7 @@ export default function ProcessPage() {
               {versions.map((v, i) => (
                 <tr key={v.version} className={v.version === version ? 'selected' : ''}>
                   <td>第 {v.version} 版{v.version === version && <span className="badge blue">正在查看</span>}</td>
-                  <td><VersionStatus v={v} />{v.forced && <span className="badge amber">强制部署</span>}</td>
-                  <td>{formatDate(v.effective_from)}</td>
-                  <td>{v.effective_until ? formatDate(v.effective_until) : '—'}</td>
-                  <td className="muted">{formatDate(v.deployed_at)}{v.deployed_by ? `（${v.deployed_by}）` : ''}</td>
-                  <td>{v.cases ?? 0}</td>
-                  <td>{v.cases_running ?? 0}</td>
+                  <VersionCells v={v} />
                   <td className="links">
                     <button type="button" className="link" onClick={() => setSearch({ version: String(v.version) })}>查看流程图与决策表</button>
                     {versions[i + 1] && (

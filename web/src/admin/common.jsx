@@ -1,4 +1,5 @@
 import React from 'react';
+import { formatDate } from '../format.js';
 
 // Shared bits of the process owners' and administrators' pages.
 
@@ -90,4 +91,18 @@ export function showValue(v) {
 
 export function today() {
   return new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+}
+
+// A version's status, dates, deployment and case counts: the cells both version tables show.
+export function VersionCells({ v }) {
+  return (
+    <>
+      <td><VersionStatus v={v} />{v.forced && <span className="badge amber">强制部署</span>}</td>
+      <td>{formatDate(v.effective_from)}</td>
+      <td>{v.effective_until ? formatDate(v.effective_until) : '—'}</td>
+      <td className="muted">{formatDate(v.deployed_at)}{v.deployed_by ? `（${v.deployed_by}）` : ''}</td>
+      <td>{v.cases ?? 0}</td>
+      <td>{v.cases_running ?? 0}</td>
+    </>
+  );
 }
