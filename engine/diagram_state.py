@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import safe_xml
 from .bundles import Bundle
+from .compaction import completed_element, pruned_counts
 from .deploy import stored_bundle
 from .instances import get_visible, load
 from .runtime import TIMER_EVENT_TYPES
@@ -70,17 +71,11 @@ def _is_timer(task: Task) -> bool:
     return type(getattr(task.task_spec, "event_definition", None)).__name__ in TIMER_EVENT_TYPES
 
 
-def _is_loop_child(task: Task) -> bool:
-    """A multi-instance instance: counted once through its parent, not once per instance."""
-    parent = task.parent
-    return parent is not None and parent.task_spec.bpmn_id == task.task_spec.bpmn_id
-
-
 def _record(state: ProcessState, task: Task) -> None:
     bpmn_id = task.task_spec.bpmn_id
     if task.state == TaskState.COMPLETED:
-        if not _is_loop_child(task):
-            state.completed[bpmn_id] += 1
+        if (element := completed_element(task)) is not None:
+            state.completed[element] += 1
     elif task.state == TaskState.WAITING and _is_timer(task):
         state.waiting_timers.add(bpmn_id)
     elif task.state == TaskState.STARTED or (task.state == TaskState.READY and task.task_spec.manual):
@@ -100,6 +95,9 @@ def workflow_state(workflow: BpmnWorkflow, files: dict[str, tuple[str, str]]) ->
         owner = states.get(task.workflow.spec.name)
         if owner is not None:
             _record(owner, task)
+    for process_id, counts in pruned_counts(workflow).items():  # what compaction dropped
+        if process_id in states:
+            states[process_id].completed.update(counts)
     return [s.as_dict() for s in states.values()]
 
 

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.mixins.parallel_gateway import ParallelGateway
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from . import compaction
 from .scripting import script_engine
 
 SPEC_KEYS = ("spec", "subprocess_specs")
@@ -127,7 +128,10 @@ def _join_threshold(spec: ParallelGateway, my_task: Any) -> bool:
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:
     """The case's tasks and data (not its spec), as gzip-compressed JSON text. Key order is
-    kept as written: SpiffWorkflow's delta encoding of task data depends on it."""
+    kept as written: SpiffWorkflow's delta encoding of task data depends on it. The finished
+    tasks running no longer reads are dropped from the workflow first (engine/compaction.py),
+    so the state stays the size of what is running; the workflow in memory is the one stored."""
+    compaction.compact(workflow)
     ser = serializer()
     converter = _workflow_converter(ser)
     ser.registry._encoder_mode = True
@@ -137,6 +141,8 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
         state["bpmn_events"] = ser.registry.convert(workflow.bpmn_events)
         state["typename"] = ser.registry.typenames[BpmnWorkflow]  # as the library writes it
         state[ser.VERSION_KEY] = ser.VERSION
+        if counts := compaction.pruned_counts(workflow):
+            state[compaction.PRUNED_KEY] = counts
         text = json.dumps(state, cls=ser._encoder_cls, ensure_ascii=False)
     finally:
         ser.registry._encoder_mode = False
@@ -146,6 +152,7 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
 def load_state(state: bytes, spec_text: str) -> BpmnWorkflow:
     ser = serializer()
     dct = json.loads(gzip.decompress(state), cls=ser.json_decoder_cls)
+    pruned = dct.pop(compaction.PRUNED_KEY, {})
     ser.migrate(dct)  # a state written by an older serializer version is upgraded first
     spec, subs = restored_specs(spec_text)
     converter = _workflow_converter(ser)
@@ -156,4 +163,5 @@ def load_state(state: bytes, spec_text: str) -> BpmnWorkflow:
     converter.subprocesses_from_dict(dct["subprocesses"], workflow)
     workflow.bpmn_events = ser.registry.restore(dct.pop("bpmn_events", []))
     workflow.script_engine = script_engine()
+    workflow.pruned_completed = pruned
     return workflow
