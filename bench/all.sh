@@ -2,7 +2,7 @@
 # Every measurement behind docs/performance.md, from one clean export of a commit (default HEAD).
 #   bench/all.sh [PG_SERVER_URL]      e.g. bench/all.sh "$(bench/pg_local.sh start)"
 # Without a URL only the SQLite parts run. About 25 minutes on 2 cores (BENCH_QUICK=1: a few
-# minutes, to check the script). Output goes to stdout; docs/performance.md quotes it.
+# minutes, to check the script). Ends with the kill -9 faults and the 10k-timer lateness. Output goes to stdout; docs/performance.md quotes it.
 # BENCH_SKIP_SQLITE=1 (with a URL) runs only the PostgreSQL sections: about half the time.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +57,11 @@ if [ -n "$pg" ]; then
   for workers in 2 3 4; do section "(b) PostgreSQL, $workers workers"; ab --workers "$workers" --postgres "$pg"; done
   section "(b) PostgreSQL, 4 workers, token cache"; ab --workers 4 --postgres "$pg" --app "bench.variants:token_cache()"
 fi
+
+# Faults under load: kill -9 of web workers, server and scheduler (and PostgreSQL restarts).
+fault_secs=60; [ -n "${BENCH_QUICK:-}" ] && fault_secs=15
+[ -n "$sqlite" ] && { section "faults, SQLite"; "$py" -m bench.faults --database sqlite --seconds "$fault_secs" --kills 8 2>/dev/null; }
+[ -n "$pg" ] && { section "faults, PostgreSQL"; "$py" -m bench.faults --database postgresql --seconds "$fault_secs" --kills 8 --pg-restarts 2 2>/dev/null; }
 
 # Timer lateness: 10k cases due at one instant, fired by 1 (SQLite) or 2 (PostgreSQL) schedulers.
 [ -n "$sqlite" ] && { section "timers, SQLite, 1 scheduler"; "$py" -m bench.timers --schedulers 1 "${timer_cases[@]}" 2>/dev/null; }
