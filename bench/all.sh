@@ -52,10 +52,13 @@ if [ -n "$sqlite" ]; then
     section "(b) SQLite, 4 workers, $app"; ab --workers 4 --app "$app"
   done
   section "(b) SQLite, 2 workers"; ab --workers 2
+  # One client: the latency of a completion on an otherwise idle server (p50/p99 target).
+  section "(b) SQLite, 2 workers, 1 client"; ab --workers 2 --clients 1
 fi
 if [ -n "$pg" ]; then
   for workers in 2 3 4; do section "(b) PostgreSQL, $workers workers"; ab --workers "$workers" --postgres "$pg"; done
   section "(b) PostgreSQL, 4 workers, token cache"; ab --workers 4 --postgres "$pg" --app "bench.variants:token_cache()"
+  section "(b) PostgreSQL, 2 workers, 1 client"; ab --workers 2 --clients 1 --postgres "$pg"
 fi
 
 # Faults under load: kill -9 of web workers, server and scheduler (and PostgreSQL restarts).
