@@ -16,6 +16,8 @@ GOVIT_COMMIT=$(git -C "$repo" rev-parse --short HEAD)
 cd "$snap"
 quick=(); seconds=60; cases=3; history=(--tasks 500 --samples 20)
 timer_cases=(--cases 10000)
+# BENCH_SKIP_C=1: no (c) task-list scaling (100k open tasks: the longest part of a run).
+[ -n "${BENCH_SKIP_C:-}" ] && quick=(--skip-c)
 [ -n "${BENCH_QUICK:-}" ] && { quick=(--quick); seconds=5; cases=1; history=(--tasks 60 --samples 6); timer_cases=(--cases 500 --lead 20); }
 
 section() { printf '\n######## %s   (load %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)"; }
@@ -27,7 +29,7 @@ full() {  # full run, then the SQL-level task-list experiments on its 100k datab
   "$py" bench/run.py --keep "${quick[@]}" "$@" 2>"$err"
   local url dir; url=$(kept_db "$err"); dir=$(kept_dir "$err")
   grep -E "first error" "$err"
-  [ -n "$url" ] && "$py" bench/sql_experiments.py "$url"
+  [ -n "$url" ] && [ -z "${BENCH_SKIP_C:-}" ] && "$py" bench/sql_experiments.py "$url"
   [ -n "$dir" ] && rm -rf "$dir"
   if [[ "$url" == postgresql* ]]; then
     "$py" -c "import sys; from bench import server; server.drop_database(server.Database(sys.argv[1], drop=True))" "$url"
