@@ -1,18 +1,26 @@
-"""The append-only audit trail, hash-chained so that any edit or deletion is detectable."""
+"""The append-only audit trail, hash-chained so that any edit or deletion is detectable.
+
+Each case's entries form their own chain, headed (last hash, count) on the case's instance row;
+entries without a case, and all written before migration 0008, form the global chain headed by
+the single AuditHead row. A completion thus appends without reading or locking anything that
+other cases share."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
+from . import workflow_cache
 from .clock import now_utc
 from .db import as_utc, db
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, Instance
 
 GENESIS = "0" * 64
 
@@ -28,21 +36,80 @@ def entry_hash(prev_hash: str, at: datetime, actor: str, action: str, instance_i
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def case_genesis(instance_id: int) -> str:
+    """Where a case's chain starts: distinct per case, so no two entries share a prev_hash."""
+    return hashlib.sha256(f"audit chain of case {instance_id}".encode()).hexdigest()
+
+
 def record(actor: str, action: str, *, instance_id: int | None = None, task_id: str | None = None,
            bpmn_id: str | None = None, detail: dict[str, Any] | None = None) -> AuditEntry:
-    """Append one entry inside the caller's transaction (the head row serialises appends)."""
+    """Append one entry inside the caller's transaction. An entry about a case extends that
+    case's chain, whose head is on its instance row (taken from the session: the caller has
+    usually loaded it), so the append rides on the row's own revision-checked UPDATE; other
+    entries extend the global chain, whose head row serialises them."""
+    inst = db.session.get(Instance, instance_id) if instance_id is not None else None
+    at = now_utc().replace(tzinfo=UTC)
+    detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
+    prev = (inst.audit_last_hash or case_genesis(inst.id)) if inst is not None else _global_head().last_hash
+    digest = entry_hash(prev, at, actor, action, instance_id, task_id, bpmn_id, detail_json)
+    entry = AuditEntry(at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id,
+                       bpmn_id=bpmn_id, detail_json=detail_json, prev_hash=prev, hash=digest,
+                       case_chain=inst is not None)
+    db.session.add(entry)
+    if inst is None:
+        head = _global_head()
+        head.last_hash, head.count = digest, head.count + 1
+    else:
+        _note_head_only_change(inst)
+        inst.audit_last_hash, inst.audit_count = digest, (inst.audit_count or 0) + 1
+    return entry
+
+
+def _global_head() -> AuditHead:
     head = db.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
     if head is None:
         head = AuditHead(id=1, last_hash=GENESIS, count=0)
         db.session.add(head)
-    at = now_utc().replace(tzinfo=UTC)
-    detail_json = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str)
-    digest = entry_hash(head.last_hash, at, actor, action, instance_id, task_id, bpmn_id, detail_json)
-    entry = AuditEntry(at=at, actor=actor, action=action, instance_id=instance_id, task_id=task_id,
-                       bpmn_id=bpmn_id, detail_json=detail_json, prev_hash=head.last_hash, hash=digest)
-    db.session.add(entry)
-    head.last_hash, head.count = digest, head.count + 1
-    return entry
+    return head
+
+
+# Moving a case's head moves its revision, also for an action that changes nothing else of it
+# (claim, reassign, an upload). The worker's cached workflow (engine/workflow_cache.py) is keyed
+# by revision and state bytes: when the state did not change, the entry is re-keyed to the
+# committed revision after the commit, so the next completion still finds it.
+_CARRY = "audit.carry_workflow"
+
+
+def _note_head_only_change(inst: Instance) -> None:
+    carry = db.session.info.setdefault(_CARRY, {})
+    if inst.id not in carry and inst.revision is not None and "state" in inst.__dict__:
+        carry[inst.id] = [inst, inst.revision, inst.state, None]
+
+
+@event.listens_for(Session, "before_commit")
+def _flush_to_learn_revisions(session: Session) -> None:
+    carry = session.info.get(_CARRY)
+    if not carry:
+        return
+    session.flush()  # the revision the commit writes (attributes expire at commit)
+    for item in carry.values():
+        inst = item[0]
+        item[3] = (inst.revision, inst.state) if "state" in inst.__dict__ else None
+
+
+@event.listens_for(Session, "after_commit")
+def _carry_cached_workflows(session: Session) -> None:
+    for inst_id, (_, revision, state, after) in session.info.pop(_CARRY, {}).items():
+        if after is None or after[0] == revision or after[1] != state:
+            continue  # the state changed: whoever changed it keeps its own workflow (remember)
+        workflow = workflow_cache.take(inst_id, revision, state)
+        if workflow is not None:
+            workflow_cache.keep(inst_id, after[0], state, workflow)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, _previous: Any) -> None:
+    session.info.pop(_CARRY, None)
 
 
 @dataclass
@@ -53,9 +120,38 @@ class ChainReport:
     reason: str = ""
 
 
+@dataclass
+class _Walk:
+    """Where each chain has got to while the entries are read in order."""
+
+    global_prev: str = GENESIS
+    global_count: int = 0
+    case_prev: dict[int, str] = field(default_factory=dict)
+    case_count: Counter[int] = field(default_factory=Counter)
+
+    def step(self, row: AuditEntry) -> bool:
+        """Check one entry against its chain's previous one and move that chain on."""
+        if row.case_chain and row.instance_id is not None:
+            prev = self.case_prev.get(row.instance_id) or case_genesis(row.instance_id)
+        else:
+            prev = self.global_prev
+        expected = entry_hash(prev, row.at, row.actor, row.action, row.instance_id, row.task_id,
+                              row.bpmn_id, row.detail_json)
+        if row.prev_hash != prev or row.hash != expected:
+            return False
+        if row.case_chain and row.instance_id is not None:
+            self.case_prev[row.instance_id] = row.hash
+            self.case_count[row.instance_id] += 1
+        else:
+            self.global_prev, self.global_count = row.hash, self.global_count + 1
+        return True
+
+
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every hash in order; report the first row that does not match."""
-    prev, checked, last_id = GENESIS, 0, 0
+    """Recompute every hash in order, each entry against the previous one of its chain (the
+    global one or its case's); report the first row that does not match, then check every
+    chain's head against its last entry and count (a deleted tail)."""
+    walk, checked, last_id = _Walk(), 0, 0
     while True:
         rows = db.session.execute(
             select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
@@ -63,15 +159,28 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         if not rows:
             break
         for row in rows:
-            expected = entry_hash(prev, row.at, row.actor, row.action, row.instance_id, row.task_id,
-                                  row.bpmn_id, row.detail_json)
-            if row.prev_hash != prev or row.hash != expected:
+            if not walk.step(row):
                 return ChainReport(False, checked, row.id, "哈希不匹配：记录被修改、删除或插入")
-            prev, checked, last_id = row.hash, checked + 1, row.id
+            checked, last_id = checked + 1, row.id
     head = db.session.get(AuditHead, 1)
-    if head is not None and (head.last_hash != prev or head.count != checked):
+    if head is not None and (head.last_hash != walk.global_prev or head.count != walk.global_count):
         return ChainReport(False, checked, None, "链尾与最后一条记录不一致：末尾记录被删除")
+    bad_case = _first_bad_case_head(walk)
+    if bad_case is not None:
+        return ChainReport(False, checked, None, f"案件 {bad_case} 的链尾与其最后一条记录不一致：末尾记录被删除")
     return ChainReport(True, checked)
+
+
+def _first_bad_case_head(walk: _Walk) -> int | None:
+    heads = db.session.execute(select(Instance.id, Instance.audit_last_hash, Instance.audit_count)
+                               .where(Instance.audit_count > 0)).all()
+    seen = set()
+    for instance_id, last_hash, count in heads:
+        seen.add(instance_id)
+        if walk.case_prev.get(instance_id) != last_hash or walk.case_count[instance_id] != count:
+            return instance_id
+    # Entries of a case whose head says it has none (the head was reset, or the row is gone).
+    return min((i for i in walk.case_prev if i not in seen), default=None)
 
 
 def entry_dict(row: AuditEntry) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -10,6 +12,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select, update
+from sqlalchemy.orm import contains_eager, joinedload
 
 from . import attachments, audit, forms, runtime, workflow_cache
 from .access import require_act, visible_instances
@@ -40,6 +43,9 @@ class Loaded:
     workflow: BpmnWorkflow
     bundle: Bundle
     committed: tuple[int, bytes] | None = None  # (revision, state) once a change of it committed
+    # The case's index rows as the change committed them, still loaded (see `_kept_loaded`),
+    # so the response reads neither the row nor the index again; None: query them.
+    open_rows: list[TaskIndex] | None = None
 
 
 def load(instance: Instance) -> Loaded:
@@ -148,10 +154,11 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
                                started_at=now_utc().isoformat())
         loaded = Loaded(inst, wf, bundle)
         fired = advance_and_note_timers(loaded)
-        save(loaded)
+        # Audited before the save: the chain's head on the case row then rides on its UPDATE.
         audit.record(actor.username, "start", instance_id=inst.id,
                      detail={"process_key": process_key, "version": pv.version, "data": accepted})
         audit_timers(inst.id, fired)
+        save(loaded)
     return inst
 
 
@@ -168,7 +175,12 @@ def _pick_version(process_key: str, version: int | None, actor: Actor) -> Proces
 
 
 def task_row(task_id: str) -> TaskIndex:
-    row = db.session.get(TaskIndex, task_id)
+    """The open task, read afresh together with its case and version in one statement: every
+    caller goes on to read the case (`db.session.get` then finds it loaded)."""
+    row = db.session.scalar(
+        select(TaskIndex).join(TaskIndex.instance).where(TaskIndex.task_id == task_id)
+        .options(contains_eager(TaskIndex.instance).joinedload(Instance.version))
+        .execution_options(populate_existing=True))
     if row is None:
         # A task someone completed a moment ago is a conflict (refresh), not a missing page.
         done = db.session.scalar(select(AuditEntry.id).where(
@@ -177,6 +189,23 @@ def task_row(task_id: str) -> TaskIndex:
             raise TaskNotOpen("该任务已由他人办结，请刷新")
         raise NotFound("任务不存在或已办结")
     return row
+
+
+@contextmanager
+def _kept_loaded(keep: list[object]) -> Iterator[None]:
+    """Commit without expiring `keep` (filled in by the caller before the commit): the case row
+    and index rows just written are exactly what the response shows, so reading them back after
+    the commit would cost a SELECT each. Everything else expires as usual."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
+    kept = {id(obj) for obj in keep}
+    for obj in list(session.identity_map.values()):
+        if id(obj) not in kept:
+            session.expire(obj)
 
 
 def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
@@ -193,21 +222,24 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
     forms.validate(schema or "{}", data)
     accepted = _accepted_fields(schema, data)
     attachments.check(actor, schema, accepted, instance_id=row.instance_id, task_id=task_id)
-    with unit_of_work():
+    keep: list[object] = []
+    with _kept_loaded(keep), unit_of_work():
         row = actionable_row(actor, task_id)
-        inst = db.session.get(Instance, row.instance_id, populate_existing=True)
+        inst = db.session.get(Instance, row.instance_id)  # read afresh by actionable_row
         if inst.revision != seen_revision:
             loaded = load(inst)
         task = runtime.find_open_task(loaded.workflow, task_id)
         attachments.bind(actor, schema, accepted, instance_id=inst.id, task_id=task_id)
         runtime.submit(task, accepted)
         fired = advance_and_note_timers(loaded)
-        save(loaded)
+        # Audited before the save: the chain's head on the case row then rides on its UPDATE.
         audit.record(actor.username, "complete", instance_id=inst.id, task_id=task_id, bpmn_id=row.bpmn_id,
                      detail={"task": row.name, "lane": row.lane, "data": accepted})
         audit_timers(inst.id, fired)
-        db.session.flush()  # the revision the commit writes (attributes expire at commit)
+        loaded.open_rows = save(loaded)
+        db.session.flush()  # the revision the commit writes
         committed = (inst.revision, inst.state)
+        keep += [inst, inst.version, *loaded.open_rows]
     loaded.committed = committed
     return loaded
 

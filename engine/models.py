@@ -90,6 +90,11 @@ class Instance(db.Model):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     state: Mapped[bytes] = mapped_column(LargeBinary)
+    # The head of this case's own audit chain (engine/audit.py): the last entry's hash and the
+    # number of entries. On the row every change of the case updates anyway, guarded by its
+    # revision, so an append needs no read and no lock of its own.
+    audit_last_hash: Mapped[str | None] = mapped_column(String(64))
+    audit_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
 
     version: Mapped[ProcessVersion] = relationship()
     __mapper_args__ = {"version_id_col": revision}  # noqa: RUF012  optimistic locking → 409
@@ -124,6 +129,9 @@ class TaskIndex(db.Model):
     assignee: Mapped[str | None] = mapped_column(String(64), index=True)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     ready_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Loaded with the row where the caller goes on to read the case (instances.task_row): the
+    # session's identity map holds objects weakly, so the row must reference it.
+    instance: Mapped[Instance] = relationship(viewonly=True)
 
 
 class User(db.Model):
@@ -177,10 +185,15 @@ class AuditEntry(db.Model):
     detail_json: Mapped[str] = mapped_column(Text, default="{}")
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # In its case's chain (head on the instance row) rather than the global one; entries
+    # written before migration 0008 are all in the global chain.
+    case_chain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"),
+                                             nullable=False)
 
 
 class AuditHead(db.Model):
-    """A single row locked by every append, so the chain never forks under concurrency."""
+    """The head of the global chain: entries without a case (login, deploy, administration) and
+    every entry written before migration 0008. Locked by each such append, so it never forks."""
 
     __tablename__ = "audit_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -133,18 +133,26 @@ def case_after_action(actor: Actor, loaded: Loaded, summary: bool = False) -> di
     what a task page shows after submitting (status, outcome, the open tasks), without the case
     data and the completed steps, whose cost grows with the case's history."""
     if summary:
-        return _case_summary(actor, loaded.instance, loaded.workflow)
-    return _case_view(actor, loaded.instance, loaded.workflow)
+        return _case_summary(actor, loaded.instance, loaded.workflow, loaded.open_rows)
+    return _case_view(actor, loaded.instance, loaded.workflow, loaded.open_rows)
 
 
-def _case_summary(actor: Actor, inst: Instance, workflow: BpmnWorkflow) -> dict[str, Any]:
-    rows = db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)).all()
+def _open_rows(inst: Instance, rows: list[TaskIndex] | None) -> list[TaskIndex]:
+    """The case's index rows: those the change just wrote if the caller has them, else read."""
+    if rows is not None:
+        return rows
+    return list(db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)))
+
+
+def _case_summary(actor: Actor, inst: Instance, workflow: BpmnWorkflow,
+                  rows: list[TaskIndex] | None = None) -> dict[str, Any]:
     return {**instance_summary(inst), "outcome": runtime.outcome(workflow),
-            "open_tasks": [task_dict(r, actor) for r in rows]}
+            "open_tasks": [task_dict(r, actor) for r in _open_rows(inst, rows)]}
 
 
-def _case_view(actor: Actor, inst: Instance, workflow: BpmnWorkflow) -> dict[str, Any]:
-    rows = db.session.scalars(select(TaskIndex).where(TaskIndex.instance_id == inst.id)).all()
+def _case_view(actor: Actor, inst: Instance, workflow: BpmnWorkflow,
+               rows: list[TaskIndex] | None = None) -> dict[str, Any]:
+    rows = _open_rows(inst, rows)
     steps = db.session.scalars(select(AuditEntry).where(
         AuditEntry.instance_id == inst.id, AuditEntry.action.in_(("complete", "timer_fired")))
         .order_by(AuditEntry.id)).all()
