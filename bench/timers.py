@@ -42,6 +42,7 @@ FIXTURES = server.ROOT / "tests" / "fixtures"
 PROCESS, APPLICANT = "sample_timers", "s_unit_a"
 INSTANCE = Instance.__table__
 BATCH = 1000  # clone rows per INSERT
+CHAIN_HEAD_EMPTY = {"audit_last_hash": None, "audit_count": 0}
 UUID_RE = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -75,6 +76,8 @@ def clone(url: str, seed_id: int, count: int) -> float:
     with engine.connect() as conn:
         seed = dict(conn.execute(select(INSTANCE).where(INSTANCE.c.id == seed_id)).mappings().one())
         first = conn.scalar(select(func.max(INSTANCE.c.id))) + 1
+    # A clone has no audit entries of its own: its case chain (if the schema has one) starts empty.
+    seed.update({k: v for k, v in CHAIN_HEAD_EMPTY.items() if k in seed})
     for offset in range(0, count, BATCH):
         rows = [{**seed, "id": i, "title": f"定时 #{i}", "state": _cloned_state(seed["state"], seed_id, i)}
                 for i in range(first + offset, first + min(count, offset + BATCH))]

@@ -21,7 +21,7 @@ import requests
 import time_machine
 from sqlalchemy import create_engine, select, text, update
 
-from engine import timers
+from engine import timer_batch, timers
 from engine.clock import now_utc
 from engine.db import db, unit_of_work
 from engine.models import AuditEntry, Instance
@@ -202,20 +202,41 @@ def _waits_on_report(base: str, token: str, case_id: int) -> bool:
 
 def test_a_case_that_fails_to_fire_keeps_its_lease_and_does_not_hold_up_the_others(app, http, monkeypatch):
     bad, *good = due_cases(http, 3)
-    real_fire = timers.fire_timers
+    real_load = timer_batch.load
 
-    def fire(instance_id: int) -> int:
-        if instance_id == bad:
-            raise RuntimeError("数据库连接中断")  # what an unexpected failure looks like here
-        return real_fire(instance_id)
+    def load(inst):
+        if inst.id == bad:
+            raise RuntimeError("状态无法读取")  # what an unexpected failure looks like here
+        return real_load(inst)
 
-    monkeypatch.setattr(timers, "fire_timers", fire)
+    monkeypatch.setattr(timer_batch, "load", load)
     with app.app_context(), time_machine.travel(DUE, tick=False):
         assert timers.run_due(holder="me") == 2
         assert fired_per_case() == dict.fromkeys(good, 1)
         assert db.session.get(Instance, bad).lease_holder == "me"  # backs off until it expires
-        monkeypatch.setattr(timers, "fire_timers", real_fire)
+        monkeypatch.setattr(timer_batch, "load", real_load)
         assert timers.run_due(holder="me") == 0
     with app.app_context(), time_machine.travel("2026-03-04T09:01:02+08:00", tick=False):
         assert timers.run_due(holder="me") == 1
         assert fired_per_case() == {**dict.fromkeys(good, 1), bad: 1}
+
+
+def test_when_a_whole_chunk_fails_a_case_that_fails_alone_keeps_its_lease(app, http, monkeypatch):
+    """The fallback (one transaction per case, `fire_timers`) keeps the same rule."""
+    bad, *good = due_cases(http, 3)
+    real_fire = timers.fire_timers
+
+    def fire(instance_id: int) -> int:
+        if instance_id == bad:
+            raise RuntimeError("数据库连接中断")
+        return real_fire(instance_id)
+
+    def chunk(_ids: list[int]):
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr(timers, "fire_chunk", chunk)
+    monkeypatch.setattr(timers, "fire_timers", fire)
+    with app.app_context(), time_machine.travel(DUE, tick=False):
+        assert timers.run_due(holder="me") == 2
+        assert fired_per_case() == dict.fromkeys(good, 1)
+        assert db.session.get(Instance, bad).lease_holder == "me"
