@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import select, update
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import contains_eager
 
 from . import attachments, audit, forms, runtime, workflow_cache
 from .access import require_act, visible_instances
@@ -174,13 +174,17 @@ def _pick_version(process_key: str, version: int | None, actor: Actor) -> Proces
     return pv
 
 
+# Built once (building it costs more than running it): the task row with its case and version.
+_TASK_WITH_CASE = (
+    select(TaskIndex).join(TaskIndex.instance).where(TaskIndex.task_id == bindparam("task_id"))
+    .options(contains_eager(TaskIndex.instance).joinedload(Instance.version))
+    .execution_options(populate_existing=True))
+
+
 def task_row(task_id: str) -> TaskIndex:
     """The open task, read afresh together with its case and version in one statement: every
     caller goes on to read the case (`db.session.get` then finds it loaded)."""
-    row = db.session.scalar(
-        select(TaskIndex).join(TaskIndex.instance).where(TaskIndex.task_id == task_id)
-        .options(contains_eager(TaskIndex.instance).joinedload(Instance.version))
-        .execution_options(populate_existing=True))
+    row = db.session.scalar(_TASK_WITH_CASE, {"task_id": task_id})
     if row is None:
         # A task someone completed a moment ago is a conflict (refresh), not a missing page.
         done = db.session.scalar(select(AuditEntry.id).where(
