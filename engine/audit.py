@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import workflow_cache
 from .clock import now_utc
@@ -60,9 +61,37 @@ def record(actor: str, action: str, *, instance_id: int | None = None, task_id: 
         head = _global_head()
         head.last_hash, head.count = digest, head.count + 1
     else:
-        _note_head_only_change(inst)
-        inst.audit_last_hash, inst.audit_count = digest, (inst.audit_count or 0) + 1
+        _move_case_head(inst, digest)
     return entry
+
+
+def _move_case_head(inst: Instance, digest: str) -> None:
+    """Set the case's head. Normally on the row object, so the revision-checked UPDATE of the
+    row carries it (with any change not yet flushed). Once this transaction has written the row,
+    it holds it (PostgreSQL's row lock, SQLite's write lock) and its revision was checked: the
+    head then goes in a plain UPDATE, so a change audited after its save (a timer, a migration
+    that records the revision it wrote) does not move the revision a second time."""
+    count = (inst.audit_count or 0) + 1
+    if inst.id in db.session.info.get(_WRITTEN, ()) and inst not in db.session.dirty:
+        db.session.execute(update(Instance).where(Instance.id == inst.id)
+                           .values(audit_last_hash=digest, audit_count=count))
+        set_committed_value(inst, "audit_last_hash", digest)
+        set_committed_value(inst, "audit_count", count)
+        return
+    _note_head_only_change(inst)
+    inst.audit_last_hash, inst.audit_count = digest, count
+
+
+_WRITTEN = "audit.instances_written"  # ids of case rows this transaction has inserted or updated
+
+
+@event.listens_for(Session, "after_flush")
+def _note_written(session: Session, _context: Any) -> None:
+    # Still the pre-flush view here: what was new or changed is what this flush wrote.
+    ids = [obj.id for obj in (*session.new, *session.dirty)
+           if isinstance(obj, Instance) and (obj in session.new or session.is_modified(obj))]
+    if ids:
+        session.info.setdefault(_WRITTEN, set()).update(ids)
 
 
 def _global_head() -> AuditHead:
@@ -99,6 +128,7 @@ def _flush_to_learn_revisions(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _carry_cached_workflows(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
     for inst_id, (_, revision, state, after) in session.info.pop(_CARRY, {}).items():
         if after is None or after[0] == revision or after[1] != state:
             continue  # the state changed: whoever changed it keeps its own workflow (remember)
@@ -109,7 +139,9 @@ def _carry_cached_workflows(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, _previous: Any) -> None:
+    # Any rollback, a savepoint's too: what it wrote (and the locks it took) may be gone.
     session.info.pop(_CARRY, None)
+    session.info.pop(_WRITTEN, None)
 
 
 @dataclass
