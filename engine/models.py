@@ -189,6 +189,11 @@ class AuditEntry(db.Model):
     # written before migration 0008 are all in the global chain.
     case_chain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"),
                                              nullable=False)
+    # No foreign key (an entry outlives anything), but the flush must write a case's row before
+    # its entries: the row's revision-checked UPDATE is where a concurrent append of the same
+    # case waits and then fails as a 409; inserted first, the entry would collide on prev_hash.
+    case: Mapped[Instance | None] = relationship(
+        primaryjoin="foreign(AuditEntry.instance_id) == Instance.id", lazy="raise")
 
 
 class AuditHead(db.Model):
