@@ -228,8 +228,8 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
     attachments.check(actor, schema, accepted, instance_id=row.instance_id, task_id=task_id)
     keep: list[object] = []
     with _kept_loaded(keep), unit_of_work():
-        row = actionable_row(actor, task_id)
-        inst = db.session.get(Instance, row.instance_id)  # read afresh by actionable_row
+        row = _actionable_again(actor, task_id, loaded.instance)
+        inst = db.session.get(Instance, row.instance_id)
         if inst.revision != seen_revision:
             loaded = load(inst)
         task = runtime.find_open_task(loaded.workflow, task_id)
@@ -251,10 +251,32 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
 def actionable_row(actor: Actor, task_id: str) -> TaskIndex:
     """The open task if the actor may act on it now (role, unit, not claimed by someone else)."""
     row = task_row(task_id)
+    _require_actionable(actor, row)
+    return row
+
+
+def _require_actionable(actor: Actor, row: TaskIndex) -> None:
     require_act(actor, row)
     if row.claimed_by not in (None, actor.username):
         raise TaskClaimedByOther(f"该任务已由 {row.claimed_by} 认领")
-    return row
+
+
+_TASK_AND_REVISION = (
+    select(TaskIndex, Instance.revision).join(TaskIndex.instance)
+    .where(TaskIndex.task_id == bindparam("task_id")).execution_options(populate_existing=True))
+
+
+def _actionable_again(actor: Actor, task_id: str, inst: Instance) -> TaskIndex:
+    """`actionable_row` again, inside the write transaction. Where the case row read before is
+    still loaded (PostgreSQL: the read and the write share one transaction, nothing expired),
+    its revision tells whether it changed (every change of the row moves it, the audit head's
+    too), so the task row is read with the revision only, not the state again (tens of KB)."""
+    if "state" in inst.__dict__:
+        found = db.session.execute(_TASK_AND_REVISION, {"task_id": task_id}).first()
+        if found is not None and found.revision == inst.revision:
+            _require_actionable(actor, found[0])
+            return found[0]
+    return actionable_row(actor, task_id)
 
 
 def advance_and_note_timers(loaded: Loaded) -> list[tuple[str, str, str]]:
