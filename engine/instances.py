@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,8 +102,14 @@ def _accepted_fields(schema_text: str | None, data: dict[str, Any]) -> dict[str,
     that decision tables or the engine read (e.g. applicant_unit)."""
     if schema_text is None:
         return {}
-    declared = json.loads(schema_text).get("properties", {})
+    declared = _declared_fields(schema_text)
     return {k: v for k, v in data.items() if k in declared}
+
+
+@lru_cache(maxsize=256)
+def _declared_fields(schema_text: str) -> frozenset[str]:
+    # A form's schema is parsed once per worker, not on every submission of it.
+    return frozenset(json.loads(schema_text).get("properties", {}))
 
 
 @dataclass
@@ -196,17 +202,24 @@ def task_row(task_id: str) -> TaskIndex:
 
 
 @contextmanager
-def _kept_loaded(keep: list[object]) -> Iterator[None]:
-    """Commit without expiring `keep` (filled in by the caller before the commit): the case row
-    and index rows just written are exactly what the response shows, so reading them back after
-    the commit would cost a SELECT each. Everything else expires as usual."""
-    session = db.session()
-    before, session.expire_on_commit = session.expire_on_commit, False
+def _kept_loaded() -> Iterator[Callable[..., None]]:
+    """Around a unit of work: objects passed to the yielded `hold` (call it last, after the
+    final flush) are not expired by its commit. The case row and index rows just written are
+    exactly what the response shows; reading them back would cost a SELECT each. The commit
+    that ends a read transaction at the start of the unit of work still expires everything,
+    and so does this one for every other object."""
+    session, held = db.session(), []
+    before = session.expire_on_commit
+
+    def hold(*objects: object) -> None:
+        held.extend(objects)
+        session.expire_on_commit = False
+
     try:
-        yield
+        yield hold
     finally:
         session.expire_on_commit = before
-    kept = {id(obj) for obj in keep}
+    kept = {id(obj) for obj in held}
     for obj in list(session.identity_map.values()):
         if id(obj) not in kept:
             session.expire(obj)
@@ -226,8 +239,7 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
     forms.validate(schema or "{}", data)
     accepted = _accepted_fields(schema, data)
     attachments.check(actor, schema, accepted, instance_id=row.instance_id, task_id=task_id)
-    keep: list[object] = []
-    with _kept_loaded(keep), unit_of_work():
+    with _kept_loaded() as hold, unit_of_work():
         row = _actionable_again(actor, task_id, loaded.instance)
         inst = db.session.get(Instance, row.instance_id)
         if inst.revision != seen_revision:
@@ -243,7 +255,7 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
         loaded.open_rows = save(loaded)
         db.session.flush()  # the revision the commit writes
         committed = (inst.revision, inst.state)
-        keep += [inst, inst.version, *loaded.open_rows]
+        hold(inst, inst.version, *loaded.open_rows)
     loaded.committed = committed
     return loaded
 
