@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 LEASE_SECONDS = 30.0  # must outlive one batch's firings; a dead holder's cases wait this long
 BATCH = 50
 # Cases per transaction (engine/timer_batch.py). Larger chunks save more per firing but hold
-# SQLite's one write lock (and on PostgreSQL the chunk's rows) longer: about 5 ms per case.
+# SQLite's one write lock (and on PostgreSQL the chunk's rows) longer: about 5-7 ms per case.
+# Keep it well under 64: a PostgreSQL transaction with more subtransactions (savepoints)
+# overflows the per-backend cache other sessions' snapshots read.
 CHUNK = 10
 
 # This process's scheduler identity (several threads of one process may share it).
@@ -77,13 +79,13 @@ def run_due(batch: int = BATCH, lease_seconds: float = LEASE_SECONDS, holder: st
             chunk: int = CHUNK) -> int:
     """One pass: claim and fire batches until nothing is due now; returns the timers fired.
     A case claimed twice in one pass (still due after firing) waits for the next pass."""
-    fired, seen = 0, set[int]()
+    fired, seen, chunk = 0, set[int](), max(1, chunk)
     try:
         while ids := claim(holder, now_utc(), batch, lease_seconds):
             fresh, failed = [i for i in ids if i not in seen], set[int]()
             try:
-                for start in range(0, len(fresh), max(1, chunk)):
-                    count, bad = _fire(fresh[start:start + max(1, chunk)])
+                for start in range(0, len(fresh), chunk):
+                    count, bad = _fire(fresh[start:start + chunk])
                     fired, failed = fired + count, failed | bad
             finally:
                 # A case that failed keeps its lease until it expires: retried then, it does
