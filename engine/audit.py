@@ -144,6 +144,15 @@ def _forget(session: Session, _previous: Any) -> None:
     session.info.pop(_WRITTEN, None)
 
 
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: Any) -> None:
+    # However the outermost transaction ended (commit, rollback, close), it holds no row now:
+    # a later transaction must not take a head update for one already checked.
+    if transaction.parent is None:
+        session.info.pop(_CARRY, None)
+        session.info.pop(_WRITTEN, None)
+
+
 @dataclass
 class ChainReport:
     ok: bool
