@@ -370,20 +370,32 @@ def fire_timers(instance_id: int) -> int:
             inst = db.session.get(Instance, instance_id)
             if inst is None or inst.status != RUNNING:
                 return 0
-            loaded = load(inst)
-            fired = advance_and_note_timers(loaded)
-            save(loaded)
-            audit_timers(inst.id, fired)
-            return len(fired)
+            return fire_loaded(inst)
     except Conflict:
         return 0
     except ProcessError as exc:
         with unit_of_work():
-            inst = db.session.get(Instance, instance_id)
-            inst.status, inst.error, inst.next_due_at = ERROR, exc.detail, None
-            audit.record("system:timer", "error", instance_id=instance_id,
-                         bpmn_id=exc.extra.get("element"), detail={"error": exc.detail})
+            park_in_error(db.session.get(Instance, instance_id), exc)
         return 0
+
+
+def fire_loaded(inst: Instance) -> int:
+    """Advance a running case past its due timers, audit the firings and save it, in the
+    caller's transaction (or savepoint); returns how many timers fired."""
+    loaded = load(inst)
+    fired = advance_and_note_timers(loaded)
+    # Audited before the save: the chain's head on the case row then rides on its UPDATE.
+    audit_timers(inst.id, fired)
+    save(loaded)
+    return len(fired)
+
+
+def park_in_error(inst: Instance, exc: ProcessError) -> None:
+    """Status `error`, audited, so a case whose diagram fails on a timer is not retried on
+    every poll (in the caller's transaction)."""
+    inst.status, inst.error, inst.next_due_at = ERROR, exc.detail, None
+    audit.record("system:timer", "error", instance_id=inst.id,
+                 bpmn_id=exc.extra.get("element"), detail={"error": exc.detail})
 
 
 def due_instance_ids(now: datetime, limit: int = 100) -> list[int]:

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit
 from .db import db, unit_of_work
 from .errors import ProcessError
-from .instances import ERROR, RUNNING, advance_and_note_timers, audit_timers, load, save
+from .instances import RUNNING, fire_loaded, park_in_error
 from .models import Instance
 
 log = logging.getLogger(__name__)
@@ -55,13 +54,9 @@ def _fire_one(inst: Instance, result: ChunkResult) -> int:
     instance_id = inst.id  # read before a rollback expires the row
     try:
         with db.session.begin_nested():
-            loaded = load(inst)
-            fired = advance_and_note_timers(loaded)
-            # Audited before the save: a case-chain head on the row rides on its one UPDATE.
-            audit_timers(instance_id, fired)
-            save(loaded)
+            fired = fire_loaded(inst)
             db.session.flush()  # index rows and audit too: their failure belongs to this case
-        return len(fired)
+        return fired
     except StaleDataError:  # another writer moved the revision: its firing (or change) wins
         result.conflicts.add(instance_id)
     except ProcessError as exc:
@@ -76,10 +71,8 @@ def _park(instance_id: int, exc: ProcessError, result: ChunkResult) -> None:
     """Status `error`, as `fire_timers` does, so the case is not retried on every poll."""
     try:
         with db.session.begin_nested():
-            inst = db.session.get(Instance, instance_id)  # reloaded: the rollback expired it
-            inst.status, inst.error, inst.next_due_at = ERROR, exc.detail, None
-            audit.record("system:timer", "error", instance_id=instance_id,
-                         bpmn_id=exc.extra.get("element"), detail={"error": exc.detail})
+            # Reloaded: the rollback expired it.
+            park_in_error(db.session.get(Instance, instance_id), exc)
             db.session.flush()
     except StaleDataError:
         result.conflicts.add(instance_id)

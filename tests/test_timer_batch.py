@@ -74,7 +74,7 @@ def bump_revision_in_race(monkeypatch, racer: int, app) -> list[int]:
     On PostgreSQL a real second transaction commits its firing first; on SQLite the chunk holds
     the write lock from its first read, so no writer can get in: the race is staged inside
     the chunk's transaction (the row's revision moves under it), which is the same StaleDataError."""
-    real_load, raced = timer_batch.load, []
+    real_load, raced = instances.load, []
 
     def load(inst):
         if inst.id == racer and not raced:
@@ -87,7 +87,7 @@ def bump_revision_in_race(monkeypatch, racer: int, app) -> list[int]:
                 db.session.execute(text("UPDATE instance SET revision = revision + 1 WHERE id = :i"), {"i": racer})
         return real_load(inst)
 
-    monkeypatch.setattr(timer_batch, "load", load)
+    monkeypatch.setattr(instances, "load", load)  # what fire_loaded restores the case with
     return raced
 
 

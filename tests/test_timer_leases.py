@@ -21,7 +21,7 @@ import requests
 import time_machine
 from sqlalchemy import create_engine, select, text, update
 
-from engine import timer_batch, timers
+from engine import instances, timers
 from engine.clock import now_utc
 from engine.db import db, unit_of_work
 from engine.models import AuditEntry, Instance
@@ -202,19 +202,19 @@ def _waits_on_report(base: str, token: str, case_id: int) -> bool:
 
 def test_a_case_that_fails_to_fire_keeps_its_lease_and_does_not_hold_up_the_others(app, http, monkeypatch):
     bad, *good = due_cases(http, 3)
-    real_load = timer_batch.load
+    real_load = instances.load
 
     def load(inst):
         if inst.id == bad:
             raise RuntimeError("状态无法读取")  # what an unexpected failure looks like here
         return real_load(inst)
 
-    monkeypatch.setattr(timer_batch, "load", load)
+    monkeypatch.setattr(instances, "load", load)  # what fire_loaded restores the case with
     with app.app_context(), time_machine.travel(DUE, tick=False):
         assert timers.run_due(holder="me") == 2
         assert fired_per_case() == dict.fromkeys(good, 1)
         assert db.session.get(Instance, bad).lease_holder == "me"  # backs off until it expires
-        monkeypatch.setattr(timer_batch, "load", real_load)
+        monkeypatch.setattr(instances, "load", real_load)
         assert timers.run_due(holder="me") == 0
     with app.app_context(), time_machine.travel("2026-03-04T09:01:02+08:00", tick=False):
         assert timers.run_due(holder="me") == 1
