@@ -23,7 +23,7 @@ def required_unit(bundle: Bundle, role: str, unit_variable: str | None, data: di
 
 
 # Built once: building a select anew costs more than running it on an indexed column.
-_ROWS_OF_CASE = select(TaskIndex).where(TaskIndex.instance_id == bindparam("instance_id"))
+ROWS_OF_CASE = select(TaskIndex).where(TaskIndex.instance_id == bindparam("instance_id"))
 
 
 def reindex(instance: Instance, workflow: BpmnWorkflow, bundle: Bundle) -> list[TaskIndex]:
@@ -32,7 +32,7 @@ def reindex(instance: Instance, workflow: BpmnWorkflow, bundle: Bundle) -> list[
     reminder has fired, its timer no longer waits, but the task is still overdue) and is
     updated only where a fact changed; a finished task's row is deleted, a new task's inserted.
     A completion thus writes one DELETE and one INSERT, not every open row of the case again."""
-    existing = {row.task_id: row for row in db.session.scalars(_ROWS_OF_CASE, {"instance_id": instance.id})}
+    existing = {row.task_id: row for row in db.session.scalars(ROWS_OF_CASE, {"instance_id": instance.id})}
     rows = []
     for task in open_user_tasks(workflow):
         f = facts(task)

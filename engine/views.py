@@ -19,6 +19,7 @@ from .deploy import stored_bundle
 from .errors import NotFound
 from .instances import Loaded, get_visible, load
 from .models import AuditEntry, Instance, Jurisdiction, Notice, NoticeRead, ProcessVersion, TaskIndex
+from .task_index import ROWS_OF_CASE
 from .users import Actor
 from .versions import version_list
 
@@ -138,7 +139,6 @@ def case_after_action(actor: Actor, loaded: Loaded, summary: bool = False) -> di
 
 
 # Built once: building a select anew costs more than running it on an indexed column.
-_ROWS_OF_CASE = select(TaskIndex).where(TaskIndex.instance_id == bindparam("instance_id"))
 _STEPS_OF_CASE = (select(AuditEntry).where(AuditEntry.instance_id == bindparam("instance_id"),
                                            AuditEntry.action.in_(("complete", "timer_fired")))
                   .order_by(AuditEntry.id))
@@ -148,7 +148,7 @@ def _open_rows(inst: Instance, rows: list[TaskIndex] | None) -> list[TaskIndex]:
     """The case's index rows: those the change just wrote if the caller has them, else read."""
     if rows is not None:
         return rows
-    return list(db.session.scalars(_ROWS_OF_CASE, {"instance_id": inst.id}))
+    return list(db.session.scalars(ROWS_OF_CASE, {"instance_id": inst.id}))
 
 
 def _case_summary(actor: Actor, inst: Instance, workflow: BpmnWorkflow,
