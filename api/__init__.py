@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.db import configure_sqlite, db, migrate
 from engine.errors import EngineError
+from engine.users import dummy_hash
 
 from . import cli, config, input_guard, problems, scheduler, setup, web
 from .routes import BLUEPRINTS
@@ -62,6 +63,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     if app.config["AUTO_SETUP"]:
         setup.bootstrap(app)
+    if _serves_requests():
+        dummy_hash()  # made before the first login, not during it (engine/users.py: issue_token)
     if app.config["SCHEDULER_ENABLED"] and not app.config.get("TESTING") and _serves_requests():
         app.extensions["timer_scheduler_stop"] = scheduler.start_in_background(app)
     return app

@@ -29,6 +29,12 @@ class Unauthorized(EngineError):
     status, type, title = 401, "unauthorized", "未登录或登录已失效"
 
 
+class LoginFailed(Unauthorized):
+    """A login with an unknown username or a wrong password (the two are not told apart)."""
+
+    type, title = "login-failed", "用户名或密码错误"
+
+
 class Forbidden(EngineError):
     status, type, title = 403, "forbidden", "无权执行此操作"
 
@@ -105,8 +111,8 @@ class PayloadTooLarge(EngineError):
 
 
 class TooManyRequests(EngineError):
-    """Too many failed logins for a username or a client address; `retry_after` in seconds
-    becomes the Retry-After header."""
+    """A username that must still wait after its last failed logins, or a client address with
+    very many failures lately; `retry_after` in seconds becomes the Retry-After header."""
 
     status, type, title = 429, "too-many-requests", "登录尝试过于频繁，请稍后再试"
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -13,15 +15,25 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .bundles import Bundle
 from .clock import now_utc
 from .db import as_utc, db, unit_of_work
-from .errors import InvalidInput, NotFound, TooManyRequests, Unauthorized
+from .errors import InvalidInput, LoginFailed, NotFound, TooManyRequests, Unauthorized
 from .models import ApiToken, LoginFailure, User, UserRole
 
 TOKEN_LIFETIME = timedelta(hours=12)
-# Failed logins counted over a sliding window, in the database so that every server shares
-# them. A client address gets more room than one username: offices sit behind one NAT.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USERNAME = 5
-MAX_FAILURES_PER_ADDRESS = 20
+# Failed logins are kept in the database, so that every server shares them (docs/security.md).
+# Per account, a progressive delay: the first FREE_FAILURES failures of a username cost nothing;
+# after that each further attempt must wait BASE_DELAY after the last failure, doubling with
+# every failure up to MAX_DELAY. Failures older than ACCOUNT_WINDOW are forgotten, a success
+# forgets them at once. A guesser gets ~100 tries a day at one account; its owner waits at
+# most MAX_DELAY, and nobody else is affected.
+FREE_FAILURES = 5
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(minutes=15)
+ACCOUNT_WINDOW = timedelta(hours=24)
+# Per client address, a plain limit far above what one office behind a shared NAT fails in a
+# day (a few dozen typos), so that it never locks that office out; it stops one address
+# spraying many usernames.
+ADDRESS_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ADDRESS = 500
 
 
 @dataclass(frozen=True)
@@ -64,38 +76,62 @@ def create_user(username: str, password: str, display_name: str, unit: str | Non
     return user
 
 
+@cache
+def dummy_hash() -> str:
+    """A hash of a random password, made once per process by the same function and work
+    factor as every user's: an unknown username is checked against it, so that a wrong
+    password takes as long whether or not the user exists (no telling usernames by timing)."""
+    return generate_password_hash(secrets.token_urlsafe(24))
+
+
 def issue_token(username: str, password: str) -> str:
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not check_password_hash(user.password_hash, password):
-        raise Unauthorized("用户名或密码错误")
+    # check_password_hash always runs, against the dummy hash for an unknown username
+    matches = check_password_hash(user.password_hash if user is not None else dummy_hash(), password)
+    if user is None or not matches:
+        raise LoginFailed("用户名或密码错误")
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id,
                             expires_at=now_utc() + TOKEN_LIFETIME))
     return token
 
 
-def _retry_after(column: object, value: str, limit: int) -> int | None:
-    """Seconds until `value` may try again, or None if it is under `limit` in the window."""
-    since = now_utc() - THROTTLE_WINDOW
-    count, oldest = db.session.execute(
-        select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)).one()
-    if count < limit:
-        return None
-    return max(1, int((as_utc(oldest) + THROTTLE_WINDOW - now_utc()).total_seconds()) + 1)
+def account_delay(failures: int) -> timedelta:
+    """How long after its last failure a username that failed `failures` times must wait."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(BASE_DELAY * 2 ** min(failures - FREE_FAILURES, 32), MAX_DELAY)
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
 
 
 def _refuse_if_throttled(username: str, address: str) -> None:
-    waits = [w for w in (_retry_after(LoginFailure.username, username, MAX_FAILURES_PER_USERNAME),
-                         _retry_after(LoginFailure.address, address, MAX_FAILURES_PER_ADDRESS)) if w]
-    if waits:
-        wait = max(waits)
-        raise TooManyRequests(f"登录失败次数过多，请 {(wait + 59) // 60} 分钟后再试", retry_after=wait)
+    now = now_utc()
+    failures, last = db.session.execute(
+        select(func.count(), func.max(LoginFailure.at))
+        .where(LoginFailure.username == username, LoginFailure.at > now - ACCOUNT_WINDOW)).one()
+    if failures and (wait := as_utc(last) + account_delay(failures) - now) > timedelta(0):
+        raise TooManyRequests(f"该用户名已连续登录失败 {failures} 次，请 {_human(wait)}后再试",
+                              retry_after=_seconds(wait))
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(LoginFailure.at))
+        .where(LoginFailure.address == address, LoginFailure.at > now - ADDRESS_WINDOW)).one()
+    if count >= MAX_FAILURES_PER_ADDRESS:
+        wait = as_utc(oldest) + ADDRESS_WINDOW - now
+        raise TooManyRequests(f"来自该地址的登录失败次数过多，请 {_human(wait)}后再试", retry_after=_seconds(wait))
+
+
+def _human(wait: timedelta) -> str:
+    seconds = _seconds(wait)
+    return f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
 
 
 def login(username: str, password: str, address: str) -> str:
-    """A new token for a correct password, unless this username or client address has failed
-    too often lately (429 with Retry-After). A failure is recorded in its own transaction,
-    so the refusal's rollback does not erase it."""
+    """A new token for a correct password, unless this username must still wait after its
+    last failures or this client address has failed very often lately (429 with Retry-After).
+    A failure is recorded in its own transaction, so the refusal's rollback does not erase it."""
     username, address = username[:150], (address or "unknown")[:64]
     with unit_of_work():
         _refuse_if_throttled(username, address)
@@ -105,7 +141,8 @@ def login(username: str, password: str, address: str) -> str:
             db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     except Unauthorized:
         with unit_of_work():
-            db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now_utc() - THROTTLE_WINDOW))
+            forget = now_utc() - max(ACCOUNT_WINDOW, ADDRESS_WINDOW)
+            db.session.execute(delete(LoginFailure).where(LoginFailure.at <= forget))
             db.session.add(LoginFailure(username=username, address=address, at=now_utc()))
         raise
     return token

@@ -17,7 +17,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与�
 @blp.response(200, TokenResponse)
 @blp.doc(security=[])
 def token(args: dict) -> dict:
-    """登录：用户名和密码换取访问令牌（同一用户名或来源地址连续失败过多时返回 429）"""
+    """登录：用户名和密码换取访问令牌（同一用户名连续失败后须等待递增的时间，同一来源地址失败极多时亦然：429，Retry-After）"""
     value = login(args["username"], args["password"], request.remote_addr or "")
     return {"token": value, "token_type": "Bearer", "expires_in": int(TOKEN_LIFETIME.total_seconds())}
 
