@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import expressions, safe_xml
+from . import language, safe_xml
 from .bundles import Bundle, Problem
+from .case_helpers import CASE_HELPERS
+from .helpers import HELPERS
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -27,6 +29,7 @@ FLOW_NODE_TAGS = {
 }
 CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
 INNER_PARTS = ("EventDefinition", "LoopCharacteristics", "conditionExpression")
+HELPER_NAMES = set(HELPERS) | set(CASE_HELPERS)
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_PROPERTY = "formUiSchemaFilename"
 
@@ -119,10 +122,14 @@ def _owner(el: etree._Element) -> etree._Element:
     return el
 
 
+def _check(source: str, mode: str = "eval") -> str | None:
+    return language.check(source, HELPER_NAMES, mode)
+
+
 def check_expressions(doc: Document) -> list[Problem]:
     problems = []
     for el, source, mode in _expression_sites(doc):
-        message = expressions.check(source, mode)
+        message = _check(source, mode)
         if message:
             problems.append(doc.problem(_owner(el), f"{message}：{source[:80]}"))
     return problems
@@ -138,18 +145,18 @@ def check_dmn(doc: Document) -> list[Problem]:
             for i in table.iterfind("dmn:input", NS)
         ]
         for expr in inputs:
-            message = expressions.check(expr or "None")
+            message = _check(expr or "None")
             if message:
                 problems.append(doc.problem(_owner(table), f"输入表达式：{message}"))
         for rule in table.iterfind("dmn:rule", NS):
             for expr, entry in zip(inputs, rule.iterfind("dmn:inputEntry", NS), strict=False):
                 text = entry.findtext("dmn:text", default="", namespaces=NS) or ""
-                message = expressions.check(expressions.dmn_input_entry(expr or "None", text))
+                message = _check(language.dmn_input_entry(expr or "None", text))
                 if message:
                     problems.append(doc.problem(rule, f"输入条件：{message}：{text[:60]}"))
             for entry in rule.iterfind("dmn:outputEntry", NS):
                 text = (entry.findtext("dmn:text", default="", namespaces=NS) or "").strip()
-                message = expressions.check(text) if text else None
+                message = _check(text) if text else None
                 if message:
                     problems.append(doc.problem(rule, f"输出值：{message}：{text[:60]}"))
     return problems

@@ -1,13 +1,14 @@
-"""The script engine diagrams run in: case data plus the allowlisted helpers, nothing else.
+"""The script engine diagrams run in: case data plus the helpers, through the guarded evaluator.
 
-SpiffWorkflow evaluates conditions, scripts, timer expressions and DMN cells with plain
-`eval`/`exec`. Builtins are cut down to pure functions (no `__import__`, `open`, `eval`), and
-the bundle lint refuses `import` statements and names starting with `_` before deployment.
+SpiffWorkflow evaluates every condition, script, pre/post script, timer, multi-instance,
+message-correlation and DMN expression through its script engine's environment
+(`evaluate`/`execute`); this environment hands each one to `engine.language`, which compiles
+it with RestrictedPython under an allow-list and runs it within the bounds of a fresh budget.
 """
 
 from __future__ import annotations
 
-import builtins
+import ast
 from functools import cache
 from typing import Any
 
@@ -15,51 +16,52 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 
 from .case_helpers import CASE_HELPERS
 from .helpers import HELPERS
-from .sandbox import Budget, bounded_range, compiled
-
-SAFE_BUILTIN_NAMES = (
-    "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "isinstance",
-    "len", "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str",
-    "sum", "tuple", "zip", "True", "False", "None", "ValueError", "KeyError", "Exception",
-)
-SAFE_BUILTINS = {name: getattr(builtins, name) for name in SAFE_BUILTIN_NAMES} | {"range": bounded_range}
+from .language import SAFE_BUILTINS, Vocabulary, compiled
 
 
-class BoundedEnvironment(TaskDataEnvironment):
-    """SpiffWorkflow's task-data environment, running each expression rewritten with the
-    sandbox's bounds (see engine/sandbox.py) and a fresh budget per evaluation."""
+class GuardedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment with the guarded evaluator instead of eval/exec."""
+
+    def __init__(self, helpers: dict[str, Any]) -> None:
+        super().__init__(helpers)
+        self.vocabulary = Vocabulary(helpers)
 
     def evaluate(self, expression: str, context: dict, external_context: dict | None = None) -> Any:
-        scope = {**self.globals, **(external_context or {}), **context, **Budget().names()}
-        return eval(compiled(expression, "eval"), scope)
+        return self.vocabulary.evaluate(expression, {**(external_context or {}), **context})
 
     def execute(self, script: str, context: dict, external_context: dict | None = None) -> bool:
         self.check_for_overwrite(context, external_context or {})
-        budget = Budget().names()
-        context.update({**self.globals, **(external_context or {}), **budget})
+        if external_context:
+            context.update(external_context)
         try:
-            exec(compiled(script, "exec"), context)
+            self.vocabulary.execute(script, context)
         finally:
-            self._remove_globals_and_functions_from_context(context, external_context)
-            for name in budget:
+            for name in external_context or {}:
                 context.pop(name, None)
         return True
 
 
+class GuardedScriptEngine(PythonScriptEngine):
+    """`validate` (what SpiffWorkflow's DMN engine asks before building a cell's expression)
+    compiles through the same policy instead of a bare `ast.parse`."""
+
+    def validate(self, expression: str) -> None:
+        ast.parse(expression)  # a SyntaxError here is how the DMN engine tells `> 5` from `5`
+        compiled(expression, "eval")
+
+
 def allowed_names() -> set[str]:
-    """Names an expression may use besides case data: helpers and safe builtins."""
+    """Names an expression may call besides case data: helpers and safe builtins."""
     return set(HELPERS) | set(CASE_HELPERS) | set(SAFE_BUILTINS)
 
 
 @cache
 def script_engine() -> PythonScriptEngine:
     """One shared engine: its environment holds no per-case state."""
-    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **CASE_HELPERS}
-    return PythonScriptEngine(environment=BoundedEnvironment(env))
+    return GuardedScriptEngine(environment=GuardedEnvironment({**HELPERS, **CASE_HELPERS}))
 
 
 def script_engine_with(case_helpers: dict[str, Any]) -> PythonScriptEngine:
     """An engine like `script_engine()` with other case helpers, e.g. the pure doubles the
     pre-deployment simulation uses so that it never touches the database."""
-    env: dict[str, Any] = {"__builtins__": SAFE_BUILTINS, **HELPERS, **case_helpers}
-    return PythonScriptEngine(environment=BoundedEnvironment(env))
+    return GuardedScriptEngine(environment=GuardedEnvironment({**HELPERS, **case_helpers}))

@@ -211,7 +211,7 @@ def test_a_dmn_cell_too_costly_for_this_case_is_a_422_naming_the_element(http):
 
 @pytest.mark.parametrize(("script", "limit"), [
     ("n = 0\nwhile budget_yuan > 0:\n    n = n + 1", "循环次数"),
-    ("s = 'ab'\nfor _i in range(40):\n    s = s + s", "过大"),
+    ("s = 'ab'\nfor i in range(40):\n    s = s + s", "过大"),
     ("t = [x for x in range(10**6) for y in range(10)]", "循环次数"),
     ("t = sum(range(budget_yuan ** 3))", "过大"),
     ("t = budget_yuan ** budget_yuan", "过大"),

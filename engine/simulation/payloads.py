@@ -18,17 +18,17 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from .. import attachment_marker, expressions
+from .. import attachment_marker, language
 from ..clock import now_local
 from ..forms import FORMAT_CHECKER
 from ..helpers import HELPERS
-from ..scripting import SAFE_BUILTINS
 from .analysis import Decisions
 
 TEXT = "模拟数据"
 SIMULATED_ATTACHMENT = "0" * 32
 COMBINATIONS = 2000  # input combinations tried per decision table and form
 ABSENT = object()
+_CELLS = language.Vocabulary(HELPERS)  # DMN cells read as SpiffWorkflow reads them, guarded
 
 
 @dataclass(frozen=True)
@@ -243,8 +243,7 @@ def _first_rule(table: list[dict[str, str]], values: dict[str, Any]) -> int | No
 def _satisfies(value_json: str, cell: str) -> bool:
     """Whether a DMN input cell accepts the value (SpiffWorkflow's reading of the cell)."""
     try:
-        return bool(eval(expressions.dmn_input_entry("v", cell),
-                         {"__builtins__": SAFE_BUILTINS, **HELPERS}, {"v": json.loads(value_json)}))
+        return bool(_CELLS.evaluate(language.dmn_input_entry("v", cell), {"v": json.loads(value_json)}))
     except Exception:
         return False
 

@@ -1,0 +1,77 @@
+"""The bounds of one evaluation and the budget that enforces them.
+
+Every guarded operation (see `guards.py`) charges this budget *before* it does its work:
+iterations and calls tick, size-producing operations reserve what they will allocate, and
+work done in C (sorting, walking a structure) is paid for up front. Because the charge comes
+first and every loop, call and allocation passes a guard, the evaluated code cannot lift a
+bound: there is no operation that does unbounded work between two checks.
+"""
+
+from __future__ import annotations
+
+import time
+
+MAX_STEPS = 1_000_000          # loop iterations, items drawn and calls, per evaluation
+MAX_WORK = 20_000_000          # elements touched by work done in C (sorting, comparing, copying)
+MAX_SECONDS = 2.0              # wall clock per evaluation (CPU time is never more than this)
+MAX_ITEMS = 1_000_000          # length of one string, list, set or dict an operation may build
+MAX_ALLOCATED = 10_000_000     # items reserved by all the operations of one evaluation together
+MAX_BITS = 64_000              # size of an integer result (about 19,000 decimal digits)
+MAX_SOURCE = 20_000            # characters of one expression or script
+MAX_FORMAT_WIDTH = 1_000       # width or precision in a format specification
+MAX_HELPER_ARGUMENT = 1_000    # items in one argument passed to a product helper
+_CHECK_EVERY = 128             # ticks between two looks at the clock
+
+
+class ScriptLimitExceeded(ValueError):
+    """An expression or script went beyond a bound; the message says which, in Chinese."""
+
+
+class Budget:
+    """One evaluation's allowance. Once a bound is hit the budget stays tripped: any later
+    guarded operation of the same evaluation fails at once."""
+
+    __slots__ = ("allocated", "deadline", "next_check", "steps", "tripped", "work")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.work = 0
+        self.allocated = 0
+        self.next_check = _CHECK_EVERY
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.tripped: ScriptLimitExceeded | None = None
+
+    def fail(self, message: str) -> ScriptLimitExceeded:
+        self.tripped = ScriptLimitExceeded(message)
+        return self.tripped
+
+    def tick(self) -> None:
+        """One loop iteration, one item drawn or one call."""
+        self.steps += 1
+        if self.steps >= self.next_check:
+            self.check()
+
+    def check(self) -> None:
+        if self.tripped is not None:
+            raise self.tripped
+        if self.steps > MAX_STEPS:
+            raise self.fail(f"脚本循环次数超过上限（{MAX_STEPS} 次）")
+        if time.monotonic() > self.deadline:
+            raise self.fail(f"脚本运行时间超过上限（{MAX_SECONDS:g} 秒）")
+        self.next_check = self.steps + _CHECK_EVERY
+
+    def spend(self, work: int) -> None:
+        """Pay for `work` elements touched in C before touching them."""
+        self.work += work
+        if self.work > MAX_WORK:
+            raise self.fail(f"脚本运算量超过上限（{MAX_WORK} 个元素）")
+        self.check()
+
+    def reserve(self, items: int, what: str) -> None:
+        """Reserve room for a result of `items` elements before building it."""
+        if items > MAX_ITEMS:
+            raise self.fail(f"脚本运算结果过大（{what}：{items} 个元素，上限 {MAX_ITEMS}）")
+        self.allocated += items
+        if self.allocated > MAX_ALLOCATED:
+            raise self.fail(f"脚本占用内存超过上限（共 {MAX_ALLOCATED} 个元素）")
+        self.spend(items)
