@@ -10,12 +10,13 @@ import click
 from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.db import configure_sqlite, db, migrate
 from engine.errors import EngineError
 from engine.users import dummy_hash
 
-from . import cli, config, input_guard, problems, scheduler, setup, web
+from . import auth, cli, config, headers, input_guard, problems, scheduler, setup, swagger, web
 from .routes import BLUEPRINTS
 from .schemas import ProblemOut
 
@@ -38,6 +39,11 @@ class ProblemApi(Api):
         self.spec.components.response("DEFAULT_ERROR", {
             "description": "错误（RFC 9457 problem）", "content": {PROBLEM_JSON: {"schema": ProblemOut}}}, lazy=True)
 
+    def _openapi_swagger_ui(self):
+        """Swagger UI from the product's own files, started without an inline script (api/swagger.py)."""
+        return swagger.page(self.spec.title, f"{self._make_doc_blueprint_name()}.openapi_json", self._swagger_ui_url,
+                            self.config.get("OPENAPI_SWAGGER_UI_CONFIG", {}))
+
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
@@ -46,6 +52,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides or {})
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # keep form field order; case data may mix key types
+    if app.config["PROXY_COUNT"]:
+        # Behind that many reverse proxies: the client's address (login throttling, audit) and
+        # scheme (HSTS) from their X-Forwarded-For / -Proto, trusting exactly that many hops.
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=setup.MIGRATIONS)
@@ -56,6 +67,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(web.blp)  # last: its catch-all route must not shadow the API
+    headers.init_app(app)
+    app.before_request(auth.require_token)  # first: no token, 401, before any input is looked at
     app.before_request(input_guard.refuse_nul_characters)
     app.register_error_handler(EngineError, problems.from_engine)
     app.register_error_handler(Exception, problems.from_unexpected)

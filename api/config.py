@@ -34,6 +34,9 @@ def from_environment(instance_path: str) -> dict:
         # A folder (default <instance>/attachments) or s3://bucket/prefix (extra "s3": boto3).
         "ATTACHMENT_STORE": os.environ.get("ATTACHMENT_STORE") or str(Path(instance_path) / "attachments"),
         "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,  # MinIO, Ceph … (None: AWS)
+        # How many reverse proxies stand in front (0: clients connect directly): werkzeug's ProxyFix
+        # then takes the client's address and scheme from that many X-Forwarded-For/-Proto hops.
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT") or 0),
         "DEMO_USERS": _flag("DEMO_USERS", True),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "govit-demo"),
         "SCHEDULER_ENABLED": _flag("SCHEDULER_ENABLED", True),
@@ -47,7 +50,8 @@ def from_environment(instance_path: str) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Swagger UI's files built into web/dist from web's committed lock (no CDN: api/swagger.py)
+        "OPENAPI_SWAGGER_UI_URL": "/swagger-ui/",
         "API_SPEC_OPTIONS": {
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],

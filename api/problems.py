@@ -118,7 +118,10 @@ def from_http(exc: HTTPException) -> Response:
         limit = request.max_content_length
         return problem(413, type_, title, f"请求内容超过上限 {limit // 1048576} MB" if limit else title)
     detail = title if status >= 500 else (exc.description if status not in (404, 405) else title)
-    return problem(status, type_, title, detail)
+    response = problem(status, type_, title, detail)
+    if status == 405 and getattr(exc, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(exc.valid_methods)  # RFC 9110: a 405 names what is allowed
+    return response
 
 
 def database_unavailable(exc: Exception) -> Response:

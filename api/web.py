@@ -7,8 +7,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, send_from_directory
+from werkzeug.routing import PathConverter
 
 blp = Blueprint("web", __name__)
+
+
+class AppPath(PathConverter):
+    """A path of the app's own, never one under /api/: an API path no API route matches is a 404
+    from routing, and one that an API route matches for other methods a 405 with its Allow
+    header — not swallowed by the catch-all below as a GET."""
+
+    regex = r"(?!api/)[^/].*?"
+
+
+@blp.record_once
+def _register_converter(state) -> None:  # before the rules below are bound to the app's map
+    state.app.url_map.converters["app_path"] = AppPath
 
 NOT_BUILT = """<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>尚未构建网页端</title>
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.6">
@@ -25,10 +39,10 @@ def _dist() -> Path:
 
 
 @blp.route("/", defaults={"path": ""})
-@blp.route("/<path:path>")
+@blp.route("/<app_path:path>")
 def app_page(path: str) -> Response:
     dist = _dist()
-    if path.startswith(("api/", "healthz", "assets/")) and not (dist / path).is_file():
+    if path.startswith(("healthz", "assets/", "swagger-ui/")) and not (dist / path).is_file():
         from werkzeug.exceptions import NotFound
 
         raise NotFound()

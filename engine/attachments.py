@@ -102,10 +102,17 @@ def _extension(filename: str) -> str:
     return f".{ext.lower()}" if dot and _stem else ""
 
 
+# Types a browser would run a script in (SVG is an image that may hold <script>): a wildcard
+# such as "image/*" or "text/*" never admits them; a form that wants one must name it (".svg",
+# "image/svg+xml"). Downloads are never shown inline anyway (api/routes/attachments.py).
+ACTIVE_TYPES = {"image/svg+xml", "text/html", "application/xhtml+xml", "text/xml", "application/xml",
+                "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript"}
+
+
 def _media_matches(media_type: str, pattern: str) -> bool:
     pattern = pattern.lower()
     if pattern.endswith("/*"):
-        return media_type.startswith(pattern[:-1])
+        return media_type.startswith(pattern[:-1]) and media_type not in ACTIVE_TYPES
     return media_type == pattern
 
 

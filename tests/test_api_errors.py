@@ -92,8 +92,9 @@ def test_unknown_things(http, method, path, status, type_):
 
 def test_missing_or_bad_token_is_401(http):
     assert_problem(http.anonymous.get("/api/v1/tasks"), 401, "unauthorized")
-    assert_problem(http.anonymous.post("/api/v1/auth/token", {"username": "s_unit_a", "password": "wrong"}),
-                   401, "unauthorized")
+    wrong = assert_problem(http.anonymous.post("/api/v1/auth/token", {"username": "s_unit_a", "password": "wrong"}),
+                           401, "login-failed")
+    assert wrong["title"] == "用户名或密码错误"
 
 
 def test_not_json_body_is_a_problem_not_a_500(http):

@@ -13,6 +13,7 @@ from engine import attachment_store, attachments
 from engine.models import Attachment
 
 from ..auth import current_actor
+from ..headers import download
 from ..schemas import ID_PATH, AttachmentFileIn, AttachmentFormIn, AttachmentOut
 
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="附件：表单中上传的文件")
@@ -53,10 +54,13 @@ def metadata(attachment_id: str) -> dict:
 
 
 @blp.route("/attachments/<string:attachment_id>/content")
+@download  # Content-Security-Policy: sandbox; default-src 'none' (api/headers.py)
 @blp.alt_response(200, content_type="application/octet-stream", description="文件内容（下载前重新校验 SHA-256）")
 def content(attachment_id: str) -> Response:
     """下载附件：校验 SHA-256，不一致则拒绝（409）并记入审计日志"""
     row, data = attachments.content(current_actor(), store(), attachment_id)
+    # Always a download, never shown inline (an SVG or HTML document could carry a script),
+    # whatever its type; the sandbox CSP of @download covers a browser that renders it anyway.
     resp = send_file(data, mimetype=row.media_type, as_attachment=True, download_name=row.filename,
                      etag=row.sha256, conditional=False)
     resp.content_length = row.size

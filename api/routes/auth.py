@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from engine.db import unit_of_work
 from engine.users import TOKEN_LIFETIME, login, revoke_all_tokens, revoke_token
 
-from ..auth import current_actor, presented_token
+from ..auth import current_actor, presented_token, public
 from ..schemas import Me, TokenRequest, TokenResponse
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与当前用户")
@@ -16,6 +16,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录与�
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenResponse)
 @blp.doc(security=[])
+@public
 def token(args: dict) -> dict:
     """登录：用户名和密码换取访问令牌（同一用户名连续失败后须等待递增的时间，同一来源地址失败极多时亦然：429，Retry-After）"""
     value = login(args["username"], args["password"], request.remote_addr or "")

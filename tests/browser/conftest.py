@@ -106,6 +106,10 @@ def page(browser, live_server: LiveServer, request: pytest.FixtureRequest):
     tab = context.new_page()
     tab.errors = []  # uncaught exceptions in the page, for assert_no_page_errors
     tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    # what the Content-Security-Policy (api/headers.py) refused: any is a failure of the test
+    tab.csp_violations = []
+    tab.on("console", lambda message: tab.csp_violations.append(message.text)
+           if message.type == "error" and "Content Security Policy" in message.text else None)
     try:
         yield tab
     finally:
@@ -115,6 +119,9 @@ def page(browser, live_server: LiveServer, request: pytest.FixtureRequest):
                 save_screenshot(tab, f"FAILED-{request.node.name}")
             print(f"gunicorn log (tail):\n{live_server.log_tail()}")
         context.close()
+    if tab.csp_violations:
+        pytest.fail("the page did something its Content-Security-Policy refuses:\n"
+                    + "\n".join(dict.fromkeys(tab.csp_violations)), pytrace=False)
 
 
 @pytest.fixture
