@@ -14,10 +14,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
-from . import forms, lint, safe_xml
+from . import forms, language, lint, safe_xml
 from .bundles import Bundle, Problem
 from .errors import BundleInvalid
-from .scripting import script_engine
+from .expression_sites import Site, UnknownSite, sites
+from .scripting import allowed_names, script_engine
 from .serialization import spec_json
 
 
@@ -75,11 +76,8 @@ def _lint(bundle: Bundle, form_ok: dict[str, bool]) -> list[Problem]:
     for doc in bpmn_docs:
         for process in doc.root.iterfind("bpmn:process", lint.NS):
             problems += lint.check_flows(doc, process)
-        problems += lint.check_expressions(doc)
         problems += lint.check_references(doc, processes, decisions)
         problems += lint.check_lanes_and_forms(doc, bundle, form_ok)
-    for doc in dmn_docs:
-        problems += lint.check_dmn(doc)
     for proc in bundle.manifest["processes"]:
         if proc["key"] not in processes:
             problems.append(Problem("manifest.json", f"清单中的流程在 BPMN 文件中不存在：{proc['key']}"))
@@ -88,7 +86,7 @@ def _lint(bundle: Bundle, form_ok: dict[str, bool]) -> list[Problem]:
 
 def _line_of(bundle: Bundle, element_id: str | None) -> tuple[str, int | None]:
     """Spiff's semantic errors name the element but not the line: find it ourselves."""
-    for name in bundle.manifest["bpmn_files"]:
+    for name in bundle.manifest["bpmn_files"] + bundle.manifest.get("dmn_files", []):
         doc, _ = lint.parse_xml(bundle, name)
         if doc is not None and element_id:
             found = doc.root.xpath("//*[@id=$id]", id=element_id)
@@ -97,15 +95,51 @@ def _line_of(bundle: Bundle, element_id: str | None) -> tuple[str, int | None]:
     return "", None
 
 
-def _build(bundle: Bundle, parser: SpiffBpmnParser, key: str, problems: list[Problem]) -> str | None:
+def _flow_of(bundle: Bundle, site: Site) -> str:
+    """A flow condition is kept on its gateway in the spec; the flow itself is in the XML."""
+    for name in bundle.manifest["bpmn_files"]:
+        doc, _ = lint.parse_xml(bundle, name)
+        found = doc.root.xpath("//*[local-name()='sequenceFlow'][@sourceRef=$s][@targetRef=$t]",
+                               s=site.element, t=site.target) if doc is not None else []
+        if found:
+            return found[0].get("id")
+    return site.element
+
+
+def _site_problem(bundle: Bundle, site: Site, names: set[str]) -> Problem | None:
+    source = language.dmn_input_entry(site.input_expression, site.source) if site.mode == "dmn-input" \
+        else site.source
+    message = language.check(source, names, "exec" if site.mode == "exec" else "eval")
+    if message is None:
+        return None
+    element = _flow_of(bundle, site) if site.target else site.element
+    file, line = _line_of(bundle, element)
+    return Problem(file or "manifest.json", f"{site.what}：{message}：{site.source.strip()[:80]}",
+                   element=element, line=line)
+
+
+def _expression_problems(bundle: Bundle, specs: list) -> list[Problem]:
+    """Every expression site of the parsed specs, checked by the evaluator's own compiler."""
+    names = allowed_names()
+    try:
+        found = list(sites(specs))
+    except UnknownSite as exc:
+        return [Problem("manifest.json", f"流程中有求值器不认识的表达式位置（{exc}），为安全起见拒绝部署")]
+    problems = [_site_problem(bundle, site, names) for site in dict.fromkeys(found)]
+    return [p for p in problems if p is not None]
+
+
+def _specs(bundle: Bundle, parser: SpiffBpmnParser, key: str, problems: list[Problem]) -> list | None:
+    """The parsed specs of one process and those it calls; a parse failure is a problem only
+    when nothing else is wrong (a dangling flow already reported makes Spiff's message noise)."""
     try:
         spec = parser.get_spec(key)
-        subprocesses = parser.get_subprocess_specs(key)
-        return spec_json(BpmnWorkflow(spec, subprocesses, script_engine=script_engine()))
+        return [spec, *parser.get_subprocess_specs(key).values()]
     except ValidationException as exc:
-        file, line = _line_of(bundle, exc.id)
-        problems.append(Problem(exc.file_name or file or "manifest.json", f"流程解析失败：{exc}",
-                                element=exc.id or key, line=line))
+        if not problems:
+            file, line = _line_of(bundle, exc.id)
+            problems.append(Problem(exc.file_name or file or "manifest.json", f"流程解析失败：{exc}",
+                                    element=exc.id or key, line=line))
         return None
 
 
@@ -114,16 +148,24 @@ def compile_bundle(bundle: Bundle) -> list[CompiledProcess]:
     form_ok, problems = _form_problems(bundle)
     problems += _lint(bundle, form_ok)
     parser = _parser(bundle, problems)
+    parsed = {proc["key"]: _specs(bundle, parser, proc["key"], problems) for proc in bundle.manifest["processes"]}
+    for specs in filter(None, parsed.values()):
+        problems += [p for p in _expression_problems(bundle, specs) if p not in problems]
+    if None in parsed.values():
+        names = allowed_names()
+        for name in bundle.manifest["bpmn_files"]:
+            doc, _ = lint.parse_xml(bundle, name)
+            if doc is not None:
+                problems += lint.check_expressions(doc, lambda source, mode: language.check(source, names, mode))
     if problems:
         raise BundleInvalid(_summary(bundle, problems), errors=[p.as_dict() for p in problems])
-    compiled = []
-    for proc in bundle.manifest["processes"]:
-        text = _build(bundle, parser, proc["key"], problems)
-        if text is not None:
-            compiled.append(CompiledProcess(proc["key"], proc["name"], text))
-    if problems:
-        raise BundleInvalid(_summary(bundle, problems), errors=[p.as_dict() for p in problems])
-    return compiled
+    return [CompiledProcess(proc["key"], proc["name"], _spec_json(parsed[proc["key"]]))
+            for proc in bundle.manifest["processes"]]
+
+
+def _spec_json(specs: list) -> str:
+    spec, *called = specs
+    return spec_json(BpmnWorkflow(spec, {s.name: s for s in called}, script_engine=script_engine()))
 
 
 def _summary(bundle: Bundle, problems: list[Problem]) -> str:

@@ -5,15 +5,13 @@ Each check returns `Problem`s naming the file, the element id and the source lin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
 
-from . import language, safe_xml
+from . import safe_xml
 from .bundles import Bundle, Problem
-from .case_helpers import CASE_HELPERS
-from .helpers import HELPERS
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -29,7 +27,6 @@ FLOW_NODE_TAGS = {
 }
 CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
 INNER_PARTS = ("EventDefinition", "LoopCharacteristics", "conditionExpression")
-HELPER_NAMES = set(HELPERS) | set(CASE_HELPERS)
 FORM_PROPERTY = "formJsonSchemaFilename"
 UI_PROPERTY = "formUiSchemaFilename"
 
@@ -122,43 +119,14 @@ def _owner(el: etree._Element) -> etree._Element:
     return el
 
 
-def _check(source: str, mode: str = "eval") -> str | None:
-    return language.check(source, HELPER_NAMES, mode)
-
-
-def check_expressions(doc: Document) -> list[Problem]:
+def check_expressions(doc: Document, check: Callable[[str, str], str | None]) -> list[Problem]:
+    """Only for a bundle whose processes SpiffWorkflow cannot parse (so that every problem is
+    still reported at once); a parsed bundle's sites come from its specs (expression_sites)."""
     problems = []
     for el, source, mode in _expression_sites(doc):
-        message = _check(source, mode)
+        message = check(source, mode)
         if message:
             problems.append(doc.problem(_owner(el), f"{message}：{source[:80]}"))
-    return problems
-
-
-def check_dmn(doc: Document) -> list[Problem]:
-    """Input expressions and cells compile (DMN 1.1 to 1.3: the namespace is the root's)."""
-    problems: list[Problem] = []
-    NS = {"dmn": etree.QName(doc.root).namespace}
-    for table in doc.root.iterfind(".//dmn:decisionTable", NS):
-        inputs = [
-            (i.findtext("dmn:inputExpression/dmn:text", default="", namespaces=NS) or "").strip()
-            for i in table.iterfind("dmn:input", NS)
-        ]
-        for expr in inputs:
-            message = _check(expr or "None")
-            if message:
-                problems.append(doc.problem(_owner(table), f"输入表达式：{message}"))
-        for rule in table.iterfind("dmn:rule", NS):
-            for expr, entry in zip(inputs, rule.iterfind("dmn:inputEntry", NS), strict=False):
-                text = entry.findtext("dmn:text", default="", namespaces=NS) or ""
-                message = _check(language.dmn_input_entry(expr or "None", text))
-                if message:
-                    problems.append(doc.problem(rule, f"输入条件：{message}：{text[:60]}"))
-            for entry in rule.iterfind("dmn:outputEntry", NS):
-                text = (entry.findtext("dmn:text", default="", namespaces=NS) or "").strip()
-                message = _check(text) if text else None
-                if message:
-                    problems.append(doc.problem(rule, f"输出值：{message}：{text[:60]}"))
     return problems
 
 

@@ -30,16 +30,12 @@ class CompileRefused(ValueError):
         self.problems = problems
 
 
-def _tick() -> None:
-    guards.budget().tick()
-
-
 GUARD_NAMES: dict[str, Any] = {
     "_getattr_": guards.getattr_, "_getitem_": guards.getitem_, "_getiter_": guards.iter_,
     "_write_": guards.write_, "_iter_unpack_sequence_": guards.iter_unpack_sequence,
     "_unpack_sequence_": guards.unpack_sequence, "_inplacevar_": guards.inplacevar_,
     "_alloc_": guards.alloc_, "_cmpval_": guards.cmpval_, "_mapping_": guards.mapping_,
-    "_format_": guards.format_, "_tick_": _tick,
+    "_format_": guards.format_, "_tick_": guards.tick_,
     **{f"_{name}_": guard for name, guard in guards.BINARY.items()},
 }
 

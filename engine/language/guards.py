@@ -60,6 +60,11 @@ def _tick() -> Budget:
     return spent
 
 
+def tick_() -> None:
+    """The first statement of every `while` body."""
+    _tick()
+
+
 def _refuse(message: str) -> ExpressionRefused:
     return ExpressionRefused(message)
 

@@ -12,6 +12,7 @@ loops through guards, so that nothing the code does escapes the budget.
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
@@ -32,6 +33,19 @@ _OPERATORS = {"Add", "Sub", "Mult", "Div", "FloorDiv", "Mod", "Pow", "LShift", "
               "Is", "IsNot", "In", "NotIn"}
 ALLOWED_SYNTAX = frozenset(_SYNTAX_NAMES) | _OPERATORS
 REFUSED_NAMES = {"print", "printed"}
+_REFUSED_SYNTAX = {"Import": "import", "ImportFrom": "from … import", "FunctionDef": "def", "ClassDef": "class",
+                   "Try": "try", "TryStar": "try", "With": "with", "Yield": "yield", "YieldFrom": "yield from",
+                   "Global": "global", "Nonlocal": "nonlocal", "Assert": "assert", "Return": "return",
+                   "AsyncFunctionDef": "async def", "Await": "await", "Match": "match", "AnnAssign": "类型标注"}
+_TRANSLATIONS = [
+    (re.compile(r'"(.+)" is an invalid attribute name because it starts with "_"'), "不得访问以下划线开头的属性：{}"),
+    (re.compile(r'"(.+)" is an invalid variable name because it starts with "_"'), "不得使用以下划线开头的名称：{}"),
+    (re.compile(r'"(.+)" is an invalid attribute name because it ends with "__roles__"'), "不允许访问属性 {}"),
+    (re.compile(r'"(.+)" is a restricted name'), "不允许访问属性 {}（它通向解释器内部）"),
+    (re.compile(r"(Exec|Eval) calls are not allowed"), "不允许调用 {}"),
+    (re.compile(r"Augmented assignment of (?:attributes|object items and slices)( )is not allowed"),
+     "不允许对属性或下标做增量赋值（请写成 x[k] = x[k] + 1）{}"),
+]
 
 
 def _call(name: str, *args: ast.expr, like: ast.AST) -> ast.Call:
@@ -51,9 +65,19 @@ class DiagramPolicy(RestrictingNodeTransformer):
     def visit(self, node: ast.AST) -> Any:
         kind = type(node).__name__
         if kind not in ALLOWED_SYNTAX:
-            self.error(node, f"不允许的语法：{kind}（表达式语言只包含赋值、if、for、while、推导式、lambda 和函数调用）")
+            said = _REFUSED_SYNTAX.get(kind, kind)
+            self.error(node, f"不允许的语法：{said}（表达式语言只包含赋值、if、for、while、推导式、lambda 和函数调用）")
             return node
         return super().visit(node)
+
+    def error(self, node: ast.AST, info: str) -> None:
+        """RestrictedPython's refusals, said in Chinese (the original wording names the rule)."""
+        for pattern, chinese in _TRANSLATIONS:
+            found = pattern.search(info)
+            if found:
+                info = chinese.format(*found.groups())
+                break
+        super().error(node, info)
 
     def visit_Module(self, node: ast.Module) -> Any:
         return ast.fix_missing_locations(super().visit_Module(node))

@@ -9,6 +9,7 @@ has, and constant arithmetic that is already too big (`10**10**10`, `"a" * 10**1
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from .allowlist import ALL_ATTRIBUTE_NAMES
@@ -68,7 +69,7 @@ def check(source: str, helpers: set[str], mode: str = "eval") -> str | None:
     try:
         compiled(source, mode)
     except CompileRefused as exc:
-        return "；".join(exc.problems)
+        return "；".join(re.sub(r"^Line (\d+): ", r"第\1行：", p) for p in exc.problems)
     callable_names = helpers | set(SAFE_BUILTINS) | _assigned(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr not in ALL_ATTRIBUTE_NAMES:
