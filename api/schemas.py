@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_smorest.fields import Upload
-from marshmallow import INCLUDE, Schema, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from engine.clock import LOCAL_TZ
 
@@ -297,6 +297,12 @@ class DeploymentOut(Schema):
 class RescheduleIn(Schema):
     effective_from = fields.Date()
     effective_until = fields.Date(allow_none=True)
+
+    @validates_schema
+    def _something_to_change(self, data: dict, **_kwargs) -> None:
+        """A PATCH without a body (or an empty one) changes nothing: refused, not a silent 200."""
+        if not data:
+            raise ValidationError("请至少提供 effective_from 或 effective_until 之一")
 
 
 class SimulationOut(Schema):

@@ -335,3 +335,42 @@ def test_without_a_build_the_docs_page_says_how_to_build(tmp_path):
     assert reply.status_code == 503 and reply.mimetype == "text/html"
     text = reply.get_data(as_text=True)
     assert "make web" in text and "/api/v1/openapi.json" in text and "<script" not in text
+
+
+# --------------------------------------------------------------- the review's schemathesis items
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("GET", "/api/v1/tasks/1/complete", {"POST"}),       # was a 404 from the web app's catch-all
+    ("PUT", "/api/v1/tasks", {"GET", "HEAD"}),
+    ("DELETE", "/healthz", {"GET", "HEAD"}),
+    ("POST", "/api/v1/instances/1/audit", {"GET", "HEAD"}),
+])
+def test_a_method_an_api_path_does_not_have_is_a_405_naming_the_allowed_ones(http, method, path, allowed):
+    token = http.as_("admin").token
+    response = http.client.open(path, method=method, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 405 and response.mimetype == "application/problem+json"
+    assert allowed <= {m.strip() for m in response.headers["Allow"].split(",")}
+
+
+def test_an_unknown_api_path_is_still_a_404(http):
+    assert http.client.get("/api/v1/no/such/thing").status_code == 404
+    assert http.client.post("/api/v2/tasks").status_code == 404
+
+
+def test_a_reschedule_without_a_body_is_refused_not_a_silent_200(http):
+    token = http.as_("admin").token
+    for body in (None, {}):
+        response = http.client.patch("/api/v1/processes/sample_project/versions/1", json=body,
+                                     headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 422, response.get_json()
+        assert "effective_from" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize(("path", "media_types"), [
+    ("/api/v1/processes/{key}/versions/{a}/diff/{b}", {"application/json", "text/plain"}),  # ?format=text
+    ("/api/v1/processes/{key}/bpmn", {"application/xml", "application/json"}),              # ?file=*
+    ("/api/v1/attachments/{attachment_id}/content", {"*/*"}),                                # the stored type
+])
+def test_every_body_an_operation_answers_with_is_documented(http, path, media_types):
+    spec = http.client.get("/api/v1/openapi.json").get_json()
+    assert set(spec["paths"][path]["get"]["responses"]["200"]["content"]) == media_types

@@ -55,7 +55,8 @@ def metadata(attachment_id: str) -> dict:
 
 @blp.route("/attachments/<string:attachment_id>/content")
 @download  # Content-Security-Policy: sandbox; default-src 'none' (api/headers.py)
-@blp.alt_response(200, content_type="application/octet-stream", description="文件内容（下载前重新校验 SHA-256）")
+@blp.response(200, description="文件内容，媒体类型为上传时识别的类型（下载前重新校验 SHA-256）")
+@blp.doc(responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def content(attachment_id: str) -> Response:
     """下载附件：校验 SHA-256，不一致则拒绝（409）并记入审计日志"""
     row, data = attachments.content(current_actor(), store(), attachment_id)

@@ -67,7 +67,10 @@ def process(key: str) -> dict:
 
 
 @blp.route("/processes/<string:key>/bpmn")
-@blp.response(200, content_type="application/xml")
+@blp.response(200, content_type="application/xml", description="BPMN XML（?file=* 为 JSON：每个图的 XML，按文件名）")
+@blp.doc(responses={200: {"content": {  # both bodies it can answer with (schemathesis: content types)
+    "application/xml": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object", "additionalProperties": {"type": "string"}}}}}})
 def process_bpmn(key: str) -> Response:
     """流程图 BPMN XML（最新版本的主图；?file= 取包内其他图）"""
     from flask import request

@@ -76,8 +76,8 @@ def simulation(key: str, number: int) -> dict:
 
 
 @blp.route(f"/processes/<string:key>/versions/<{N}:a>/diff/<{N}:b>")
-@blp.response(200, DiffOut)
-@blp.alt_response(200, content_type="text/plain", description="?format=text：中文差异说明")
+@blp.response(200, DiffOut, description="差异（JSON；?format=text 为 text/plain 的中文说明）")
+@blp.doc(responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})  # ?format=text
 def diff(key: str, a: int, b: int) -> Any:
     """两个版本之间的差异：任务、网关、顺序流、泳道、定时器、决策表规则、表单字段（?format=text 为中文说明）"""
     current_actor()
