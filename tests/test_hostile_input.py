@@ -18,6 +18,7 @@ import pytest
 from engine.scripting import script_engine
 
 from .conftest import FIXTURES
+from .hostile.corpus import sample_files
 
 SAMPLE = FIXTURES / "bpmn" / "sample"
 FORMS = FIXTURES / "forms" / "sample"
@@ -25,14 +26,6 @@ KEY = "sample_project"
 APPLY = {"project_name": "社保卡应用升级", "budget_yuan": 800000, "category": "software"}
 LAUGHS = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
 BOMB_DTD = f'<!DOCTYPE definitions [<!ENTITY l0 "lol">{LAUGHS}]>'
-
-
-def sample_files(edit: Callable[[str, str], str] | None = None) -> dict[str, bytes]:
-    files = {p.relative_to(SAMPLE).as_posix(): p.read_bytes() for p in SAMPLE.rglob("*") if p.is_file()}
-    files |= {"forms/" + p.relative_to(FORMS).as_posix(): p.read_bytes() for p in FORMS.rglob("*") if p.is_file()}
-    if edit is not None:
-        files = {name: edit(name, body.decode("utf-8")).encode("utf-8") for name, body in files.items()}
-    return files
 
 
 def zipped(files: dict[str, bytes], extra: Callable[[zipfile.ZipFile], None] | None = None) -> bytes:
