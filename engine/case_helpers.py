@@ -7,13 +7,17 @@ and 抄送. Diagrams call them from scripts with their own `case_id` (set at sta
     copy_to(case_id, "finance", "项目已立项，请知悉")
 
 They run inside the transaction of the step that calls them, so what they write commits or
-rolls back with the case. See docs/helpers.md.
+rolls back with the case. A case's diagram gets them bound to that case (`bound_to`): a bundle
+cannot read or write another case — of another unit or jurisdiction — by passing its id.
+See docs/helpers.md.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
@@ -128,3 +132,18 @@ CASE_HELPERS = {
     "draw_experts": draw_experts,
     "copy_to": copy_to,
 }
+
+
+def bound_to(case_id: int | None) -> dict[str, Callable[..., Any]]:
+    """The case helpers as the diagram of case `case_id` sees them: each refuses any other case
+    id (None: no case is running, every call is refused)."""
+    def bind(helper: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(helper)
+        def for_this_case(given: Any, *args: Any, **kwargs: Any) -> Any:
+            if case_id is None:
+                raise CaseHelperError(f"{helper.__name__} 只能在办理案件时调用")
+            if type(given) not in (int, str) or str(given) != str(case_id):
+                raise CaseHelperError(f"{helper.__name__} 只能用于本案件（传入 case_id），不能用于其他案件")
+            return helper(case_id, *args, **kwargs)
+        return for_this_case
+    return {name: bind(helper) for name, helper in CASE_HELPERS.items()}

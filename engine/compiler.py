@@ -143,12 +143,18 @@ def _specs(bundle: Bundle, parser: SpiffBpmnParser, key: str, problems: list[Pro
         return None
 
 
+def parsed_specs(bundle: Bundle, problems: list[Problem]) -> dict[str, list | None]:
+    """Per process key, its parsed spec and those it calls, as SpiffWorkflow's parser yields
+    them (None where parsing failed; the reasons are appended to `problems`)."""
+    parser = _parser(bundle, problems)
+    return {proc["key"]: _specs(bundle, parser, proc["key"], problems) for proc in bundle.manifest["processes"]}
+
+
 def compile_bundle(bundle: Bundle) -> list[CompiledProcess]:
     """Validate the whole bundle and build every process, or raise BundleInvalid listing all."""
     form_ok, problems = _form_problems(bundle)
     problems += _lint(bundle, form_ok)
-    parser = _parser(bundle, problems)
-    parsed = {proc["key"]: _specs(bundle, parser, proc["key"], problems) for proc in bundle.manifest["processes"]}
+    parsed = parsed_specs(bundle, problems)
     for specs in filter(None, parsed.values()):
         problems += [p for p in _expression_problems(bundle, specs) if p not in problems]
     if None in parsed.values():

@@ -82,9 +82,11 @@ def _effective_dates(bundle: Bundle, options: DeployOptions) -> tuple[date, date
     return start, until
 
 
-# Exploration is bounded by its state cap; the time limit is only a safety net, generous so
-# that the verdict does not depend on how loaded the server is.
-SIMULATION_TIME_LIMIT_S = 180.0
+# Exploration is bounded by its state cap (the bundled regulations take 1–9 s of CPU); the
+# time limit is the safety net for a bundle whose expressions are slow at every state. It stays
+# below the server's worker timeout (GUNICORN_TIMEOUT, 60 s), so such a bundle costs a capped
+# report, never a killed worker; every evaluation inside it is held to it (language.ceiling).
+SIMULATION_TIME_LIMIT_S = 40.0
 _simulations: dict[str, dict[str, Any]] = {}  # by bundle hash: a dry run then the deploy simulate once
 
 

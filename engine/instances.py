@@ -51,7 +51,7 @@ class Loaded:
 def load(instance: Instance) -> Loaded:
     version = instance.version
     spec = spec_text(version.bundle_hash, version.process_key)
-    return Loaded(instance, load_state(instance.state, spec), stored_bundle(version.bundle_hash))
+    return Loaded(instance, load_state(instance.state, spec, instance.id), stored_bundle(version.bundle_hash))
 
 
 def load_to_change(instance: Instance) -> Loaded:
@@ -153,7 +153,7 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         db.session.add(inst)
         db.session.flush()
         attachments.bind(actor, schema, accepted, instance_id=inst.id, process_key=process_key)
-        wf = runtime.new_workflow(spec)
+        wf = runtime.new_workflow(spec, inst.id)
         start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
         start_task.data.update(json.loads(json.dumps(accepted)))
         start_task.data.update(case_id=inst.id, applicant_unit=actor.unit, started_by=actor.username,

@@ -328,7 +328,7 @@ def _dry_run_case(inst: Instance | None, instance_id: int, source: ProcessVersio
               "notes": [], "changes": {}}
     if report["reasons"]:
         return report
-    workflow = load_state(inst.state, source.spec_json)
+    workflow = load_state(inst.state, source.spec_json, inst.id)
     report["open_tasks"] = _open_ids(workflow)
     try:
         outcome = _move(workflow, target.spec_json, mapping)
@@ -369,7 +369,7 @@ def _apply_case(actor: Actor, instance_id: int, source_id: int, target_id: int, 
         if reasons:
             return {**skipped, "reasons": reasons}
         previous = {"state": inst.state, "revision": inst.revision, "status": inst.status}
-        workflow = load_state(inst.state, source.spec_json)
+        workflow = load_state(inst.state, source.spec_json, inst.id)
         outcome = _move(workflow, target.spec_json, mapping)
         if outcome.reasons:
             db.session.rollback()
@@ -420,7 +420,8 @@ def revert(actor: Actor, migration_id: int) -> dict:
         inst.status = kept.get("previous_status", inst.status)
         if inst.status in MOVABLE:
             inst.completed_at = None
-        loaded = Loaded(inst, load_state(row.previous_state, source.spec_json), stored_bundle(source.bundle_hash))
+        restored = load_state(row.previous_state, source.spec_json, inst.id)
+        loaded = Loaded(inst, restored, stored_bundle(source.bundle_hash))
         save(loaded)
         _keep_suspended(inst)
         row.reverted_at, row.reverted_by = now_utc(), actor.username

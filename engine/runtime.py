@@ -19,7 +19,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import ProcessError, TaskNotOpen
-from .scripting import script_engine
+from .scripting import case_script_engine, script_engine
 from .serialization import restored_specs
 
 MAX_ROUNDS = 100  # bound on step/refresh rounds: a diagram that loops on timers must not hang a request
@@ -30,10 +30,12 @@ USER_VARIABLE = "candidateUserVariable"
 TIMER_EVENT_TYPES = {"DurationTimerEventDefinition", "TimeDateEventDefinition", "CycleTimerEventDefinition"}
 
 
-def new_workflow(spec_text: str) -> BpmnWorkflow:
-    """A fresh workflow from a stored spec (parsed specs are shared read-only)."""
+def new_workflow(spec_text: str, case_id: int | None = None) -> BpmnWorkflow:
+    """A fresh workflow from a stored spec (parsed specs are shared read-only); `case_id` as
+    in `serialization.load_state`."""
     spec, subs = restored_specs(spec_text)
-    return BpmnWorkflow(spec, subs, script_engine=script_engine())
+    engine = script_engine() if case_id is None else case_script_engine(case_id)
+    return BpmnWorkflow(spec, subs, script_engine=engine)
 
 
 def start_event_info(spec_text: str) -> tuple[str | None, str | None]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from .case_helpers import CASE_HELPERS
+from .case_helpers import CASE_HELPERS, bound_to
 from .helpers import HELPERS
 from .language import SAFE_BUILTINS, Vocabulary, compiled
 
@@ -57,8 +57,14 @@ def allowed_names() -> set[str]:
 
 @cache
 def script_engine() -> PythonScriptEngine:
-    """One shared engine: its environment holds no per-case state."""
-    return GuardedScriptEngine(environment=GuardedEnvironment({**HELPERS, **CASE_HELPERS}))
+    """One shared engine for diagrams run outside a case (compiling, checking): its case
+    helpers refuse every call."""
+    return script_engine_with(bound_to(None))
+
+
+def case_script_engine(case_id: int) -> PythonScriptEngine:
+    """The engine one case runs in: its case helpers act on that case and no other."""
+    return script_engine_with(bound_to(case_id))
 
 
 def script_engine_with(case_helpers: dict[str, Any]) -> PythonScriptEngine:

@@ -29,7 +29,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from . import compaction
-from .scripting import script_engine
+from .scripting import case_script_engine, script_engine
 
 SPEC_KEYS = ("spec", "subprocess_specs")
 
@@ -157,7 +157,9 @@ def dump_state(workflow: BpmnWorkflow) -> bytes:
     return gzip.compress(text.encode("utf-8"), compresslevel=5)
 
 
-def load_state(state: bytes, spec_text: str) -> BpmnWorkflow:
+def load_state(state: bytes, spec_text: str, case_id: int | None = None) -> BpmnWorkflow:
+    """The workflow of a stored state; with `case_id`, its diagram's case helpers act on that
+    case (see `scripting.case_script_engine`), without, they refuse."""
     ser = serializer()
     dct = json.loads(gzip.decompress(state), cls=ser.json_decoder_cls)
     pruned = dct.pop(compaction.PRUNED_KEY, {})
@@ -170,6 +172,6 @@ def load_state(state: bytes, spec_text: str) -> BpmnWorkflow:
     converter.set_default_attributes(workflow, dct)
     converter.subprocesses_from_dict(dct["subprocesses"], workflow)
     workflow.bpmn_events = ser.registry.restore(dct.pop("bpmn_events", []))
-    workflow.script_engine = script_engine()
+    workflow.script_engine = script_engine() if case_id is None else case_script_engine(case_id)
     workflow.pruned_completed = pruned
     return workflow

@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from .bundles import Bundle
+from .language import ceiling
 from .scripting import script_engine_with
 from .simulation import analysis, specs
 from .simulation.doubles import SimulatedCases
@@ -50,7 +51,8 @@ def simulate_bundle(bundle: Bundle, *, max_states: int = 3000, time_budget_s: fl
         deadline = started + time_budget_s * (position + 1) / len(keys)
         setup = Setup(key, (bundle.process(key) or {}).get("name", key), texts[key], specs.catalogue(texts[key], nodes),
                       engine, form_payloads, Liveness(texts[key], found.names), thresholds, START_DATA, max_steps)
-        summaries[key] = _explore(setup, cases, worlds, max_states, deadline, findings)
+        with ceiling(deadline):  # no expression of this process runs past its share of the budget
+            summaries[key] = _explore(setup, cases, worlds, max_states, deadline, findings)
     unreached = _unreached({k: specs.catalogue(texts[k], nodes) for k in summaries}, summaries)
     ordered = parse_findings + form_findings + list(findings.values()) + unreached
     return {

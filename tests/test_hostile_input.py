@@ -202,6 +202,24 @@ def test_a_dmn_cell_too_costly_for_this_case_is_a_422_naming_the_element(http):
     assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize("other", ["case_id - 1", "case_id + 1", "str(case_id - 1)", "True", "[case_id]"])
+def test_a_bundle_cannot_reach_another_case_through_the_case_helpers(http, other):
+    """The case helpers act on the running case only: a diagram naming another case's id (of
+    another unit or jurisdiction) is a 422 naming the element, and no case is created."""
+    first = http.as_("s_unit_b").post("/api/v1/instances", {"process_key": "sample_review", "data": APPLY})
+    assert first.status == 201, first.body
+
+    def reach(name: str, text: str) -> str:
+        return text.replace("unit_cases(case_id,", f"unit_cases({other},") if name == "review.bpmn" else text
+    status, body = upload(http, zipped(sample_files(reach)), simulate="false")
+    assert status in (200, 201), body
+    before = http.as_("admin").get("/api/v1/instances").body["total"]
+    reply = http.as_("s_unit_a").post("/api/v1/instances", {"process_key": "sample_review", "data": APPLY})
+    assert reply.status == 422, reply.body
+    assert reply.body.get("element") == "r_check" and "本案件" in reply.body["detail"], reply.body
+    assert http.as_("admin").get("/api/v1/instances").body["total"] == before
+
+
 @pytest.mark.parametrize(("script", "limit"), [
     # 10**6 guarded iterations take ~0.7 s alone; on a loaded CI box the clock may stop it first
     ("n = 0\nwhile budget_yuan > 0:\n    n = n + 1", "循环次数|运行时间"),

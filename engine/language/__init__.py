@@ -18,7 +18,9 @@ from .limits import (
     MAX_SOURCE,
     MAX_STEPS,
     MAX_WORK,
+    RunOutOfTime,
     ScriptLimitExceeded,
+    ceiling,
 )
 from .safe_builtins import SAFE_BUILTINS
 from .static import check, dmn_input_entry
@@ -26,5 +28,6 @@ from .static import check, dmn_input_entry
 __all__ = [
     "ALL_ATTRIBUTE_NAMES", "ATTRIBUTES", "MAX_ALLOCATED", "MAX_BITS", "MAX_FORMAT_WIDTH", "MAX_HELPER_ARGUMENT",
     "MAX_ITEMS", "MAX_SECONDS", "MAX_SOURCE", "MAX_STEPS", "MAX_WORK", "SAFE_BUILTINS", "CompileRefused",
-    "ExpressionRefused", "ScriptLimitExceeded", "Vocabulary", "check", "compiled", "dmn_input_entry",
+    "ExpressionRefused", "RunOutOfTime", "ScriptLimitExceeded", "Vocabulary", "ceiling", "check", "compiled",
+    "dmn_input_entry",
 ]

@@ -9,7 +9,10 @@ bound: there is no operation that does unbounded work between two checks.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 MAX_STEPS = 1_000_000          # loop iterations, items drawn and calls, per evaluation
 MAX_WORK = 20_000_000          # elements touched by work done in C (sorting, comparing, copying)
@@ -23,15 +26,39 @@ MAX_HELPER_ARGUMENT = 1_000    # items in one argument passed to a product helpe
 _CHECK_EVERY = 128             # ticks between two looks at the clock
 
 
+_outer = threading.local()
+
+
 class ScriptLimitExceeded(ValueError):
     """An expression or script went beyond a bound; the message says which, in Chinese."""
+
+
+class RunOutOfTime(ScriptLimitExceeded):
+    """The evaluation stopped because the run that started it (see `ceiling`) is out of time,
+    not because of anything the evaluated code did."""
+
+
+@contextmanager
+def ceiling(deadline: float) -> Iterator[None]:
+    """Cap every evaluation started inside at `deadline` (a `time.monotonic()` value).
+
+    One evaluation is bounded by MAX_SECONDS, but a run of many — the pre-deployment
+    simulation walks hundreds of states, each evaluating the bundle's expressions — would
+    otherwise be bounded only by their number times MAX_SECONDS. Nested ceilings keep the
+    earliest."""
+    outer = getattr(_outer, "deadline", None)
+    _outer.deadline = deadline if outer is None else min(outer, deadline)
+    try:
+        yield
+    finally:
+        _outer.deadline = outer
 
 
 class Budget:
     """One evaluation's allowance. Once a bound is hit the budget stays tripped: any later
     guarded operation of the same evaluation fails at once."""
 
-    __slots__ = ("allocated", "deadline", "next_check", "steps", "tripped", "work")
+    __slots__ = ("allocated", "capped", "deadline", "next_check", "steps", "tripped", "work")
 
     def __init__(self) -> None:
         self.steps = 0
@@ -39,6 +66,10 @@ class Budget:
         self.allocated = 0
         self.next_check = _CHECK_EVERY
         self.deadline = time.monotonic() + MAX_SECONDS
+        cap = getattr(_outer, "deadline", None)
+        self.capped = cap is not None and cap < self.deadline
+        if self.capped:
+            self.deadline = cap
         self.tripped: ScriptLimitExceeded | None = None
 
     def fail(self, message: str) -> ScriptLimitExceeded:
@@ -57,6 +88,9 @@ class Budget:
         if self.steps > MAX_STEPS:
             raise self.fail(f"脚本循环次数超过上限（{MAX_STEPS} 次）")
         if time.monotonic() > self.deadline:
+            if self.capped:
+                self.tripped = RunOutOfTime("本次检查的总时间预算已用完，表达式未算完")
+                raise self.tripped
             raise self.fail(f"脚本运行时间超过上限（{MAX_SECONDS:g} 秒）")
         self.next_check = self.steps + _CHECK_EVERY
 

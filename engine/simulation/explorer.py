@@ -102,12 +102,16 @@ class Explorer:
         self.on_path: Counter[tuple[str, ...]] = Counter()
         self.per_control: Counter[tuple[str, ...]] = Counter()
         self.capped = False
+        self.deadline = 0.0
 
     def run(self, world: str, max_states: int, deadline: float) -> bool:
         """Explore from every start payload; False when a cap stopped it."""
         self.world, self.seen, self.per_control, self.on_path = world, set(), Counter(), Counter()
+        self.deadline = deadline
         prefix = (world,) if world else ()
         for index, payload in enumerate(self._payloads(self.s.start_form)):
+            if time.monotonic() > deadline:
+                return False
             stack: list[Node] = []
             start = Choice("start", "start", index, payload.label)
             self._expand(None, start, (*prefix, start.step()), stack)
@@ -141,6 +145,8 @@ class Explorer:
                 stepping.fire(wf, choice.element)
             stepping.advance(wf, on_dmn)
         except Exception as exc:
+            if time.monotonic() > self.deadline:
+                return  # the time budget stopped it (see language.ceiling): no finding, the run is capped
             # What ran up to the failure was reached.
             if wf is not None and not isinstance(exc, RecursionError):
                 self._visit(wf.get_tasks())

@@ -142,6 +142,10 @@ SITES: dict[str, tuple[str, Callable[[str, str], str], str, str]] = {
         "f_small"),
     "timer": ("sample.bpmn", lambda t, c: t.replace("working_days_deadline(today(), 5)</bpmn:timeDate>",
                                                      f"{_xml(c)}</bpmn:timeDate>"), "eval", "review_late"),
+    "timer duration": ("timers.bpmn", lambda t, c: t.replace('"P2D"</bpmn:timeDuration>',
+                                                              f"{_xml(c)}</bpmn:timeDuration>"), "eval", "t_wait"),
+    "timer cycle": ("timers.bpmn", lambda t, c: t.replace('"R2/P3D"</bpmn:timeCycle>', f"{_xml(c)}</bpmn:timeCycle>"),
+                    "eval", "t_remind"),
     "loopCardinality": ("sample.bpmn", lambda t, c: t.replace(
         "<bpmn:loopDataInputRef>countersign_units</bpmn:loopDataInputRef>",
         f"<bpmn:loopCardinality>{_xml(c)}</bpmn:loopCardinality>"), "eval", "countersign"),

@@ -66,7 +66,8 @@ def test_the_unchanged_sample_compiles_with_each_site_in_place(site: str) -> Non
     """The control: a harmless expression at each site deploys (so a refusal above is the
     payload's, not the placement's)."""
     harmless = "checked = True" if SITES[site][2] == "exec" else {
-        "timer": "working_days_deadline(today(), 6)", "loopCardinality": "2", "DMN input entry": "< 100001",
+        "timer": "working_days_deadline(today(), 6)", "timer duration": '"P3D"', "timer cycle": '"R2/P4D"',
+        "loopCardinality": "2", "DMN input entry": "< 100001",
         "DMN input expression": "budget_yuan + 0", "DMN output entry": "not False"}.get(site, "True")
     assert compile_bundle(deploy.from_files(placed(site, harmless)))
 
@@ -100,6 +101,24 @@ def test_a_bound_hit_stays_hit_for_the_rest_of_the_evaluation() -> None:
     """Even if C code swallowed the first refusal, the next guarded step refuses again."""
     with pytest.raises(language.ScriptLimitExceeded):
         script_engine().environment.execute("x = ['a' * 10 ** 8 for i in [1]]\ny = 1", {})
+
+
+def test_a_run_of_many_evaluations_has_one_ceiling() -> None:
+    """Inside `ceiling`, an evaluation stops at the run's deadline, sooner than its own bound."""
+    started = time.monotonic()
+    with language.ceiling(started + 0.2), pytest.raises(language.RunOutOfTime):
+        script_engine().environment.execute("n = 0\nwhile n == n:\n    n = n", {})
+    assert time.monotonic() - started < 1.0
+
+
+SLOW_EVERYWHERE = "x = 0\nwhile len(str(x)) < 100:\n    x = str(x)"  # trips the step bound at every state
+
+
+def test_the_simulation_keeps_to_its_time_budget_when_every_state_hits_a_bound() -> None:
+    started = time.monotonic()
+    report = simulate_bundle(deploy.from_files(placed("pre-script", SLOW_EVERYWHERE)), time_budget_s=2.0)
+    assert time.monotonic() - started < 2.0 + 1.0, report["duration_s"]
+    assert any(f["kind"] == "exploration_capped" for f in report["findings"]), report["findings"]
 
 
 def test_what_diagrams_need_still_computes() -> None:
