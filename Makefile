@@ -47,6 +47,7 @@ run: $(STAMP) web-if-possible
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Lint and tests both run, so one run shows all problems; fails if either failed
 # (pytest's exit code 5, "no tests ran", is a failure too). Both test targets build the web app
@@ -54,6 +55,7 @@ lint: $(STAMP)
 test: $(STAMP) web
 	@status=0; \
 	echo "$(BIN)/ruff check ."; $(BIN)/ruff check . || status=$$?; \
+	echo "$(BIN)/lint-imports --no-cache"; $(BIN)/lint-imports --no-cache || status=$$?; \
 	echo "$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)"; \
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS) || status=$$?; \
 	exit $$status

@@ -41,7 +41,7 @@ def require_admin() -> Actor:
 
 def public(view: View) -> View:
     """Marks a view that answers without a token (document it with `@blp.doc(security=[])` too:
-    tests/test_security_http.py checks that the two agree)."""
+    tests/service/test_security_http.py checks that the two agree)."""
     view.public = True  # type: ignore[attr-defined]
     return view
 

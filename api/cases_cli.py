@@ -10,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from engine import consistency
+from engine import cases
 from engine.db import db
 from engine.models import Instance
 
@@ -24,10 +24,10 @@ cases_cli = AppGroup("cases", help="Cases: consistency of index, status and stor
 def check(slack: float, limit: int) -> None:
     """Recompute each case's open tasks from its state; exit 1 on any mismatch or stuck case."""
     grace = timedelta(seconds=current_app.config["SCHEDULER_INTERVAL"] + slack)
-    problems = list(consistency.check_all(grace))
+    problems = list(cases.check_consistency(grace))
     for line in problems[:limit]:
         click.echo(line, err=True)
-    cases = db.session.query(Instance).count()
-    click.echo(json.dumps({"ok": not problems, "cases": cases, "problems": len(problems)}))
+    count = db.session.query(Instance).count()
+    click.echo(json.dumps({"ok": not problems, "cases": count, "problems": len(problems)}))
     if problems:
         sys.exit(1)

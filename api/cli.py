@@ -11,12 +11,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from engine import audit, deploy, timers
-from engine.bundles import discover, from_folders
-from engine.compiler import compile_bundle
-from engine.coverage import coverage
+from engine import audit, cases, revisions
 from engine.db import unit_of_work
 from engine.errors import BundleInvalid, EngineError
+from engine.regulations import coverage_of, discover, from_folders
+from engine.revisions import compile_bundle, simulate_bundle
 from engine.users import create_user
 
 from . import setup
@@ -66,14 +65,15 @@ def deploy_bundle(path: str | None, effective_from, effective_until, force: bool
     """Deploy one jurisdiction folder (validated and simulated first), or every bundled one
     when no path is given."""
     if path:
-        options = deploy.DeployOptions(
+        options = revisions.DeployOptions(
             effective_from=effective_from and effective_from.date(),
             effective_until=effective_until and effective_until.date(),
             simulate=not no_simulate, force=force, dry_run=dry_run)
         try:
-            results = deploy.FolderResults([deploy.deploy(from_folders(*_bundle_dirs(path)), "cli", options)])
+            bundle = from_folders(*_bundle_dirs(path))
+            results = revisions.FolderResults([revisions.deploy_bundle(bundle, "cli", options)])
         except BundleInvalid as exc:
-            results = deploy.FolderResults(refused={Path(path).name: exc})
+            results = revisions.FolderResults(refused={Path(path).name: exc})
     else:
         results = setup.deploy_bundled(current_app, "cli")
     for r in results.deployed:
@@ -83,7 +83,7 @@ def deploy_bundle(path: str | None, effective_from, effective_until, force: bool
     sys.exit(1 if results.refused else 0)
 
 
-def _print_deployment(r: deploy.DeployResult) -> None:
+def _print_deployment(r: revisions.DeployResult) -> None:
     made = ", ".join(f"{k} v{v}" for k, v in r.created) or ("试运行，未部署" if r.dry_run else "无变化")
     until = f" 至 {r.effective_until}" if r.effective_until else ""
     click.echo(f"{r.jurisdiction}: {made} ({r.bundle_hash[:12]}) 生效 {r.effective_from}{until}")
@@ -107,8 +107,6 @@ def simulation_text(report: dict) -> str:
 @click.argument("path")
 def simulate_bundle_command(path: str) -> None:
     """Explore every path of every process of a folder; exit 1 on error findings."""
-    from engine.simulate import simulate_bundle
-
     try:
         report = simulate_bundle(from_folders(*_bundle_dirs(path)))
     except BundleInvalid as exc:
@@ -154,11 +152,11 @@ def run_timers(once: bool, interval: float | None) -> None:
     app = current_app._get_current_object()
     batch, lease = app.config["TIMER_BATCH"], app.config["TIMER_LEASE_SECONDS"]
     if once:
-        click.echo(f"fired {timers.run_due(batch, lease)} timer(s)")
+        click.echo(f"fired {cases.fire_due_timers(batch, lease)} timer(s)")
         return
     stop = threading.Event()
     try:
-        timers.loop(interval or app.config["SCHEDULER_INTERVAL"], stop, app.app_context, batch, lease)
+        cases.timer_loop(interval or app.config["SCHEDULER_INTERVAL"], stop, app.app_context, batch, lease)
     except KeyboardInterrupt:
         stop.set()
 
@@ -192,7 +190,7 @@ def coverage_command(paths: tuple[str, ...]) -> None:
         Path(current_app.config["BUNDLE_ROOT"]), Path(current_app.config["FORMS_ROOT"]))
     missing = 0
     for bpmn_dir, forms_dir in folders:
-        report = coverage(from_folders(bpmn_dir, forms_dir))
+        report = coverage_of(from_folders(bpmn_dir, forms_dir))
         click.echo(f"== {report.jurisdiction}")
         for article, cites in report.articles.items():
             where = "、".join(f"{c.name or c.element}（{c.file}#{c.element}）" for c in cites[:6])

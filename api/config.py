@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from engine.attachment_marker import MAX_ATTACHMENT_BYTES
+from engine.regulations import MAX_ATTACHMENT_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 

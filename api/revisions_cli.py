@@ -8,9 +8,9 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from engine import migrate, versions
-from engine.diff import summary_text
+from engine import regulations, revisions
 from engine.errors import EngineError
+from engine.revisions import summary_text
 from engine.users import Actor
 
 processes_cli = AppGroup("processes", help="Process versions: list, reschedule, diff, migrate cases.")
@@ -29,7 +29,7 @@ def _fail(exc: EngineError) -> None:
 def versions_command(key: str) -> None:
     """Every version of a process with its status, dates and cases."""
     try:
-        rows = versions.version_list(key)
+        rows = regulations.version_list(key)
     except EngineError as exc:
         _fail(exc)
     for v in rows:
@@ -46,7 +46,7 @@ def versions_command(key: str) -> None:
 def diff_command(key: str, a: int, b: int, as_json: bool) -> None:
     """What changed between versions A and B of a process."""
     try:
-        result = versions.diff(key, a, b)
+        result = revisions.version_diff(key, a, b)
     except EngineError as exc:
         _fail(exc)
     click.echo(json.dumps(result, ensure_ascii=False, indent=1, default=str) if as_json else summary_text(result))
@@ -76,11 +76,12 @@ def migrate_command(key: str, from_version: int, to_version: int, cases: tuple[i
     try:
         if apply:
             if ids is None:
-                report = migrate.dry_run(CLI_ADMIN, key, from_version, to_version, mapping)
+                report = revisions.migration_dry_run(CLI_ADMIN, key, from_version, to_version, mapping)
                 ids = [c["instance_id"] for c in report["cases"] if c["can_migrate"]]
-            result = migrate.apply(CLI_ADMIN, key, from_version, to_version, ids, mapping) if ids else {"cases": []}
+            result = (revisions.migrate_cases(CLI_ADMIN, key, from_version, to_version, ids, mapping) if ids
+                      else {"cases": []})
         else:
-            result = migrate.dry_run(CLI_ADMIN, key, from_version, to_version, mapping, ids)
+            result = revisions.migration_dry_run(CLI_ADMIN, key, from_version, to_version, mapping, ids)
     except EngineError as exc:
         _fail(exc)
     for c in result["cases"]:
@@ -96,7 +97,7 @@ def migrate_command(key: str, from_version: int, to_version: int, cases: tuple[i
 def revert_command(migration_id: int) -> None:
     """Put a migrated case back on its previous version (if it has not changed since)."""
     try:
-        result = migrate.revert(CLI_ADMIN, migration_id)
+        result = revisions.revert_migration(CLI_ADMIN, migration_id)
     except EngineError as exc:
         _fail(exc)
     click.echo(f"案件 {result['instance_id']} 已回到 v{result['version']}")

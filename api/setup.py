@@ -9,11 +9,11 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from engine import deploy
-from engine.bundles import discover, from_folders
+from engine import revisions
 from engine.db import db, unit_of_work
 from engine.errors import BundleInvalid
 from engine.models import User
+from engine.regulations import discover, from_folders
 from engine.users import create_user, seed_demo_users
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,9 @@ def upgrade_schema() -> None:
     upgrade(directory=MIGRATIONS)
 
 
-def deploy_bundled(app: Flask, actor: str = "system") -> deploy.FolderResults:
+def deploy_bundled(app: Flask, actor: str = "system") -> revisions.FolderResults:
     """Deploy the bundled jurisdictions; a refused bundle is logged with every problem."""
-    results = deploy.deploy_folders(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"]), actor)
+    results = revisions.deploy_folders(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"]), actor)
     for name, exc in results.refused.items():
         problems = "; ".join(f"{p['file']}:{p.get('line') or '-'} [{p.get('element') or '-'}] {p['message']}"
                              for p in exc.errors)
@@ -42,7 +42,8 @@ def seed_demo(app: Flask) -> int:
     with unit_of_work():
         for bpmn_dir, forms_dir in discover(Path(app.config["BUNDLE_ROOT"]), Path(app.config["FORMS_ROOT"])):
             try:
-                made += seed_demo_users(from_folders(bpmn_dir, forms_dir), password)
+                bundle = from_folders(bpmn_dir, forms_dir)
+                made += seed_demo_users(bundle.id, bundle.manifest.get("demo_users", []), password)
             except BundleInvalid:
                 continue  # its manifest is broken: deploy_bundled has reported it
         if db.session.scalar(select(User).where(User.username == "admin")) is None:

@@ -308,8 +308,8 @@ def seed_timer_cases(app: App, dues: list[float]) -> None:
     import time_machine
 
     from api import create_app
+    from engine.cases import start
     from engine.db import db
-    from engine.instances import start
     from engine.users import actor_of, find_user
 
     flask_app = create_app({"SQLALCHEMY_DATABASE_URI": app.env["DATABASE_URL"].replace(

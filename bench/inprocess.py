@@ -1,6 +1,6 @@
 """(a) SpiffWorkflow's in-process ceiling: the engine's own complete-task path minus HTTP and DB.
 
-Each completion does what `engine.instances.complete` does between reading the row and
+Each completion does what `engine.cases.instances.complete` does between reading the row and
 writing it back: `load_state` (gunzip + deserialize_json + re-attach the script engine),
 find the task, `submit`, note the waiting timers, `advance` (engine steps and due timers),
 `dump_state` (serialize_json + gzip), the next due time and the facts of the open tasks the
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import runtime
-from engine.bundles import from_folders
-from engine.compiler import compile_bundle
-from engine.serialization import dump_state, load_state
+from engine import cases
+from engine.cases import dump_state, load_state
+from engine.regulations import from_folders
+from engine.revisions import compile_bundle
 
 from . import scenario
 
@@ -43,37 +43,37 @@ def compiled_spec(bpmn_dir: Path, forms_dir: Path, process_key: str) -> str:
 
 def forms_by_element(spec_text: str) -> dict[str, str | None]:
     """{bpmn_id: form file} of every user task in the process and its called processes."""
-    workflow = runtime.new_workflow(spec_text)
+    workflow = cases.new_workflow(spec_text)
     specs = [workflow.spec, *workflow.subprocess_specs.values()]
     return {
-        ts.bpmn_id: getattr(ts, "extensions", {}).get("properties", {}).get(runtime.FORM)
+        ts.bpmn_id: getattr(ts, "extensions", {}).get("properties", {}).get(cases.FORM)
         for spec in specs for ts in spec.task_specs.values() if ts.bpmn_id and getattr(ts, "manual", False)
     }
 
 
 def start_case(spec_text: str) -> bytes:
-    workflow = runtime.new_workflow(spec_text)
-    start = workflow.get_tasks(state=runtime.TaskState.READY)[0]
+    workflow = cases.new_workflow(spec_text)
+    start = workflow.get_tasks(state=cases.TaskState.READY)[0]
     start.data.update(scenario.APPLICATION, started_at="2025-01-01T09:00:00+00:00", **APPLICANT)
-    runtime.advance(workflow)
+    cases.advance(workflow)
     return dump_state(workflow)
 
 
 def open_tasks(workflow: Any) -> list[tuple[str, str]]:
     """(task id, bpmn id) of the open user tasks, built from the same facts the index uses."""
-    return [(f.task_id, f.bpmn_id) for f in map(runtime.facts, runtime.open_user_tasks(workflow))]
+    return [(f.task_id, f.bpmn_id) for f in map(cases.facts, cases.open_user_tasks(workflow))]
 
 
 def complete_one(state: bytes, spec_text: str, task_id: str, data: dict[str, Any]) -> tuple[bytes, list]:
     """One stateless completion: restore, complete, advance, save. Returns the new state and
     the open tasks after it."""
     workflow = load_state(state, spec_text)
-    task = runtime.find_open_task(workflow, task_id)
-    runtime.submit(task, data)
-    runtime.waiting_timers(workflow)  # complete() notes timers before advancing, to audit firings
-    runtime.advance(workflow)
+    task = cases.find_open_task(workflow, task_id)
+    cases.submit(task, data)
+    cases.waiting_timers(workflow)  # complete() notes timers before advancing, to audit firings
+    cases.advance(workflow)
     new_state = dump_state(workflow)
-    runtime.next_due(workflow)
+    cases.next_due(workflow)
     return new_state, open_tasks(workflow)
 
 

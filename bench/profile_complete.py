@@ -38,9 +38,11 @@ from sqlalchemy.orm import Session
 from api import create_app, setup
 from bench import scenario, server
 from bench.client import Directory, demo_users
-from engine import attachments, audit, forms, instances, runtime, views
+from engine import audit
+from engine.cases import attachments, instances, runtime, views
 from engine.db import _writing as writing
 from engine.db import db
+from engine.language import forms
 
 OTHER = "flask, routing, webargs, other"
 

@@ -30,7 +30,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from engine.attachment_marker import fields, is_attachment_id
+from engine.regulations import attachment_fields as fields
+from engine.regulations import is_attachment_id
 
 ROOT = Path(__file__).resolve().parent.parent
 JURISDICTION = "hunan-hrss"

@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from bench.tasklist import PROPOSED_INDEX, proposed_index_sql, vacuum_analyze
-from engine.access import actionable
+from engine.cases import actionable
 from engine.models import TaskIndex, User
 from engine.users import actor_of
 

@@ -31,8 +31,8 @@ from sqlalchemy import create_engine, func, insert, select, text
 
 from api import create_app
 from engine import audit
+from engine.cases import start
 from engine.db import as_utc, db
-from engine.instances import start
 from engine.models import AuditEntry, Instance
 from engine.users import actor_of, find_user
 

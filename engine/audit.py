@@ -18,7 +18,6 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import workflow_cache
 from .clock import now_utc
 from .db import as_utc, db
 from .models import AuditEntry, AuditHead, Instance
@@ -103,44 +102,27 @@ def _global_head() -> AuditHead:
 
 
 # Moving a case's head moves its revision, also for an action that changes nothing else of it
-# (claim, reassign, an upload). The worker's cached workflow (engine/workflow_cache.py) is keyed
-# by revision and state bytes: when the state did not change, the entry is re-keyed to the
-# committed revision after the commit, so the next completion still finds it.
-_CARRY = "audit.carry_workflow"
+# (claim, reassign, an upload). Such cases are noted here, with the revision and state they had;
+# the worker's workflow cache (engine/cases/workflow_cache.py) re-keys its entry for them after
+# the commit, so the next completion still finds it.
+HEAD_ONLY_CHANGES = "audit.head_only_changes"  # session.info: id -> [case, revision, state, after]
 
 
 def _note_head_only_change(inst: Instance) -> None:
-    carry = db.session.info.setdefault(_CARRY, {})
-    if inst.id not in carry and inst.revision is not None and "state" in inst.__dict__:
-        carry[inst.id] = [inst, inst.revision, inst.state, None]
-
-
-@event.listens_for(Session, "before_commit")
-def _flush_to_learn_revisions(session: Session) -> None:
-    carry = session.info.get(_CARRY)
-    if not carry:
-        return
-    session.flush()  # the revision the commit writes (attributes expire at commit)
-    for item in carry.values():
-        inst = item[0]
-        item[3] = (inst.revision, inst.state) if "state" in inst.__dict__ else None
+    noted = db.session.info.setdefault(HEAD_ONLY_CHANGES, {})
+    if inst.id not in noted and inst.revision is not None and "state" in inst.__dict__:
+        noted[inst.id] = [inst, inst.revision, inst.state, None]
 
 
 @event.listens_for(Session, "after_commit")
-def _carry_cached_workflows(session: Session) -> None:
+def _forget_written(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
-    for inst_id, (_, revision, state, after) in session.info.pop(_CARRY, {}).items():
-        if after is None or after[0] == revision or after[1] != state:
-            continue  # the state changed: whoever changed it keeps its own workflow (remember)
-        workflow = workflow_cache.take(inst_id, revision, state)
-        if workflow is not None:
-            workflow_cache.keep(inst_id, after[0], state, workflow)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, _previous: Any) -> None:
     # Any rollback, a savepoint's too: what it wrote (and the locks it took) may be gone.
-    session.info.pop(_CARRY, None)
+    session.info.pop(HEAD_ONLY_CHANGES, None)
     session.info.pop(_WRITTEN, None)
 
 
@@ -149,7 +131,7 @@ def _forget_at_the_end(session: Session, transaction: Any) -> None:
     # However the outermost transaction ended (commit, rollback, close), it holds no row now:
     # a later transaction must not take a head update for one already checked.
     if transaction.parent is None:
-        session.info.pop(_CARRY, None)
+        session.info.pop(HEAD_ONLY_CHANGES, None)
         session.info.pop(_WRITTEN, None)
 
 

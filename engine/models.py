@@ -84,7 +84,7 @@ class Instance(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     error: Mapped[str | None] = mapped_column(Text)
-    # A timer scheduler's claim on this case (engine/timers.py): who holds it and until when;
+    # A timer scheduler's claim on this case (engine/cases/timers.py): who holds it and until when;
     # taken by a plain UPDATE (never moving the revision), released after its batch.
     lease_holder: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

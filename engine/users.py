@@ -8,11 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .bundles import Bundle
 from .clock import now_utc
 from .db import as_utc, db, unit_of_work
 from .errors import InvalidInput, LoginFailed, NotFound, TooManyRequests, Unauthorized
@@ -186,12 +186,13 @@ def find_user(username: str) -> User:
     return user
 
 
-def seed_demo_users(bundle: Bundle, password: str) -> int:
-    """Create the manifest's demo users that do not exist yet; returns how many were made."""
+def seed_demo_users(jurisdiction: str, demo_users: list[dict[str, Any]], password: str) -> int:
+    """Create the demo users a bundle's manifest lists (`demo_users`) for `jurisdiction` that
+    do not exist yet, and give existing ones their roles there; returns how many were made."""
     made = 0
-    for spec in bundle.manifest.get("demo_users", []):
+    for spec in demo_users:
         user = db.session.scalar(select(User).where(User.username == spec["username"]))
-        pairs = [(bundle.id, r) for r in spec["roles"]]
+        pairs = [(jurisdiction, r) for r in spec["roles"]]
         if user is None:
             create_user(spec["username"], password, spec["name"], spec.get("unit"), pairs)
             made += 1

@@ -11,7 +11,7 @@
 # app's own (BUNDLE_ROOT, SCHEDULER_INTERVAL, TIMER_BATCH, TIMER_LEASE_SECONDS, docs/operations.md).
 # Runs in the foreground until SIGINT/SIGTERM, then stops every process it started. The web
 # servers run without the in-process scheduler; the timer processes lease the due cases
-# between them (engine/timers.py). docker-compose.yml is the same layout in containers.
+# between them (engine/cases/timers.py). docker-compose.yml is the same layout in containers.
 set -euo pipefail
 : "${DATABASE_URL:?set DATABASE_URL (PostgreSQL; a SQLite file works on one host)}"
 cd "$(dirname "$0")/.."

@@ -142,7 +142,7 @@ def http(app: Flask) -> Http:
 @pytest.fixture
 def fire_timers(app: Flask):
     """Run one scheduler pass (what the background loop does every few seconds)."""
-    from engine.timers import run_due
+    from engine.cases.timers import run_due
 
     def fire() -> int:
         with app.app_context():

@@ -1,5 +1,5 @@
 """Drive every operation of the API's own OpenAPI document with schemathesis, as several users,
-and tally what came back: used by tests/test_schemathesis.py (bounded, in CI) and by
+and tally what came back: used by tests/service/test_schemathesis.py (bounded, in CI) and by
 bench/schemathesis_run.py (the ≥ 2,000-request run, output under bench/results/)."""
 
 from __future__ import annotations

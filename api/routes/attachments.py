@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, current_app, send_file
 from flask_smorest import Blueprint
 
-from engine import attachment_store, attachments
+from engine import cases
 from engine.models import Attachment
 
 from ..auth import current_actor
@@ -19,18 +19,18 @@ from ..schemas import ID_PATH, AttachmentFileIn, AttachmentFormIn, AttachmentOut
 blp = Blueprint("attachments", __name__, url_prefix="/api/v1", description="附件：表单中上传的文件")
 
 
-def store() -> attachment_store.AttachmentStore:
+def store() -> cases.AttachmentStore:
     """The configured store, built once per setting (tests point each app at its own folder)."""
     setting = current_app.config.get("ATTACHMENT_STORE") or str(Path(current_app.instance_path) / "attachments")
     endpoint = current_app.config.get("S3_ENDPOINT_URL")
     cache = current_app.extensions.setdefault("attachment_stores", {})
     if (setting, endpoint) not in cache:
-        cache[(setting, endpoint)] = attachment_store.from_setting(setting, endpoint)
+        cache[(setting, endpoint)] = cases.attachment_store_from_setting(setting, endpoint)
     return cache[(setting, endpoint)]
 
 
 def _out(row: Attachment) -> dict[str, Any]:
-    return {**attachments.as_dict(row), "content_url": f"/api/v1/attachments/{row.id}/content"}
+    return {**cases.attachment_dict(row), "content_url": f"/api/v1/attachments/{row.id}/content"}
 
 
 @blp.route("/attachments", methods=["POST"])
@@ -40,9 +40,9 @@ def _out(row: Attachment) -> dict[str, Any]:
 def upload(files: dict, form: dict) -> tuple[dict, int]:
     """上传附件（multipart：file、field，以及 task_id 或 process_key 之一）：按字段允许的类型和大小校验，记录 SHA-256"""
     actor = current_actor()
-    target = attachments.target(actor, form["field"], form.get("task_id"), form.get("process_key"))
+    target = cases.attachment_target(actor, form["field"], form.get("task_id"), form.get("process_key"))
     file = files["file"]
-    row = attachments.upload(actor, store(), target, file.stream, file.filename, file.mimetype)
+    row = cases.upload_attachment(actor, store(), target, file.stream, file.filename, file.mimetype)
     return _out(row), 201
 
 
@@ -50,7 +50,7 @@ def upload(files: dict, form: dict) -> tuple[dict, int]:
 @blp.response(200, AttachmentOut)
 def metadata(attachment_id: str) -> dict:
     """附件信息（表单提交前仅上传人可见，之后与案件的查看权限相同）"""
-    return _out(attachments.get(current_actor(), attachment_id))
+    return _out(cases.get_attachment(current_actor(), attachment_id))
 
 
 @blp.route("/attachments/<string:attachment_id>/content")
@@ -59,7 +59,7 @@ def metadata(attachment_id: str) -> dict:
 @blp.doc(responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}})
 def content(attachment_id: str) -> Response:
     """下载附件：校验 SHA-256，不一致则拒绝（409）并记入审计日志"""
-    row, data = attachments.content(current_actor(), store(), attachment_id)
+    row, data = cases.attachment_content(current_actor(), store(), attachment_id)
     # Always a download, never shown inline (an SVG or HTML document could carry a script),
     # whatever its type; the sandbox CSP of @download covers a browser that renders it anyway.
     resp = send_file(data, mimetype=row.media_type, as_attachment=True, download_name=row.filename,
@@ -74,4 +74,4 @@ def content(attachment_id: str) -> Response:
 @blp.response(200, AttachmentOut(many=True))
 def of_instance(instance_id: int) -> list:
     """案件的附件"""
-    return [_out(row) for row in attachments.for_instance(current_actor(), instance_id)]
+    return [_out(row) for row in cases.attachments_of_case(current_actor(), instance_id)]

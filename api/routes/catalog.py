@@ -3,7 +3,8 @@ from __future__ import annotations
 from flask import Response, json
 from flask_smorest import Blueprint
 
-from engine import catalog, views
+from engine import cases
+from engine.errors import NotFound
 
 from ..auth import current_actor
 from ..schemas import (
@@ -23,7 +24,7 @@ blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="辖区�
 @blp.response(200, JurisdictionOut(many=True))
 def jurisdictions() -> list:
     """辖区及其流程、现行版本"""
-    return views.jurisdictions(current_actor())
+    return cases.jurisdictions(current_actor())
 
 
 @blp.route("/jurisdictions/<string:jurisdiction_id>/articles")
@@ -31,7 +32,7 @@ def jurisdictions() -> list:
 def articles(jurisdiction_id: str) -> list:
     """辖区现行法规的条款原文（按条拆分）"""
     current_actor()
-    return catalog.jurisdiction_articles(jurisdiction_id)
+    return cases.jurisdiction_articles(jurisdiction_id)
 
 
 @blp.route("/jurisdictions/<string:jurisdiction_id>/coverage")
@@ -39,14 +40,14 @@ def articles(jurisdiction_id: str) -> list:
 def coverage(jurisdiction_id: str) -> dict:
     """条款覆盖：每一条款由哪些流程元素实现，哪些条款没有元素引用"""
     current_actor()
-    return catalog.jurisdiction_coverage(jurisdiction_id)
+    return cases.jurisdiction_coverage(jurisdiction_id)
 
 
 @blp.route("/processes/<string:key>/start-form")
 @blp.response(200, StartFormOut)
 def start_form(key: str) -> dict:
     """发起表单：现行版本的申请表、界面配置、依据条款，以及当前用户可否发起"""
-    return catalog.start_form(current_actor(), key)
+    return cases.start_form_view(current_actor(), key)
 
 
 @blp.route("/processes/<string:key>/files")
@@ -55,7 +56,7 @@ def start_form(key: str) -> dict:
 def files(args: dict, key: str) -> dict:
     """版本的流程包全部文件（BPMN、DMN、表单、清单、法规文本）"""
     current_actor()
-    return catalog.process_files(key, args.get("version"))
+    return cases.process_files(key, args.get("version"))
 
 
 @blp.route("/processes/<string:key>")
@@ -63,7 +64,7 @@ def files(args: dict, key: str) -> dict:
 def process(key: str) -> dict:
     """流程及其全部版本"""
     current_actor()
-    return views.process_detail(key)
+    return cases.process_detail(key)
 
 
 @blp.route("/processes/<string:key>/bpmn")
@@ -77,14 +78,12 @@ def process_bpmn(key: str) -> Response:
 
     current_actor()
     version = request.args.get("version", type=int)
-    files = views.process_bpmn(key, version)
+    files = cases.process_bpmn(key, version)
     wanted = request.args.get("file")
     if wanted is None:
         return Response(next(iter(files.values())), mimetype="application/xml")
     if wanted == "*":
         return Response(json.dumps(files, ensure_ascii=False), mimetype="application/json")
     if wanted not in files:
-        from engine.errors import NotFound
-
         raise NotFound(f"流程包中没有该图：{wanted}")
     return Response(files[wanted], mimetype="application/xml")

@@ -8,9 +8,8 @@ from typing import Any
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from engine import migrate, uploads, versions
-from engine.deploy import DeployOptions, DeployResult
-from engine.diff import summary_text
+from engine import regulations, revisions
+from engine.revisions import DeployOptions, DeployResult, summary_text
 
 from ..auth import current_actor
 from ..schemas import (
@@ -46,7 +45,7 @@ def deploy(files: dict, form: dict) -> tuple[dict, int]:
     actor = current_actor()
     options = DeployOptions(effective_from=form.get("effective_from"), effective_until=form.get("effective_until"),
                             simulate=form["simulate"], force=form["force"], dry_run=form["dry_run"])
-    result = uploads.deploy_upload(actor, files["file"].read(), options)
+    result = revisions.deploy_upload(actor, files["file"].read(), options)
     return deployment_out(result), 200 if result.dry_run or not result.created else 201
 
 
@@ -55,7 +54,7 @@ def deploy(files: dict, form: dict) -> tuple[dict, int]:
 def version_list(key: str) -> list:
     """流程的全部版本：状态（待生效、现行、已被取代、已失效）、生效日期、案件数"""
     current_actor()
-    return versions.version_list(key)
+    return regulations.version_list(key)
 
 
 @blp.route(f"/processes/<string:key>/versions/<{N}:number>", methods=["PATCH"])
@@ -63,7 +62,7 @@ def version_list(key: str) -> list:
 @blp.response(200, VersionOut)
 def reschedule(args: dict, key: str, number: int) -> dict:
     """调整版本的生效、失效日期（仅管理员）；已开始的案件不受影响"""
-    return versions.reschedule(current_actor(), key, number, args.get("effective_from"),
+    return revisions.reschedule(current_actor(), key, number, args.get("effective_from"),
                                args.get("effective_until"))
 
 
@@ -72,7 +71,7 @@ def reschedule(args: dict, key: str, number: int) -> dict:
 def simulation(key: str, number: int) -> dict:
     """部署时的模拟运行报告"""
     current_actor()
-    return versions.simulation_report(key, number)
+    return revisions.simulation_report(key, number)
 
 
 @blp.route(f"/processes/<string:key>/versions/<{N}:a>/diff/<{N}:b>")
@@ -81,7 +80,7 @@ def simulation(key: str, number: int) -> dict:
 def diff(key: str, a: int, b: int) -> Any:
     """两个版本之间的差异：任务、网关、顺序流、泳道、定时器、决策表规则、表单字段（?format=text 为中文说明）"""
     current_actor()
-    result = versions.diff(key, a, b)
+    result = revisions.version_diff(key, a, b)
     if request.args.get("format") == "text":
         return Response(summary_text(result), mimetype="text/plain; charset=utf-8")
     return result
@@ -94,13 +93,14 @@ def migrate_cases(args: dict, key: str, number: int) -> dict:
     """把在办案件迁移到另一版本（仅管理员）：apply=false 逐案试运行，apply=true 执行（每案一个事务，可撤销）"""
     actor = current_actor()
     if args["apply"]:
-        return migrate.apply(actor, key, number, args["to_version"], args.get("instance_ids") or [],
-                             args["task_mapping"])
-    return migrate.dry_run(actor, key, number, args["to_version"], args["task_mapping"], args.get("instance_ids"))
+        return revisions.migrate_cases(actor, key, number, args["to_version"], args.get("instance_ids") or [],
+                                       args["task_mapping"])
+    return revisions.migration_dry_run(actor, key, number, args["to_version"], args["task_mapping"],
+                                       args.get("instance_ids"))
 
 
 @blp.route(f"/migrations/<{N}:migration_id>/revert", methods=["POST"])
 @blp.response(200, RevertOut)
 def revert_migration(migration_id: int) -> dict:
     """撤销一次迁移：案件回到原版本和迁移前的状态（迁移后尚无变化时）"""
-    return migrate.revert(current_actor(), migration_id)
+    return revisions.revert_migration(current_actor(), migration_id)

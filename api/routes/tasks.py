@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Response, after_this_request
 from flask_smorest import Blueprint
 
-from engine import candidates, case_actions, instances, views
+from engine import cases
 
 from ..auth import current_actor
 from ..schemas import (
@@ -26,23 +26,23 @@ blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待�
 @blp.response(200, TaskListOut)
 def list_(args: dict) -> dict:
     """我的待办：本人角色、单位可办理的任务（overdue=true 只看逾期）"""
-    items, total = views.list_tasks(current_actor(), views.TaskFilter(**args))
-    capped = total > views.TOTAL_CAP
-    return {"items": items, "total": min(total, views.TOTAL_CAP), "total_capped": capped}
+    items, total = cases.list_tasks(current_actor(), cases.TaskFilter(**args))
+    capped = total > cases.TOTAL_CAP
+    return {"items": items, "total": min(total, cases.TOTAL_CAP), "total_capped": capped}
 
 
 @blp.route("/<string:task_id>")
 @blp.response(200, TaskDetailOut)
 def detail(task_id: str) -> dict:
     """任务详情：表单、界面配置、预填数据、期限、依据条款"""
-    return views.task_detail(current_actor(), task_id)
+    return cases.task_detail(current_actor(), task_id)
 
 
 @blp.route("/<string:task_id>/candidates")
 @blp.response(200, CandidateOut(many=True))
 def candidates_(task_id: str) -> list:
     """可转办的用户：持有该任务角色（单位任务限本单位）的其他用户"""
-    return candidates.candidates(current_actor(), task_id)
+    return cases.assign_candidates(current_actor(), task_id)
 
 
 @blp.route("/<string:task_id>/claim", methods=["POST"])
@@ -50,7 +50,7 @@ def candidates_(task_id: str) -> list:
 def claim(task_id: str) -> dict:
     """认领任务"""
     actor = current_actor()
-    return views.task_dict(instances.claim(actor, task_id), actor)
+    return cases.task_dict(cases.claim(actor, task_id), actor)
 
 
 @blp.route("/<string:task_id>/unclaim", methods=["POST"])
@@ -58,7 +58,7 @@ def claim(task_id: str) -> dict:
 def unclaim(task_id: str) -> dict:
     """取消认领"""
     actor = current_actor()
-    return views.task_dict(instances.unclaim(actor, task_id), actor)
+    return cases.task_dict(cases.unclaim(actor, task_id), actor)
 
 
 @blp.route("/<string:task_id>/assign", methods=["POST"])
@@ -67,7 +67,7 @@ def unclaim(task_id: str) -> dict:
 def assign(args: dict, task_id: str) -> dict:
     """转办：交给同一角色的另一位用户"""
     actor = current_actor()
-    return views.task_dict(instances.assign(actor, task_id, args["username"], args["reason"]), actor)
+    return cases.task_dict(cases.assign(actor, task_id, args["username"], args["reason"]), actor)
 
 
 @blp.route("/<string:task_id>/complete", methods=["POST"])
@@ -77,13 +77,13 @@ def assign(args: dict, task_id: str) -> dict:
 def complete(args: dict, query: dict, task_id: str) -> dict:
     """办结任务：提交表单数据，返回案件的新状态（view=summary：只返回状态与当前待办，不含案件数据和办理记录）"""
     actor = current_actor()
-    loaded = instances.complete(actor, task_id, args["data"])
+    loaded = cases.complete(actor, task_id, args["data"])
 
     @after_this_request
     def hand_over(response: Response) -> Response:
-        instances.remember(loaded)  # only once the response is encoded: it reads the workflow's data
+        cases.remember(loaded)  # only once the response is encoded: it reads the workflow's data
         return response
-    return views.case_after_action(actor, loaded, summary=query["view"] == "summary")
+    return cases.case_after_action(actor, loaded, summary=query["view"] == "summary")
 
 
 @blp.route("/<string:task_id>/withdraw", methods=["POST"])
@@ -91,5 +91,5 @@ def complete(args: dict, query: dict, task_id: str) -> dict:
 def withdraw(task_id: str) -> dict:
     """撤回：本人办结的环节，在后续环节被认领或办理前可以撤回重办"""
     actor = current_actor()
-    loaded = case_actions.withdraw(actor, task_id)
-    return views.case_after_action(actor, loaded)
+    loaded = cases.withdraw(actor, task_id)
+    return cases.case_after_action(actor, loaded)

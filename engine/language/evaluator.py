@@ -3,7 +3,7 @@ budget, its results checked before they reach the case data.
 
 `Vocabulary` is what an environment offers by name (helpers and safe builtins); `evaluate`
 and `execute` are what SpiffWorkflow's script environment calls for every condition, script,
-timer, multi-instance, message and DMN expression (engine/scripting.py), and what the
+timer, multi-instance, message and DMN expression (engine/language/scripting.py), and what the
 pre-deployment simulation and the deploy check use too.
 """
 

@@ -232,7 +232,7 @@ def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveSe
     assert listed == [(name, LANE_USERS[lane]) for _bpmn, name, lane, _user in walk.done], listed
     # nothing else but the trial operation's timer — which is in fact missing: it fired within
     # 项目实施's submission, and a timer reached and fired in one advance is not audited
-    # (engine/instances.py advance_and_note_timers only notes timers waiting before it)
+    # (engine/cases/instances.py advance_and_note_timers only notes timers waiting before it)
     others = [r for r in shown if r[4] != "办结"]
     assert all(r[4] == "定时触发" and r[1] == "试运行期满" for r in others), others
     # and the trial operation did run: its timer is marked done in the acceptance subprocess

@@ -1,0 +1,35 @@
+"""Changing what is in force: compiling and checking a bundle, deploying it, drafts edited in
+the browser, the diff between versions, rescheduling, moving cases under way to a new version,
+and the pre-deployment simulation.
+
+This is the wing's public face: `api/`, `bench/` and the CLI use these names, never a module
+inside. Modules: compiler (a bundle validated whole into specs), lint and expression_sites (what
+the check reads), deploy and uploads (a bundle in force, from folders or a zip), drafts, diff,
+versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/).
+"""
+
+from .compiler import compile_bundle
+from .deploy import DeployOptions, DeployResult, FolderResults, deploy_folders
+from .deploy import deploy as deploy_bundle
+from .diff import diff_bundles, summary_text
+from .drafts import create as create_draft
+from .drafts import delete_file as delete_draft_file
+from .drafts import deploy_draft, list_drafts
+from .drafts import discard as discard_draft
+from .drafts import get as get_draft
+from .drafts import put_file as put_draft_file
+from .drafts import validate as validate_draft
+from .migrate import apply as migrate_cases
+from .migrate import dry_run as migration_dry_run
+from .migrate import revert as revert_migration
+from .simulate import simulate_bundle
+from .uploads import deploy_upload
+from .versions import diff as version_diff
+from .versions import reschedule, simulation_report
+
+__all__ = [
+    "DeployOptions", "DeployResult", "FolderResults", "compile_bundle", "create_draft", "delete_draft_file",
+    "deploy_bundle", "deploy_draft", "deploy_folders", "deploy_upload", "diff_bundles", "discard_draft", "get_draft",
+    "list_drafts", "migrate_cases", "migration_dry_run", "put_draft_file", "reschedule", "revert_migration",
+    "simulate_bundle", "simulation_report", "summary_text", "validate_draft", "version_diff",
+]

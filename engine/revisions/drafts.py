@@ -1,0 +1,262 @@
+"""Bundle drafts: a jurisdiction's bundle revised in the browser (modeler, decision tables,
+forms), validated with the deploy pipeline and deployed from there. Administrators only.
+
+A draft starts as a copy of the jurisdiction's current bundle. Every save names the revision
+it was made on; a save on an older revision (someone saved meanwhile) is a 409.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import select, update
+
+from .. import audit
+from ..clock import now_utc
+from ..db import as_utc, db, unit_of_work
+from ..errors import BundleInvalid, Conflict, Forbidden, NotFound, SimulationFindings
+from ..models import BundleDraft, Jurisdiction
+from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
+from ..regulations.store import stored_bundle
+from ..users import Actor
+from .deploy import DeployOptions, DeployResult, deploy
+from .diff import diff_bundles
+from .uploads import MAX_BYTES, MAX_FILES
+
+EDITING, DEPLOYED, DISCARDED = "editing", "deployed", "discarded"
+TOP_LEVEL_SUFFIXES = (".bpmn", ".dmn", ".txt", ".md")
+
+
+def _require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("只有管理员可以编辑和部署流程包草稿")
+
+
+def _path_problem(path: str, message: str) -> BundleInvalid:
+    path = path.encode("utf-8", "backslashreplace").decode("utf-8")  # printable in the problem
+    return BundleInvalid(f"文件路径不允许：{path}",
+                         errors=[{"file": path, "element": None, "line": None, "message": message}])
+
+
+def check_path(path: str) -> str:
+    """A bundle path: `manifest.json`, a diagram, table or text at the top, or a form under
+    `forms/`. Absolute paths, `..` and anything else are refused (422 naming the path)."""
+    parts = PurePosixPath(path).parts
+    if (not path or "\\" in path or path.startswith("/") or not path.isprintable() or "\ufffd" in path
+            or any(p in ("..", ".", "") for p in path.split("/"))):
+        raise _path_problem(path, "路径不能为空、不能以 / 开头，也不能含控制字符、.. 或 \\")
+    if len(parts) == 1 and (path == MANIFEST or path.endswith(TOP_LEVEL_SUFFIXES)):
+        return path
+    if len(parts) == 2 and path.startswith(FORMS_PREFIX) and path.endswith(".json"):
+        return path
+    raise _path_problem(path, "只能是 manifest.json、顶层的 .bpmn/.dmn/.txt/.md 文件，或 forms/ 下的 .json 表单")
+
+
+def _files(draft: BundleDraft) -> dict[str, bytes]:
+    return {k: base64.b64decode(v) for k, v in json.loads(draft.files_json).items()}
+
+
+def _store_files(draft: BundleDraft, files: dict[str, bytes]) -> None:
+    if len(files) > MAX_FILES or sum(len(b) for b in files.values()) > MAX_BYTES:
+        raise BundleInvalid("草稿过大", errors=[{"file": "(草稿)", "element": None, "line": None,
+                                               "message": f"文件不超过 {MAX_FILES} 个、合计不超过 "
+                                                          f"{MAX_BYTES // (1024 * 1024)} MB"}])
+    draft.files_json = json.dumps({k: base64.b64encode(v).decode() for k, v in sorted(files.items())})
+    draft.updated_at = now_utc()
+
+
+def summary(draft: BundleDraft) -> dict[str, Any]:
+    return {"id": draft.id, "jurisdiction": draft.jurisdiction_id, "title": draft.title, "status": draft.status,
+            "revision": draft.revision, "created_by": draft.created_by, "created_at": as_utc(draft.created_at),
+            "updated_at": as_utc(draft.updated_at), "base_bundle_hash": draft.base_bundle_hash,
+            "deployed_bundle_hash": draft.deployed_bundle_hash}
+
+
+def detail(draft: BundleDraft) -> dict[str, Any]:
+    files = {k: v.decode("utf-8", errors="replace") for k, v in _files(draft).items()}
+    validation = json.loads(draft.validation_json) if draft.validation_json else None
+    return {**summary(draft), "files": files, "validation": validation}
+
+
+def _get(draft_id: int, *, editing: bool = False) -> BundleDraft:
+    draft = db.session.get(BundleDraft, draft_id)
+    if draft is None or draft.status == DISCARDED:
+        raise NotFound(f"草稿不存在或已放弃：{draft_id}")
+    if editing and draft.status != EDITING:
+        raise Conflict("该草稿已部署，不能再修改；请从现行流程包新建草稿")
+    return draft
+
+
+def _audit(actor: Actor, action: str, draft: BundleDraft, **detail: Any) -> None:
+    """Who changed which draft file when: a revision's history before it is deployed."""
+    audit.record(actor.username, action, detail={"draft": draft.id, "jurisdiction": draft.jurisdiction_id,
+                                                 "revision": draft.revision, **detail})
+
+
+def create(actor: Actor, jurisdiction_id: str, title: str) -> dict[str, Any]:
+    _require_admin(actor)
+    with unit_of_work():
+        jurisdiction = db.session.get(Jurisdiction, jurisdiction_id)
+        if jurisdiction is None:
+            raise NotFound(f"辖区不存在：{jurisdiction_id}")
+        draft = BundleDraft(jurisdiction_id=jurisdiction_id, base_bundle_hash=jurisdiction.current_bundle_hash,
+                            title=title, status=EDITING, created_by=actor.username)
+        _store_files(draft, stored_bundle(jurisdiction.current_bundle_hash).files)
+        db.session.add(draft)
+        db.session.flush()
+        _audit(actor, "draft_created", draft, title=title, base_bundle_hash=draft.base_bundle_hash)
+        return detail(draft)
+
+
+def list_drafts(actor: Actor) -> list[dict[str, Any]]:
+    _require_admin(actor)
+    rows = db.session.scalars(select(BundleDraft).where(BundleDraft.status != DISCARDED)
+                              .order_by(BundleDraft.updated_at.desc(), BundleDraft.id.desc()))
+    return [summary(r) for r in rows]
+
+
+def get(actor: Actor, draft_id: int) -> dict[str, Any]:
+    _require_admin(actor)
+    return detail(_get(draft_id))
+
+
+def _check_revision(draft: BundleDraft, revision: int | None) -> None:
+    if revision is not None and revision != draft.revision:
+        raise Conflict(f"草稿已被他人修改（当前修订号 {draft.revision}，您的修订号 {revision}），请刷新后重试",
+                       revision=draft.revision)
+
+
+def _encoded(path: str, content: str) -> bytes:
+    try:
+        return content.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate, sent as a JSON "\\ud800" escape
+        raise BundleInvalid(f"文件内容不是有效的 UTF-8 文本：{path}", errors=[{
+            "file": path, "element": None, "line": content.count("\n", 0, exc.start) + 1,
+            "message": "内容含有无法编码的字符（孤立的代理码位）"}]) from exc
+
+
+def _edit_files(actor: Actor, draft_id: int, path: str, revision: int | None,
+                change: Callable[[dict[str, bytes]], tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """One edit of a draft's files in its own transaction: `change` alters the files in place
+    and returns the audit detail; a stale `revision` is a 409."""
+    _require_admin(actor)
+    check_path(path)
+    with unit_of_work():
+        draft = _get(draft_id, editing=True)
+        _check_revision(draft, revision)
+        files = _files(draft)
+        action, detail_ = change(files)
+        _store_files(draft, files)
+        db.session.flush()  # the revision moves here; a concurrent save of the same one → 409
+        _audit(actor, action, draft, path=path, **detail_)
+        return detail(draft)
+
+
+def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int) -> dict[str, Any]:
+    def save(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
+        files[path] = _encoded(path, content)
+        return "draft_file_saved", {"sha256": hashlib.sha256(files[path]).hexdigest()}
+
+    return _edit_files(actor, draft_id, path, revision, save)
+
+
+def delete_file(actor: Actor, draft_id: int, path: str, revision: int | None = None) -> dict[str, Any]:
+    def remove(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
+        if path not in files:
+            raise NotFound(f"草稿中没有该文件：{path}")
+        del files[path]
+        return "draft_file_deleted", {}
+
+    return _edit_files(actor, draft_id, path, revision, remove)
+
+
+def discard(actor: Actor, draft_id: int) -> None:
+    _require_admin(actor)
+    with unit_of_work():
+        draft = _get(draft_id)
+        draft.status = DISCARDED
+        draft.updated_at = now_utc()
+        _audit(actor, "draft_discarded", draft)
+
+
+def _diff(current: Bundle, files: dict[str, bytes]) -> dict[str, Any] | None:
+    try:
+        return diff_bundles(current, Bundle(files=files, manifest=json.loads(files[MANIFEST])))
+    except (KeyError, ValueError, TypeError, AttributeError, etree.XMLSyntaxError):
+        return None  # a draft too broken to compare: its problems say why
+
+
+def _foreign_id(expected: str, found: str) -> BundleInvalid:
+    return BundleInvalid("草稿的辖区标识被修改", errors=[{
+        "file": MANIFEST, "element": "id", "line": None,
+        "message": f"清单中的 id 应为 {expected}，而不是 {found}（草稿只能修订本辖区的流程包）"}])
+
+
+def validation_report(bundle_files: dict[str, bytes], current: Bundle) -> dict[str, Any]:
+    """Validate and simulate as a deployment would, the findings as data: compile problems
+    (file, element, line) and the simulation report, plus the diff from the current bundle."""
+    problems: list[dict[str, Any]] = []
+    simulation: dict[str, Any] | None = None
+    try:
+        bundle = from_files(bundle_files)
+        if bundle.id != current.id:
+            raise _foreign_id(current.id, bundle.id)
+        result = deploy(bundle, "draft", DeployOptions(dry_run=True, simulate=True, force=True))
+        simulation = result.simulation
+    except SimulationFindings as exc:  # not raised with force, kept for safety
+        simulation = exc.extra.get("simulation")
+    except BundleInvalid as exc:
+        problems = exc.errors or [{"file": None, "element": None, "line": None, "message": exc.detail}]
+    errors = [f for f in (simulation or {}).get("findings", []) if f.get("severity") == "error"]
+    return {"ok": not problems and simulation is not None and not errors, "problems": problems,
+            "simulation": simulation, "diff": _diff(current, bundle_files)}
+
+
+def validate(actor: Actor, draft_id: int) -> dict[str, Any]:
+    """The report is kept with the draft without moving its revision (an editor's next save
+    stays valid)."""
+    _require_admin(actor)
+    draft = _get(draft_id)
+    report = {**validation_report(_files(draft), _current(draft)), "revision": draft.revision,
+              "validated_at": now_utc().isoformat()}
+    with unit_of_work():
+        db.session.execute(update(BundleDraft).where(BundleDraft.id == draft_id)
+                           .values(validation_json=json.dumps(report, ensure_ascii=False, default=str)))
+    db.session.expire_all()
+    return report
+
+
+def _current(draft: BundleDraft) -> Bundle:
+    return stored_bundle(db.session.get(Jurisdiction, draft.jurisdiction_id).current_bundle_hash)
+
+
+def deploy_draft(actor: Actor, draft_id: int, effective_from: date | None, effective_until: date | None,
+                 force: bool = False) -> DeployResult:
+    """Deploy the draft like an uploaded bundle (same checks and refusals, audited by the
+    deployment), then mark it deployed."""
+    _require_admin(actor)
+    draft = _get(draft_id, editing=True)
+    bundle = from_files(_files(draft))
+    if bundle.id != draft.jurisdiction_id:
+        raise _foreign_id(draft.jurisdiction_id, bundle.id)
+    revision = draft.revision
+
+    def mark_deployed(result: DeployResult) -> None:  # in the deployment's transaction
+        done = db.session.execute(update(BundleDraft).where(
+            BundleDraft.id == draft_id, BundleDraft.status == EDITING, BundleDraft.revision == revision)
+            .values(status=DEPLOYED, deployed_bundle_hash=result.bundle_hash, updated_at=now_utc()))
+        if done.rowcount != 1:
+            raise Conflict("草稿在部署期间被他人修改或已部署，未部署；请刷新后重试")
+
+    result = deploy(bundle, actor.username, DeployOptions(effective_from=effective_from,
+                                                          effective_until=effective_until, force=force),
+                    also=mark_deployed)
+    db.session.expire_all()
+    return result
