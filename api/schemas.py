@@ -127,6 +127,8 @@ class TaskOut(Schema):
     assignee = fields.String(allow_none=True, metadata={"description": "指定办理人（如抽取的专家）"})
     form = fields.String(allow_none=True)
     claimed_by = fields.String(allow_none=True)
+    claimed_by_name = fields.String(allow_none=True, metadata={"description": "认领人：姓名（单位）"})
+    assignee_name = fields.String(allow_none=True, metadata={"description": "指定办理人：姓名（单位）"})
     due_at = LocalDateTime(allow_none=True)
     overdue = fields.Boolean()
     ready_at = LocalDateTime()
@@ -200,26 +202,61 @@ class StepOut(Schema):
     bpmn_id = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
     by = fields.String()
+    by_name = fields.String(metadata={"description": "办理人：姓名（单位）"})
     at = LocalDateTime()
     action = fields.String()
 
 
 class InstanceDetailOut(InstanceOut):
     outcome = fields.String(allow_none=True, metadata={"description": "结束节点名称（已办结案件）"})
+    started_by_name = fields.String(metadata={"description": "发起人：姓名（单位）"})
+    withdrawable_task_id = fields.String(allow_none=True, metadata={
+        "description": "当前用户此刻可以撤回的已办任务（本人最近办理、后续环节尚未认领）；无则为空"})
     data = fields.Dict()
     open_tasks = fields.List(fields.Nested(TaskOut))
     completed_steps = fields.List(fields.Nested(StepOut))
 
 
+class InstanceListItemOut(InstanceOut):
+    current_steps = fields.List(fields.String(), metadata={"description": "当前所在环节：办理部门 · 环节"})
+
+
 class InstanceListOut(Schema):
-    items = fields.List(fields.Nested(InstanceOut))
+    items = fields.List(fields.Nested(InstanceListItemOut))
     total = fields.Integer()
+
+
+class DoneTaskOut(Schema):
+    task_id = fields.String()
+    name = fields.String(metadata={"description": "环节名称"})
+    lane = fields.String(allow_none=True, metadata={"description": "办理部门"})
+    at = LocalDateTime(metadata={"description": "办结时间"})
+    instance_id = fields.Integer()
+    case_title = fields.String()
+    process_key = fields.String()
+    status = fields.String()
+
+
+class DoneTaskListOut(Schema):
+    items = fields.List(fields.Nested(DoneTaskOut))
+    total = fields.Integer()
+
+
+class PageQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
+
+
+class UrgeOut(Schema):
+    task_id = fields.String()
+    urged_at = LocalDateTime()
 
 
 class InstanceQuery(Schema):
     process_key = fields.String()
     status = fields.String(validate=validate.OneOf(["running", "completed", "error", "suspended", "terminated"]))
     unit = fields.String()
+    mine = fields.Boolean(load_default=False, metadata={"description": "true：只列本人发起的案件（我发起的）"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=ID_MAX))
 
@@ -234,6 +271,66 @@ class AuditOut(Schema):
     bpmn_id = fields.String(allow_none=True)
     detail = fields.Dict()
     hash = fields.String()
+
+
+class PersonOut(Schema):
+    name = fields.String(metadata={"description": "姓名"})
+    unit = fields.String(allow_none=True, metadata={"description": "单位"})
+    label = fields.String(metadata={"description": "展示用：姓名（单位）"})
+
+
+class DocumentOut(Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "文件名（如《调研报告.pdf》）"})
+    kind = fields.String(metadata={"description": "类型，如 PDF"})
+    size = fields.String(metadata={"description": "大小，如 1.2 MB"})
+    sha256 = fields.String()
+    media_type = fields.String()
+    content_url = fields.String()
+    preview = fields.Boolean(metadata={"description": "浏览器可直接预览（PDF）"})
+
+
+class RecordFieldOut(Schema):
+    label = fields.String(metadata={"description": "表单中的字段名称"})
+    value = fields.String(metadata={"description": "展示值（选项名称、金额（万元）、日期、文件名）"})
+    long = fields.Boolean(metadata={"description": "长文本（意见、说明）"})
+    documents = fields.List(fields.Nested(DocumentOut))
+
+
+class SubmissionOut(Schema):
+    step = fields.String(metadata={"description": "环节名称"})
+    office = fields.String(allow_none=True, metadata={"description": "办理部门（泳道）"})
+    by = fields.Nested(PersonOut)
+    at = LocalDateTime()
+    form_title = fields.String()
+    fields_ = fields.List(fields.Nested(RecordFieldOut), data_key="fields", attribute="fields")
+    decision = fields.String(allow_none=True)
+    opinion = fields.String(allow_none=True)
+    documents = fields.List(fields.Nested(DocumentOut))
+
+
+class TimelineOut(Schema):
+    action = fields.String(metadata={"description": "操作类别（供程序使用，不直接展示）"})
+    step = fields.String()
+    office = fields.String(allow_none=True)
+    by = fields.Nested(PersonOut)
+    at = LocalDateTime()
+    text = fields.String(metadata={"description": "发生了什么，一句中文"})
+    decision = fields.String(allow_none=True)
+    opinion = fields.String(allow_none=True)
+    documents = fields.List(fields.Nested(DocumentOut))
+
+
+class RecordOut(Schema):
+    instance_id = fields.Integer()
+    title = fields.String()
+    process_name = fields.String()
+    applicant_unit = fields.String(allow_none=True)
+    started_by = fields.Nested(PersonOut)
+    started_at = LocalDateTime()
+    submissions = fields.List(fields.Nested(SubmissionOut), metadata={"description": "按提交顺序的各环节表单"})
+    timeline = fields.List(fields.Nested(TimelineOut), metadata={"description": "流转记录"})
+    documents = fields.List(fields.Nested(DocumentOut), metadata={"description": "案件的全部文件"})
 
 
 class HealthOut(Schema):
@@ -520,6 +617,7 @@ class AttachmentOut(Schema):
     instance_id = fields.Integer(allow_none=True, metadata={"description": "所属案件（表单提交后）"})
     process_key = fields.String()
     uploaded_by = fields.String()
+    uploaded_by_name = fields.String(metadata={"description": "上传人：姓名（单位）"})
     uploaded_at = LocalDateTime()
     bound_at = LocalDateTime(allow_none=True)
     content_url = fields.String()

@@ -47,6 +47,18 @@ class Conflict(EngineError):
     status, type, title = 409, "conflict", "操作冲突，请刷新后重试"
 
 
+class NotUrgeable(Conflict):
+    """催办 refused: the task is not overdue, or was urged less than a day ago."""
+
+    type, title = "not-urgeable", "不能催办"
+
+
+class NotWithdrawable(Conflict):
+    """撤回 refused: a later step was done or claimed, or the case is no longer running."""
+
+    type, title = "not-withdrawable", "不能撤回"
+
+
 class TaskNotOpen(Conflict):
     type, title = "task-not-open", "该任务已办结或当前不可办理"
 

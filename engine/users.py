@@ -200,3 +200,19 @@ def seed_demo_users(jurisdiction: str, demo_users: list[dict[str, Any]], passwor
             have = {(r.jurisdiction_id, r.role) for r in user.roles}
             user.roles += [UserRole(jurisdiction_id=j, role=r) for j, r in pairs if (j, r) not in have]
     return made
+
+
+SYSTEM_ACTORS = {"system": "系统", "system:timer": "系统（定时器）", "system:draw": "系统（随机抽取）",
+                 "system:copy": "系统（抄送）", "system:verify": "系统（校验）", "cli": "命令行管理员"}
+
+
+def people(usernames: set[str]) -> dict[str, dict[str, str | None]]:
+    """How each user is shown to staff: name, unit and `张伟（厅养老保险处）`, in one query. An
+    unknown login (a deleted user) is shown as 已删除的用户, never as the login."""
+    rows = db.session.execute(select(User.username, User.display_name, User.unit)
+                              .where(User.username.in_(sorted(usernames)))).all() if usernames else []
+    found = {u: {"name": n, "unit": unit, "label": f"{n}（{unit}）" if unit else n} for u, n, unit in rows}
+    for username in usernames - found.keys():
+        name = SYSTEM_ACTORS.get(username) or ("系统" if username.startswith("system") else "已删除的用户")
+        found[username] = {"name": name, "unit": None, "label": name}
+    return found

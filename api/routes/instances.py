@@ -15,6 +15,7 @@ from ..schemas import (
     InstanceQuery,
     MessageIn,
     ReasonIn,
+    RecordOut,
     StartIn,
 )
 
@@ -45,6 +46,13 @@ def list_(args: dict) -> dict:
 def detail(instance_id: int) -> dict:
     """案件详情：状态、版本、数据、待办、已办步骤"""
     return cases.instance_detail(current_actor(), instance_id)
+
+
+@blp.route(f"/<{ID_PATH}:instance_id>/record")
+@blp.response(200, RecordOut)
+def record(instance_id: int) -> dict:
+    """审批单：按顺序的各环节表单（字段名称与选项名称均取自表单）、文件与流转记录（办理人以姓名（单位）显示）"""
+    return cases.case_record(current_actor(), instance_id)
 
 
 @blp.route(f"/<{ID_PATH}:instance_id>/audit")

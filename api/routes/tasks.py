@@ -11,11 +11,14 @@ from ..schemas import (
     CandidateOut,
     CompleteIn,
     CompleteQuery,
+    DoneTaskListOut,
     InstanceDetailOut,
+    PageQuery,
     TaskDetailOut,
     TaskListOut,
     TaskOut,
     TaskQuery,
+    UrgeOut,
 )
 
 blp = Blueprint("tasks", __name__, url_prefix="/api/v1/tasks", description="待办任务")
@@ -29,6 +32,22 @@ def list_(args: dict) -> dict:
     items, total = cases.list_tasks(current_actor(), cases.TaskFilter(**args))
     capped = total > cases.TOTAL_CAP
     return {"items": items, "total": min(total, cases.TOTAL_CAP), "total_capped": capped}
+
+
+@blp.route("/done")
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, DoneTaskListOut)
+def done(args: dict) -> dict:
+    """我的已办：本人办结的环节（最新在前），及其案件和案件状态"""
+    items, total = cases.done_tasks(current_actor(), args["limit"], args["offset"])
+    return {"items": items, "total": total}
+
+
+@blp.route("/<string:task_id>/urge", methods=["POST"])
+@blp.response(200, UrgeOut)
+def urge(task_id: str) -> dict:
+    """催办：提醒已超期任务的办理部门（进入其通知列表，记入审计），同一任务每天至多一次"""
+    return cases.urge(current_actor(), task_id)
 
 
 @blp.route("/<string:task_id>")

@@ -5,8 +5,8 @@ This is the wing's public face: `api/`, `bench/` and the CLI use these names, ne
 inside. Modules: instances (start, complete, claim), lookups (a task, a case, a start form for
 an actor), runtime (the live SpiffWorkflow workflow), serialization and compaction (state ⇄
 bytes), workflow_cache, task_index, timers and timer_batch, case_actions (撤回, suspend, resume,
-terminate, messages), attachments and attachment_store, access and candidates, views, catalog
-and diagram_state (read models), consistency (state and index agree).
+terminate, messages), attachments and attachment_store, access and candidates, views, record,
+catalog and diagram_state (read models), consistency (state and index agree).
 """
 
 from .access import actionable
@@ -21,12 +21,13 @@ from .attachments import target as attachment_target
 from .attachments import upload as upload_attachment
 from .attachments import verify_all as verify_attachments
 from .candidates import candidates as assign_candidates
-from .case_actions import resume, send_message, suspend, terminate, withdraw
+from .case_actions import resume, send_message, suspend, terminate, urge, withdraw
 from .catalog import jurisdiction_articles, jurisdiction_coverage, process_files
 from .catalog import start_form as start_form_view
 from .consistency import check_all as check_consistency
 from .diagram_state import diagram_state as case_diagram_state
 from .instances import assign, claim, complete, remember, start, unclaim
+from .record import case_record
 from .runtime import (
     FORM,
     TaskState,
@@ -47,6 +48,7 @@ from .views import (
     InstanceFilter,
     TaskFilter,
     case_after_action,
+    done_tasks,
     instance_audit,
     instance_detail,
     instance_summary,
@@ -79,9 +81,11 @@ __all__ = [
     "attachments_of_case",
     "case_after_action",
     "case_diagram_state",
+    "case_record",
     "check_consistency",
     "claim",
     "complete",
+    "done_tasks",
     "dump_state",
     "facts",
     "find_open_task",
@@ -118,6 +122,7 @@ __all__ = [
     "timer_loop",
     "unclaim",
     "upload_attachment",
+    "urge",
     "verify_attachments",
     "waiting_timers",
     "withdraw",

@@ -31,7 +31,7 @@ from ..errors import AttachmentTampered, Forbidden, FormInvalid, InvalidInput, N
 from ..models import Attachment, Instance
 from ..regulations.attachment_marker import AttachmentField, form_fields, is_attachment_id, values
 from ..regulations.store import stored_bundle
-from ..users import Actor
+from ..users import Actor, people
 from . import lookups
 from .attachment_store import CHUNK, AttachmentStore, key_for
 
@@ -406,5 +406,6 @@ def bind(actor: Actor, schema_text: str | None, data: dict[str, Any], *, instanc
 def as_dict(row: Attachment) -> dict[str, Any]:
     return {"id": row.id, "filename": row.filename, "media_type": row.media_type, "size": row.size,
             "sha256": row.sha256, "field": row.field, "task_id": row.task_id, "instance_id": row.instance_id,
-            "process_key": row.process_key, "uploaded_by": row.uploaded_by, "uploaded_at": row.uploaded_at,
+            "process_key": row.process_key, "uploaded_by": row.uploaded_by,
+            "uploaded_by_name": people({row.uploaded_by})[row.uploaded_by]["label"], "uploaded_at": row.uploaded_at,
             "bound_at": row.bound_at}

@@ -7,6 +7,7 @@ Each action is one transaction and is audited.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,14 +17,15 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import delete, select, update
 
 from .. import audit
-from ..db import db, unit_of_work
-from ..errors import Conflict, Forbidden, NotFound
+from ..clock import now_utc
+from ..db import as_utc, db, unit_of_work
+from ..errors import Conflict, Forbidden, NotFound, NotUrgeable, NotWithdrawable
 from ..language import forms
-from ..models import AuditEntry, Instance, TaskIndex
-from ..users import Actor
+from ..models import AuditEntry, Instance, Notice, TaskIndex
+from ..users import Actor, people
 from . import attachments, runtime
 from .instances import RUNNING, Loaded, advance_and_note_timers, audit_timers, load, save
-from .lookups import form_schema, get_visible
+from .lookups import form_schema, get_visible, task_row
 
 SUSPENDED, TERMINATED = "suspended", "terminated"
 
@@ -32,6 +34,23 @@ def _last_completion(instance_id: int) -> AuditEntry | None:
     return db.session.scalar(select(AuditEntry).where(
         AuditEntry.instance_id == instance_id, AuditEntry.action.in_(("complete", "withdraw")))
         .order_by(AuditEntry.id.desc()).limit(1))
+
+
+def _claimed_downstream(instance_id: int) -> bool:
+    return db.session.scalar(select(TaskIndex.task_id).where(
+        TaskIndex.instance_id == instance_id, TaskIndex.claimed_by.is_not(None)).limit(1)) is not None
+
+
+def withdrawable(actor: Actor, inst: Instance) -> str | None:
+    """The step the actor may take back now (撤回), if any — what the case page offers: their own
+    latest completion of a running case whose next steps nobody has claimed (the rule `withdraw`
+    enforces)."""
+    if inst.status != RUNNING:
+        return None
+    latest = _last_completion(inst.id)
+    if latest is None or latest.action != "complete" or latest.actor != actor.username:
+        return None
+    return None if _claimed_downstream(inst.id) else latest.task_id
 
 
 def withdraw(actor: Actor, task_id: str) -> Loaded:
@@ -47,11 +66,9 @@ def withdraw(actor: Actor, task_id: str) -> Loaded:
             raise Forbidden("只有办理人本人可以撤回")
         latest = _last_completion(inst.id)
         if inst.status != RUNNING or latest is None or latest.id != last.id:
-            raise Conflict("后续环节已办理，不能撤回")
-        claimed = db.session.scalar(select(TaskIndex.task_id).where(
-            TaskIndex.instance_id == inst.id, TaskIndex.claimed_by.is_not(None)).limit(1))
-        if claimed is not None:
-            raise Conflict("后续环节已被认领，不能撤回")
+            raise NotWithdrawable("后续环节已经办理或案件已不在办理中；如需更正，请联系后续环节的办理部门退回")
+        if _claimed_downstream(inst.id):
+            raise NotWithdrawable("后续环节已被认领；如需更正，请联系认领人退回")
         loaded = load(inst)
         submitted = audit.entry_dict(last)["detail"].get("data", {})
         with runtime.executing(loaded.workflow):
@@ -144,3 +161,28 @@ def send_message(actor: Actor, instance_id: int, name: str, data: dict[str, Any]
 
 
 
+
+
+URGE_AGAIN_AFTER = timedelta(days=1)  # a reminder a day at most per task: more is noise, not urgency
+
+
+def urge(actor: Actor, task_id: str) -> dict[str, Any]:
+    """催办: remind whoever holds an overdue task — a notice in their list (the task's role, and
+    unit where it has one) — audited, once a day at most per task."""
+    with unit_of_work():
+        row = task_row(task_id)
+        get_visible(actor, row.instance_id)
+        now = now_utc()
+        if row.due_at is None or as_utc(row.due_at) >= now:
+            raise NotUrgeable("该任务尚未超过期限，不需要催办")
+        last = db.session.scalar(select(AuditEntry.at).where(
+            AuditEntry.task_id == task_id, AuditEntry.action == "urge").order_by(AuditEntry.id.desc()).limit(1))
+        if last is not None and as_utc(last) > now - URGE_AGAIN_AFTER:
+            raise NotUrgeable("今天已经催办过该任务，请明天再催办")
+        who = people({actor.username})[actor.username]["label"]
+        db.session.add(Notice(instance_id=row.instance_id, jurisdiction_id=row.jurisdiction_id, role=row.role,
+                              unit=row.unit, bpmn_id=row.bpmn_id,
+                              message=f"催办：「{row.name}」已超过期限，请尽快办理（{who}）"))
+        audit.record(actor.username, "urge", instance_id=row.instance_id, task_id=task_id, bpmn_id=row.bpmn_id,
+                     detail={"task": row.name})
+    return {"task_id": task_id, "urged_at": now}

@@ -17,9 +17,10 @@ from ..errors import NotFound
 from ..models import AuditEntry, Instance, Jurisdiction, Notice, NoticeRead, ProcessVersion, TaskIndex
 from ..regulations import articles as regulation
 from ..regulations.store import stored_bundle, version_list
-from ..users import Actor
+from ..users import Actor, people
 from . import catalog, runtime
 from .access import actionable, can_act, notices_for, visible_instances
+from .case_actions import withdrawable
 from .instances import Loaded, load
 from .lookups import get_visible
 from .task_index import ROWS_OF_CASE
@@ -44,6 +45,15 @@ def task_dict(row: TaskIndex, actor: Actor | None = None) -> dict[str, Any]:
         "ready_at": as_utc(row.ready_at),
         "can_act": can_act(actor, row) if actor is not None else None,
     }
+
+
+def named(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Tasks with who claimed them and who they are assigned to by name（unit）, one query."""
+    who = people({u for t in tasks for u in (t["claimed_by"], t["assignee"]) if u})
+    for t in tasks:
+        t["claimed_by_name"] = who[t["claimed_by"]]["label"] if t["claimed_by"] else None
+        t["assignee_name"] = who[t["assignee"]]["label"] if t["assignee"] else None
+    return tasks
 
 
 @dataclass
@@ -76,7 +86,7 @@ def list_tasks(actor: Actor, flt: TaskFilter) -> tuple[list[dict[str, Any]], int
     total = _count_up_to(query.with_only_columns(TaskIndex.task_id), TOTAL_CAP)
     rows = db.session.scalars(query.order_by(TaskIndex.due_at.is_(None), TaskIndex.due_at,
                                              TaskIndex.ready_at).limit(flt.limit).offset(flt.offset))
-    return [task_dict(r, actor) for r in rows], total
+    return named([task_dict(r, actor) for r in rows]), total
 
 
 # Counting every visible task costs as much as the task list is long; nobody pages through
@@ -103,7 +113,7 @@ def task_detail(actor: Actor, task_id: str) -> dict[str, Any]:
     prefill = {k: facts.data[k] for k in schema.get("properties", {}) if k in facts.data}
     role = loaded.bundle.role(row.role) or {}
     return {
-        **task_dict(row, actor), "role_name": role.get("name", row.role),
+        **named([task_dict(row, actor)])[0], "role_name": role.get("name", row.role),
         "documentation": facts.documentation, "article": article_of(facts.documentation),
         "articles": regulation.cited(loaded.bundle, facts.documentation),
         "schema": schema, "ui_schema": ui, "prefill": prefill,
@@ -155,18 +165,21 @@ def _open_rows(inst: Instance, rows: list[TaskIndex] | None) -> list[TaskIndex]:
 def _case_summary(actor: Actor, inst: Instance, workflow: BpmnWorkflow,
                   rows: list[TaskIndex] | None = None) -> dict[str, Any]:
     return {**instance_summary(inst), "outcome": runtime.outcome(workflow),
-            "open_tasks": [task_dict(r, actor) for r in _open_rows(inst, rows)]}
+            "open_tasks": named([task_dict(r, actor) for r in _open_rows(inst, rows)])}
 
 
 def _case_view(actor: Actor, inst: Instance, workflow: BpmnWorkflow,
                rows: list[TaskIndex] | None = None) -> dict[str, Any]:
     rows = _open_rows(inst, rows)
     steps = db.session.scalars(_STEPS_OF_CASE, {"instance_id": inst.id}).all()
+    who = people({s.actor for s in steps} | {inst.started_by})
     return {
         **instance_summary(inst), "data": runtime.current_data(workflow),
         "outcome": runtime.outcome(workflow),
-        "open_tasks": [task_dict(r, actor) for r in rows],
-        "completed_steps": [_step(s) for s in steps],
+        "open_tasks": named([task_dict(r, actor) for r in rows]),
+        "completed_steps": [{**_step(s), "by_name": who[s.actor]["label"]} for s in steps],
+        "started_by_name": who[inst.started_by]["label"],
+        "withdrawable_task_id": withdrawable(actor, inst),
     }
 
 
@@ -181,6 +194,7 @@ class InstanceFilter:
     process_key: str | None = None
     status: str | None = None
     unit: str | None = None
+    mine: bool = False  # 我发起的: only cases the actor started
     limit: int = 50
     offset: int = 0
 
@@ -188,12 +202,31 @@ class InstanceFilter:
 def list_instances(actor: Actor, flt: InstanceFilter) -> tuple[list[dict[str, Any]], int]:
     query = visible_instances(actor, select(Instance))
     for column, value in ((Instance.process_key, flt.process_key), (Instance.status, flt.status),
-                          (Instance.applicant_unit, flt.unit)):
+                          (Instance.applicant_unit, flt.unit), (Instance.started_by, flt.mine and actor.username)):
         if value:
             query = query.where(column == value)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(Instance.id.desc()).limit(flt.limit).offset(flt.offset))
-    return [instance_summary(r) for r in rows], total
+    rows = list(db.session.scalars(query.order_by(Instance.id.desc()).limit(flt.limit).offset(flt.offset)))
+    steps: dict[int, list[str]] = {}
+    for instance_id, name, lane in db.session.execute(
+            select(TaskIndex.instance_id, TaskIndex.name, TaskIndex.lane)
+            .where(TaskIndex.instance_id.in_([r.id for r in rows])).order_by(TaskIndex.ready_at)):
+        steps.setdefault(instance_id, []).append(f"{lane} · {name}" if lane else name)
+    return [{**instance_summary(r), "current_steps": steps.get(r.id, [])} for r in rows], total
+
+
+def done_tasks(actor: Actor, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """我的已办: the steps the actor completed, newest first, with their cases and where each stands."""
+    query = (select(AuditEntry, Instance).join(Instance, Instance.id == AuditEntry.instance_id)
+             .where(AuditEntry.actor == actor.username, AuditEntry.action == "complete"))
+    total = db.session.scalar(select(func.count()).select_from(query.with_only_columns(AuditEntry.id).subquery()))
+    out = []
+    for entry, inst in db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset)):
+        detail = json.loads(entry.detail_json)
+        out.append({"task_id": entry.task_id, "name": detail.get("task", ""), "lane": detail.get("lane"),
+                    "at": as_utc(entry.at), "instance_id": inst.id, "case_title": inst.title,
+                    "process_key": inst.process_key, "status": inst.status})
+    return out, total
 
 
 def instance_audit(actor: Actor, instance_id: int) -> list[dict[str, Any]]:

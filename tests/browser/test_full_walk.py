@@ -28,6 +28,7 @@ from .form_filler import Upload, fill_form
 from .helpers import LiveServer, assert_no_page_errors, login, nav
 
 SCENARIOS = ROOT / "tests" / "scenarios" / "hunan-hrss.json"
+MANIFEST = ROOT / "bpmn" / "hunan-hrss" / "manifest.json"
 HAPPY_PATH = "一般项目·财政资金·全流程"
 PROJECT_SUFFIX = "（浏览器全程测试）"
 BACKGROUND = ("supervision",)  # worked when it opens and when nothing else is left, like bench/scenario.py
@@ -210,10 +211,10 @@ def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveSe
     page.evaluate("() => window.scrollTo(0, 0)")
     shot(page, "walk-90-case-completed", height=1100)
     # the documents of the case: every upload, by name
-    data_panel = page.get_by_test_id("case-data")
+    data_panel = page.get_by_test_id("record-documents")
     for upload in walk.uploads:
         if upload.field in ("survey_report", "contract_document", "supervision_report", "user_manual"):
-            expect(data_panel.get_by_test_id("attachment").filter(has_text=upload.filename).first).to_be_visible()
+            expect(data_panel.get_by_test_id("record-document").filter(has_text=upload.filename).first).to_be_visible()
     documents = live_server.call("GET", f"/instances/{case_id}/attachments", "admin")
     assert documents.status_code == 200, documents.text
     stored = {d["sha256"]: d for d in documents.json()}
@@ -229,7 +230,9 @@ def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveSe
     shown = [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in rows.all()]
     # #, 环节, 办理人, 时间, 方式: every step 办结 by the user of the lane that held it, in order
     listed = [(r[1], r[2].removesuffix("（我）")) for r in shown if r[4] == "办结"]
-    assert listed == [(name, LANE_USERS[lane]) for _bpmn, name, lane, _user in walk.done], listed
+    people = {u["username"]: f"{u['name']}（{u['unit']}）" if u.get("unit") else u["name"]
+              for u in json.loads(MANIFEST.read_text("utf-8"))["demo_users"]}
+    assert listed == [(name, people[LANE_USERS[lane]]) for _bpmn, name, lane, _user in walk.done], listed
     # nothing else but the trial operation's timer — which is in fact missing: it fired within
     # 项目实施's submission, and a timer reached and fired in one advance is not audited
     # (engine/cases/instances.py advance_and_note_timers only notes timers waiting before it)

@@ -142,14 +142,61 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     shots["case"] = shot(page, "08-case-diagram", height=1000)
     # the case's data shows the uploaded document by name, not as an id; the next office downloads
     # exactly the bytes that were uploaded
-    card = page.get_by_test_id("case-data").get_by_test_id("attachment").filter(has_text="调研报告.pdf")
+    card = page.get_by_test_id("record-documents").get_by_test_id("record-document").filter(has_text="调研报告.pdf")
     expect(card).to_be_visible()
     with page.expect_download() as download:
         card.get_by_role("button", name="下载").click()
     assert download.value.suggested_filename == "调研报告.pdf"
     assert hashlib.sha256(Path(download.value.path()).read_bytes()).hexdigest() == hashlib.sha256(document).hexdigest()
 
+    # -- the task page is a 审批单: what is being decided, then the earlier office's work, then
+    # the opinion box — the reviewer decides without leaving the task
+    tasks = live_server.call("GET", f"/tasks?instance_id={case_id}", "hrss_it").json()["items"]
+    [review_task] = [t for t in tasks if "项目审核" in t["name"]]
+    page.goto(f"/tasks/{review_task['id']}")
+    record = page.get_by_test_id("case-record")
+    expect(record).to_contain_text(PROJECT)
+    expect(record).to_contain_text("需求调研")
+    expect(record).to_contain_text("资格认证业务流程")
+    expect(record).to_contain_text("张伟（厅养老保险处）")
+    expect(page.get_by_test_id("record-documents").get_by_test_id("record-document")
+           .filter(has_text="调研报告.pdf")).to_be_visible()
+    expect(page.get_by_role("heading", name="办理意见")).to_be_visible()
+    visible = page.locator("main, body").first.inner_text()
+    raw = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:True|False|None)\b|hrss_[a-z_]+", visible)
+    assert not raw, f"raw tokens on the task page: {raw[:10]}"
+    shots["approval"] = shot(page, "09-task-approval-page", height=1400)
+
+    # -- the case diagram opens on the current step at 100 %: readable, not hunted for
+    page.goto(f"/cases/{case_id}")
+    current = page.get_by_test_id("case-diagram").locator(f'[data-element-id="{REVIEW_TASK}"]').first
+    expect(current).to_have_class(re.compile(r"\bmark-active\b"))
+    height = current.evaluate("el => el.getBoundingClientRect().height")
+    assert height >= 60, f"the current step is drawn {height:.0f} px high: too small to read"
+    expect(page.get_by_test_id("focus-current")).to_be_visible()
+
+    # -- 打印审批单: every step with office, person and time; the documents with checksums
+    page.get_by_role("link", name="打印审批单").click()
+    sheet = page.get_by_test_id("print-sheet")
+    expect(sheet.get_by_test_id("print-steps")).to_contain_text("需求调研")
+    expect(sheet.get_by_test_id("print-steps")).to_contain_text("张伟（厅养老保险处）")
+    expect(sheet.get_by_test_id("print-documents")).to_contain_text(hashlib.sha256(document).hexdigest())
+    page.emulate_media(media="print")
+    expect(page.locator("header.topbar")).to_be_hidden()
+    shot(page, "10-print-sheet", height=1100)
+    page.emulate_media(media="screen")
+
+    # -- 我的已办 and 我发起的, as the applicant
+    page.get_by_role("button", name="退出").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    login(page, "hrss_division_a")
+    nav(page, "我的已办")
+    expect(page.get_by_test_id("done-row").filter(has_text=PROJECT).first).to_contain_text("需求调研")
+    nav(page, "我发起的")
+    started = page.get_by_test_id("case-row").filter(has_text=PROJECT)
+    expect(started.get_by_test_id("case-current-steps")).to_contain_text("厅信息化办 · 项目审核")
+
     assert_no_page_errors(page)
     copy_doc_screenshots({"web-login.png": shots["login"], "web-tasklist.png": shots["tasklist_it"],
-                          "web-task-form.png": shots["task"],
+                          "web-task-form.png": shots["task"], "web-approval-page.png": shots["approval"],
                           "web-case-diagram.png": shots["case"]})

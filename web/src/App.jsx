@@ -9,6 +9,8 @@ import { wasLoggedOut } from './staff/session.js';
 // Pages load on first visit (bpmn-js, dmn-js and rjsf are large): login and 我的待办 come at once.
 const TaskPage = lazy(() => import('./staff/TaskPage.jsx'));
 const NoticesPage = lazy(() => import('./staff/NoticesPage.jsx'));
+const DoneTasksPage = lazy(() => import('./staff/DoneTasksPage.jsx'));
+const PrintPage = lazy(() => import('./staff/PrintPage.jsx'));
 const CaseListPage = lazy(() => import('./staff/CaseListPage.jsx'));
 const CasePage = lazy(() => import('./staff/CasePage.jsx'));
 const StartPage = lazy(() => import('./staff/StartPage.jsx'));
@@ -43,9 +45,12 @@ export default function App() {
       <Route element={<Layout />}>
         <Route path="/" element={page(<TaskListPage />)} />
         <Route path="/tasks/:taskId" element={page(<TaskPage />)} />
+        <Route path="/done" element={page(<DoneTasksPage />)} />
         <Route path="/notices" element={page(<NoticesPage />)} />
         <Route path="/cases" element={page(<CaseListPage />)} />
+        <Route path="/started" element={page(<CaseListPage mine />)} />
         <Route path="/cases/:caseId" element={page(<CasePage />)} />
+        <Route path="/cases/:caseId/print" element={page(<PrintPage />)} />
         <Route path="/start" element={page(<StartPage />)} />
         <Route path="/start/:processKey" element={page(<StartPage />)} />
         <Route path="/catalog" element={page(<CatalogPage />)} />

@@ -62,7 +62,7 @@ export function AttachmentCard({ id, meta: given, onRemove, onReplace, accept, d
         {meta && (
           <div className="muted small">
             {formatBytes(meta.size)} · SHA-256 <code title={meta.sha256}>{meta.sha256?.slice(0, 12)}…</code>
-            {meta.uploaded_by && <> · {meta.uploaded_by} 上传于 {formatDateTime(meta.uploaded_at)}</>}
+            {meta.uploaded_by && <> · {meta.uploaded_by_name} 上传于 {formatDateTime(meta.uploaded_at)}</>}
           </div>
         )}
         {error && <div className="field-error" data-testid="field-error">{error.title}{error.problem?.detail ? `：${error.problem.detail}` : ''}</div>}

@@ -8,7 +8,10 @@
 //   onOpenCalled={(callActivityId) => …}   call activities become clickable ("打开子流程")
 //   callable={[ids]}            which call activities can be opened (default: all of them)
 //   onElementClick={(element) => …}  processId="…" (open the diagram of that process when the
-//   file has several)  height={520} testid="bpmn-viewer" />
+//   file has several)  height={520} testid="bpmn-viewer"
+//   focus={[ids]}               open centred on these (the current step) at 100 %, with a
+//                               「定位当前环节」 button; flows walked (completed → completed or
+//                               active) get mark-walked />
 //
 // Classes provided in styles.css: mark-completed (green), mark-active (blue, highlighted),
 // mark-waiting (amber), mark-added / mark-removed / mark-changed (for diffs), mark-selected.
@@ -30,7 +33,7 @@ function diagramFor(definitions, processId) {
 
 export default function BpmnViewer({
   xml, marks, counts, badges, onOpenCalled, callable, onElementClick, processId,
-  height = 520, testid = 'bpmn-viewer',
+  height = 520, testid = 'bpmn-viewer', focus,
 }) {
   const container = useRef(null);
   const viewerRef = useRef(null);
@@ -39,6 +42,7 @@ export default function BpmnViewer({
   handlers.current = { onOpenCalled, onElementClick, callable };
   const [error, setError] = useState(null);
   const [ready, setReady] = useState(0);
+  const focused = useRef(0);
 
   useEffect(() => {
     const viewer = new NavigatedViewer({ container: container.current });
@@ -114,8 +118,36 @@ export default function BpmnViewer({
         badge(el.id, '打开子流程 ▸', 'open', { top: -9, left: 4 }, () => handlers.current.onOpenCalled?.(el.id));
       }
     }
+    const done = new Set(marks?.completed || []);
+    const reached = new Set([...(marks?.completed || []), ...(marks?.active || []), ...(marks?.waiting || [])]);
+    for (const flow of registry.filter((e) => e.type === 'bpmn:SequenceFlow')) {
+      if (done.has(flow.source?.id) && reached.has(flow.target?.id)) {
+        canvas.addMarker(flow.id, 'mark-walked');
+        markers.push([flow.id, 'mark-walked']);
+      }
+    }
     applied.current = { markers, overlays: added };
+    if (focused.current !== ready && focusOn(focus)) focused.current = ready;
   }, [ready, marks, counts, badges, onOpenCalled, callable]);
+
+  // The current step at 100 % in the middle of the canvas: labels readable, nothing to hunt for.
+  function focusOn(ids) {
+    const viewer = viewerRef.current;
+    if (!viewer || !ids?.length) return false;
+    const registry = viewer.get('elementRegistry');
+    const shapes = ids.map((id) => registry.get(id)).filter((s) => s && s.width !== undefined);
+    if (!shapes.length) return false;
+    const left = Math.min(...shapes.map((s) => s.x));
+    const top = Math.min(...shapes.map((s) => s.y));
+    const right = Math.max(...shapes.map((s) => s.x + s.width));
+    const bottom = Math.max(...shapes.map((s) => s.y + s.height));
+    const canvas = viewer.get('canvas');
+    canvas.zoom(1);
+    const box = canvas.viewbox();
+    canvas.viewbox({ x: (left + right) / 2 - box.width / 2, y: (top + bottom) / 2 - box.height / 2,
+      width: box.width, height: box.height });
+    return true;
+  }
 
   const zoom = (step) => {
     const canvas = viewerRef.current?.get('canvas');
@@ -130,6 +162,9 @@ export default function BpmnViewer({
         <button type="button" className="secondary small" onClick={() => zoom(1)} title="放大">放大</button>
         <button type="button" className="secondary small" onClick={() => zoom(-1)} title="缩小">缩小</button>
         <button type="button" className="secondary small" onClick={() => zoom(0)} title="适应窗口">适应窗口</button>
+        {focus?.length > 0 && (
+          <button type="button" className="secondary small" onClick={() => focusOn(focus)} data-testid="focus-current">定位当前环节</button>
+        )}
       </div>
       {error && <div className="error-box" role="alert">流程图无法显示：{error}</div>}
       {!xml && !error && <div className="muted bv-empty">正在加载流程图…</div>}

@@ -25,7 +25,9 @@ export default function Layout() {
         {me && (
           <nav>
             <NavLink to="/" end>我的待办</NavLink>
-            <NavLink to="/notices">抄送通知{unread > 0 && <span className="nav-count" data-testid="unread-count">{unread}</span>}</NavLink>
+            <NavLink to="/done">我的已办</NavLink>
+            <NavLink to="/started">我发起的</NavLink>
+            <NavLink to="/notices">抄送与催办{unread > 0 && <span className="nav-count" data-testid="unread-count">{unread}</span>}</NavLink>
             <NavLink to="/cases">我的案件</NavLink>
             <NavLink to="/start">发起申报</NavLink>
             <NavLink to="/catalog">法规与流程</NavLink>

@@ -101,7 +101,8 @@ export default function CaseDiagram({ item, refreshKey }) {
       <ProblemBox error={xmlError} />
       {current && (
         <BpmnViewer xml={xml} marks={marks} counts={current.counts} processId={current.file ? current.process_id : undefined}
-          onOpenCalled={callable.length ? openCalled : undefined} callable={callable} height={480} />
+          onOpenCalled={callable.length ? openCalled : undefined} callable={callable} height={480}
+          focus={(current.active || []).length ? current.active : (current.waiting_timers || []).map((w) => w.id || w)} />
       )}
     </section>
   );

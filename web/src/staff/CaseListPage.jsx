@@ -8,7 +8,7 @@ import { loadCatalog, processNames } from './catalog.js';
 
 const LIMIT = 20;
 
-export default function CaseListPage() {
+export default function CaseListPage({ mine = false }) {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const status = params.get('status') || '';
@@ -18,7 +18,8 @@ export default function CaseListPage() {
   useEffect(() => { loadCatalog().then(setCatalog).catch(() => {}); }, []);
   const names = useMemo(() => processNames(catalog), [catalog]);
   const { data, error, loading, reload } = useResource(
-    () => api.get('/instances', { status, process_key: process, limit: LIMIT, offset }), [status, process, offset]);
+    () => api.get('/instances', { status, process_key: process, limit: LIMIT, offset, mine: mine ? 'true' : undefined }),
+    [status, process, offset, mine]);
   const set = (key, value) => {
     const next = new URLSearchParams(params);
     if (value) next.set(key, value); else next.delete(key);
@@ -28,7 +29,7 @@ export default function CaseListPage() {
   return (
     <div>
       <div className="page-head">
-        <h1>我的案件</h1>
+        <h1>{mine ? '我发起的' : '我的案件'}</h1>
         {data && <span className="muted">共 {data.total} 件</span>}
         <div className="actions">
           <button type="button" className="secondary" onClick={reload}>刷新</button>
@@ -55,7 +56,7 @@ export default function CaseListPage() {
       {data && data.items.length > 0 && (
         <>
           <table className="list" data-testid="case-table">
-            <thead><tr><th>编号</th><th>案件</th><th>流程</th><th>版本</th><th>申报单位</th><th>状态</th><th>发起时间</th><th>最近更新</th></tr></thead>
+            <thead><tr><th>编号</th><th>案件</th><th>流程</th><th>版本</th><th>申报单位</th><th>状态</th><th>当前环节</th><th>发起时间</th><th>最近更新</th></tr></thead>
             <tbody>
               {data.items.map((c) => (
                 <tr key={c.id} data-testid="case-row" className="clickable" onClick={() => navigate(`/cases/${c.id}`)}>
@@ -65,6 +66,7 @@ export default function CaseListPage() {
                   <td>v{c.version}</td>
                   <td>{c.applicant_unit || '—'}</td>
                   <td><StatusBadge status={c.status} /></td>
+                  <td data-testid="case-current-steps">{(c.current_steps || []).join('、') || '—'}</td>
                   <td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(c.started_at)}</td>
                   <td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(c.updated_at)}</td>
                 </tr>

@@ -5,7 +5,7 @@ import { useAuth } from '../auth.jsx';
 import { Deadline, Loading, ProblemBox, useResource } from '../components/ui.jsx';
 import { STATUS_LABELS, formatDateTime } from '../format.js';
 import CaseActions from './CaseActions.jsx';
-import CaseData from './CaseData.jsx';
+import CaseRecord from './CaseRecord.jsx';
 import CaseDiagram from './CaseDiagram.jsx';
 import { ClaimStatus } from './TaskListPage.jsx';
 
@@ -71,7 +71,8 @@ export default function CasePage() {
   const [actionError, setActionError] = useState(null);
   const [notice, setNotice] = useState(null);
   const [busy, setBusy] = useState(false);
-  const [tab, setTab] = useState('data');
+  const [tab, setTab] = useState('record');
+  const { data: record, error: recordError } = useResource(() => api.get(`/instances/${caseId}/record`), [caseId, refreshKey]);
 
   if (loading && !item) return <Loading />;
   if (error) return <div><ProblemBox error={error} /><p><Link to="/cases">返回我的案件</Link></p></div>;
@@ -88,7 +89,21 @@ export default function CasePage() {
       setRefreshKey((n) => n + 1);
       setNotice(`已撤回「${step.name}」，请重新办理`);
     } catch (e) {
-      setActionError(e);
+      setActionError({ error: e, at: "history" });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const urge = async (task) => {
+    setBusy(true);
+    setActionError(null);
+    setNotice(null);
+    try {
+      await api.post(`/tasks/${task.id}/urge`);
+      setNotice(`已催办「${task.name}」：${task.lane}将在通知中看到提醒`);
+    } catch (e) {
+      setActionError({ error: e, at: "tasks" });
     } finally {
       setBusy(false);
     }
@@ -96,16 +111,14 @@ export default function CasePage() {
 
   const steps = item.completed_steps || [];
   const running = item.status === 'running';
-  // 撤回 is offered on one's latest completed step (the server refuses it once the next step
-  // has been claimed or done, with a Chinese reason shown above).
-  let lastMine = -1;
-  steps.forEach((s, i) => { if (s.action === 'complete' && s.task_id && s.by === me?.username) lastMine = i; });
+  // 撤回 is offered only where the server says it is allowed now (withdrawable_task_id).
   return (
     <div>
       <div className="breadcrumb"><Link to="/cases">我的案件</Link> / 案件 #{item.id}</div>
       <div className="page-head">
         <h1>{item.title || `案件 #${item.id}`}</h1>
         <StatusBadge status={item.status} />
+        <div className="actions"><Link className="button secondary-link" to={`/cases/${item.id}/print`}>打印审批单</Link></div>
       </div>
       <div className="card" data-testid="case-summary">
         <dl className="meta-grid">
@@ -113,7 +126,7 @@ export default function CasePage() {
           <div><dt>状态</dt><dd>{STATUS_LABELS[item.status] || item.status}{item.outcome ? `（${item.outcome}）` : ''}</dd></div>
           <div><dt>版本</dt><dd data-testid="case-version">v{item.version}</dd></div>
           <div><dt>申报单位</dt><dd>{item.applicant_unit || '—'}</dd></div>
-          <div><dt>发起人</dt><dd>{item.started_by}</dd></div>
+          <div><dt>发起人</dt><dd>{item.started_by_name}</dd></div>
           <div><dt>发起时间</dt><dd>{formatDateTime(item.started_at)}</dd></div>
           <div><dt>最近更新</dt><dd>{formatDateTime(item.updated_at)}</dd></div>
           {item.next_due_at && <div><dt>最近期限</dt><dd>{formatDateTime(item.next_due_at)}</dd></div>}
@@ -121,7 +134,7 @@ export default function CasePage() {
         </dl>
         {item.error && <div className="error-box" style={{ marginTop: 10 }}>案件出错：{item.error}</div>}
         {notice && <div className="ok-box" role="status" style={{ marginTop: 10 }}>{notice}</div>}
-        <ProblemBox error={actionError} />
+        <ProblemBox error={actionError?.at === "summary" ? actionError.error : null} />
       </div>
 
       <CaseActions item={item} me={me} onChanged={(updated, message) => {
@@ -133,9 +146,10 @@ export default function CasePage() {
 
       <section className="card" data-testid="case-open-tasks" aria-label="当前待办">
         <h2>当前待办</h2>
+        <ProblemBox error={actionError?.at === "tasks" ? actionError.error : null} />
         {(item.open_tasks || []).length === 0 ? <p className="muted">{running ? '当前没有待办环节（可能在等待定时或通知）' : '案件已结束，没有待办环节'}</p> : (
           <table className="list">
-            <thead><tr><th>任务</th><th>办理部门</th><th>期限</th><th>状态</th></tr></thead>
+            <thead><tr><th>任务</th><th>办理部门</th><th>期限</th><th>状态</th><th>操作</th></tr></thead>
             <tbody>
               {item.open_tasks.map((t) => (
                 <tr key={t.id} data-testid="open-task-row" className={t.overdue ? 'overdue' : ''}>
@@ -143,6 +157,9 @@ export default function CasePage() {
                   <td>{t.lane}{t.unit ? `（${t.unit}）` : ''}</td>
                   <td><Deadline due={t.due_at} overdue={t.overdue} /></td>
                   <td><ClaimStatus task={t} me={me} /></td>
+                  <td>{t.overdue && !t.can_act && (
+                    <button type="button" className="secondary small" disabled={busy} onClick={() => urge(t)}>催办</button>
+                  )}</td>
                 </tr>
               ))}
             </tbody>
@@ -153,16 +170,17 @@ export default function CasePage() {
       <CaseDiagram item={item} refreshKey={refreshKey} />
 
       <div className="tabs page-tabs" role="tablist" aria-label="案件信息">
-        {[['data', '案件数据'], ['history', `办理记录（${steps.length}）`], ['audit', '审计记录']].map(([k, label]) => (
+        {[['record', '审批单'], ['history', `办理记录（${steps.length}）`], ['audit', '审计记录']].map(([k, label]) => (
           <button key={k} type="button" role="tab" aria-selected={tab === k} className={tab === k ? 'active' : ''}
             onClick={() => setTab(k)}>{label}</button>
         ))}
       </div>
 
-      {tab === 'data' && <CaseData item={item} />}
+      {tab === 'record' && (record ? <CaseRecord record={record} /> : <ProblemBox error={recordError} />)}
 
       {tab === 'history' && <section className="card" data-testid="case-history" aria-label="办理记录">
         <h2>办理记录</h2>
+        <ProblemBox error={actionError?.at === "history" ? actionError.error : null} />
         {steps.length === 0 ? <p className="muted">暂无已办环节</p> : (
           <table className="list">
             <thead><tr><th>#</th><th>环节</th><th>办理人</th><th>时间</th><th>方式</th><th>操作</th></tr></thead>
@@ -171,11 +189,11 @@ export default function CasePage() {
                 <tr key={`${s.task_id || s.bpmn_id}-${i}`} data-testid="history-row">
                   <td>{i + 1}</td>
                   <td>{s.name || s.bpmn_id}</td>
-                  <td>{s.by === me?.username ? `${s.by}（我）` : s.by}</td>
+                  <td>{s.by === me?.username ? `${s.by_name}（我）` : s.by_name}</td>
                   <td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(s.at)}</td>
                   <td>{ACTION_LABELS[s.action] || s.action}</td>
                   <td>
-                    {running && i === lastMine && (
+                    {s.task_id && s.task_id === item.withdrawable_task_id && s.action === 'complete' && (
                       <button type="button" className="secondary small" disabled={busy} onClick={() => withdraw(s)}>撤回</button>
                     )}
                   </td>

@@ -25,7 +25,7 @@ export default function NoticesPage() {
   return (
     <div>
       <div className="page-head">
-        <h1>抄送通知</h1>
+        <h1>抄送与催办</h1>
         {data && <span className="muted">{data.filter((n) => !n.read).length} 条未读</span>}
         <div className="actions"><button type="button" className="secondary" onClick={reload}>刷新</button></div>
       </div>
@@ -38,7 +38,7 @@ export default function NoticesPage() {
       <ProblemBox error={error} />
       <ProblemBox error={actionError} />
       {loading && !data && <Loading />}
-      {data && data.length === 0 && <Empty>{unread ? '没有未读通知' : '暂无抄送通知'}</Empty>}
+      {data && data.length === 0 && <Empty>{unread ? '没有未读通知' : '暂无抄送或催办通知'}</Empty>}
       {data && data.length > 0 && (
         <table className="list" data-testid="notice-table">
           <thead><tr><th>时间</th><th>案件</th><th>通知内容</th><th>状态</th><th>操作</th></tr></thead>

@@ -10,10 +10,10 @@ const LIMIT = 20;
 
 export function ClaimStatus({ task, me }) {
   if (task.claimed_by) {
-    const who = task.claimed_by === me?.username ? '我' : task.claimed_by;
+    const who = task.claimed_by === me?.username ? '我' : task.claimed_by_name;
     return <span className="badge blue">已认领（{who}）</span>;
   }
-  if (task.assignee) return <span className="badge amber">指定：{task.assignee === me?.username ? '我' : task.assignee}</span>;
+  if (task.assignee) return <span className="badge amber">指定：{task.assignee === me?.username ? '我' : task.assignee_name}</span>;
   return <span className="badge">待认领</span>;
 }
 

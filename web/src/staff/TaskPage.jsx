@@ -6,6 +6,7 @@ import FormView from '../components/FormView.jsx';
 import { Deadline, Loading, ProblemBox, useResource } from '../components/ui.jsx';
 import { formatDateTime } from '../format.js';
 import ArticlesPanel from './ArticlesPanel.jsx';
+import CaseRecord, { LatestOpinion } from './CaseRecord.jsx';
 import { ClaimStatus } from './TaskListPage.jsx';
 
 function AssignDialog({ task, onDone, onCancel }) {
@@ -99,6 +100,15 @@ export default function TaskPage() {
   const { me } = useAuth();
   const navigate = useNavigate();
   const { data: task, error, loading, setData } = useResource(() => api.get(`/tasks/${taskId}`), [taskId]);
+  const [record, setRecord] = useState(null);
+  const [recordError, setRecordError] = useState(null);
+  const caseId = task?.instance_id;
+  useEffect(() => {
+    if (!caseId) return;
+    setRecord(null);
+    setRecordError(null);
+    api.get(`/instances/${caseId}/record`).then(setRecord).catch(setRecordError);
+  }, [caseId]);
   const [submitError, setSubmitError] = useState(null);
   const [actionError, setActionError] = useState(null);
   const [notice, setNotice] = useState(null);
@@ -171,7 +181,7 @@ export default function TaskPage() {
           <div><dt>办理角色</dt><dd>{task.role_name || task.role}</dd></div>
           <div><dt>期限</dt><dd data-testid="task-deadline"><Deadline due={task.due_at} overdue={task.overdue} /></dd></div>
           <div><dt>到达时间</dt><dd>{formatDateTime(task.ready_at)}</dd></div>
-          {task.assignee && <div><dt>指定办理人</dt><dd>{task.assignee}</dd></div>}
+          {task.assignee && <div><dt>指定办理人</dt><dd>{task.assignee_name}</dd></div>}
         </dl>
         {!result && (
           <div className="action-bar" style={{ marginTop: 12 }} data-testid="task-actions">
@@ -202,10 +212,15 @@ export default function TaskPage() {
         <ProblemBox error={actionError} />
       </div>
 
+      {!result && record && <LatestOpinion record={record} />}
+      {!result && record && <CaseRecord record={record} />}
+      <ProblemBox error={recordError} />
+
       {result ? <Result result={result} task={task} /> : (
         <div className="task-layout">
-          <div className="card">
-            {claimedByOther && <div className="error-box" style={{ marginBottom: 12 }}>此任务已由 {task.claimed_by} 认领，您只能查看。</div>}
+          <div className="card" aria-label="办理意见">
+            <h2>办理意见</h2>
+            {claimedByOther && <div className="error-box" style={{ marginBottom: 12 }}>此任务已由 {task.claimed_by_name} 认领，您只能查看。</div>}
             {task.can_act === false && !claimedByOther && <div className="error-box" style={{ marginBottom: 12 }}>您不是此任务的办理人，只能查看。</div>}
             {task.schema && Object.keys(task.schema.properties || {}).length === 0 && <p className="muted">本环节无需填写表单，确认后提交即可。</p>}
             <FormView
