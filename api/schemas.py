@@ -265,6 +265,8 @@ class AuditOut(Schema):
     id = fields.Integer()
     at = LocalDateTime()
     actor = fields.String()
+    actor_name = fields.String(metadata={"description": "操作人：姓名（单位）"})
+    text = fields.String(metadata={"description": "发生了什么，一句中文"})
     action = fields.String()
     instance_id = fields.Integer(allow_none=True)
     task_id = fields.String(allow_none=True)

@@ -27,6 +27,7 @@ from .catalog import start_form as start_form_view
 from .consistency import check_all as check_consistency
 from .diagram_state import diagram_state as case_diagram_state
 from .instances import assign, claim, complete, remember, start, unclaim
+from .record import audit_trail as instance_audit
 from .record import case_record
 from .runtime import (
     FORM,
@@ -49,7 +50,6 @@ from .views import (
     TaskFilter,
     case_after_action,
     done_tasks,
-    instance_audit,
     instance_detail,
     instance_summary,
     jurisdictions,

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..audit import entry_dict
 from ..clock import LOCAL_TZ
 from ..db import as_utc, db
 from ..models import Attachment, AuditEntry
@@ -133,7 +134,7 @@ def fields(bundle: Bundle, form: str | None, data: dict[str, Any],
             "opinion": "\n".join(opinions) or None, "documents": docs}
 
 
-def _sentence(action: str, detail: dict[str, Any], bundle: Bundle, who: dict[str, dict[str, Any]]) -> str:
+def sentence(action: str, detail: dict[str, Any], bundle: Bundle, who: dict[str, dict[str, Any]]) -> str:
     """What an entry of the 流转记录 says happened, in Chinese."""
     def person(username: Any) -> str:
         return who.get(str(username), {}).get("label") or "已删除的用户"
@@ -153,6 +154,8 @@ def _sentence(action: str, detail: dict[str, Any], bundle: Bundle, who: dict[str
         "error": f"流程出错：{detail.get('error', '')}",
         "migrate": f"案件转到第 {detail.get('to_version')} 版流程",
         "migrate_revert": f"撤销迁移，回到第 {detail.get('to_version')} 版流程",
+        "claim": "认领了任务", "unclaim": "取消认领任务", "urge": f"催办「{detail.get('task', '')}」",
+        "attachment_tampered": f"文件校验失败：《{detail.get('filename', '')}》的内容与上传时不一致",
     }.get(action, "其他操作")
 
 
@@ -163,6 +166,18 @@ def _bytes(detail: dict[str, Any]) -> int:
 def _kind(detail: dict[str, Any]) -> str:
     name = str(detail.get("filename", ""))
     return name.rsplit(".", 1)[-1].upper() if "." in name else "文件"
+
+
+def audit_trail(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
+    """The case's audit entries as staff read them: who (name（unit）), what (a sentence), when,
+    and the entry's chained hash."""
+    inst = get_visible(actor, instance_id)
+    bundle = stored_bundle(inst.version.bundle_hash)
+    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.instance_id == inst.id).order_by(AuditEntry.id)).all()
+    details = [json.loads(r.detail_json) for r in rows]
+    who = people({r.actor for r in rows} | {str(u) for d in details for u in (d.get("to"), *d.get("drawn", [])) if u})
+    return [{**entry_dict(r), "actor_name": who[r.actor]["label"], "text": sentence(r.action, d, bundle, who)}
+            for r, d in zip(rows, details, strict=True)]
 
 
 def case_record(actor: Actor, instance_id: int) -> dict[str, Any]:
@@ -185,7 +200,7 @@ def case_record(actor: Actor, instance_id: int) -> dict[str, Any]:
         office = detail.get("lane") or element.get("lane") or (start_lane if entry.action == "start" else None)
         item = {"action": entry.action, "at": as_utc(entry.at), "by": who[entry.actor], "office": office,
                 "step": detail.get("task") or element.get("name") or ("申报" if entry.action == "start" else ""),
-                "text": _sentence(entry.action, detail, bundle, who), "decision": None, "opinion": None,
+                "text": sentence(entry.action, detail, bundle, who), "decision": None, "opinion": None,
                 "documents": []}
         if entry.action in ("start", "complete"):
             form = start_form if entry.action == "start" else element.get("form")

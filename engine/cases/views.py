@@ -10,7 +10,6 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import Select, bindparam, func, select
 
-from ..audit import entry_dict
 from ..clock import now_utc
 from ..db import as_utc, db
 from ..errors import NotFound
@@ -227,13 +226,6 @@ def done_tasks(actor: Actor, limit: int = 50, offset: int = 0) -> tuple[list[dic
                     "at": as_utc(entry.at), "instance_id": inst.id, "case_title": inst.title,
                     "process_key": inst.process_key, "status": inst.status})
     return out, total
-
-
-def instance_audit(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
-    get_visible(actor, instance_id)
-    rows = db.session.scalars(select(AuditEntry).where(AuditEntry.instance_id == instance_id)
-                              .order_by(AuditEntry.id))
-    return [entry_dict(r) for r in rows]
 
 
 def jurisdictions(actor: Actor) -> list[dict[str, Any]]:

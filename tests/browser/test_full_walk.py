@@ -29,6 +29,10 @@ from .helpers import LiveServer, assert_no_page_errors, login, nav
 
 SCENARIOS = ROOT / "tests" / "scenarios" / "hunan-hrss.json"
 MANIFEST = ROOT / "bpmn" / "hunan-hrss" / "manifest.json"
+# What an official must never have to decode: identifiers (snake_case), boolean and null
+# literals, file names of diagrams, tables and forms, and login names.
+RAW_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b(?:True|False|None|true|false|null)\b"
+                       r"|\b[\w-]+\.(?:bpmn|dmn|json)\b|\bhrss_[a-z_]+")
 HAPPY_PATH = "一般项目·财政资金·全流程"
 PROJECT_SUFFIX = "（浏览器全程测试）"
 BACKGROUND = ("supervision",)  # worked when it opens and when nothing else is left, like bench/scenario.py
@@ -243,4 +247,22 @@ def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveSe
     timer = diagram.locator('[data-element-id="wait_trial_operation"]').first
     expect(timer).to_have_class(re.compile(r"\bmark-completed\b"))
     shot(page, "walk-91-case-history")
+
+    # -- officials read, they do not decode: every page of the walked case, as the applicant and
+    # as the IT office, shows no identifier, code, boolean literal, file name or login name
+    crawl = [f"/cases/{case_id}", f"/cases/{case_id}/print", "/", "/done", "/started", "/notices", "/cases"]
+    for user in (starter, LANE_USERS["厅信息化办"]):
+        walk.login_as(user)
+        for path in crawl:
+            page.goto(path)
+            page.get_by_test_id("current-user").wait_for()
+            page.wait_for_load_state("networkidle")
+            texts = [page.locator("main").inner_text()]
+            if path == f"/cases/{case_id}":
+                for tab in ("办理记录", "审计记录"):
+                    page.get_by_role("tab", name=re.compile(rf"^{tab}")).click()
+                    page.wait_for_load_state("networkidle")
+                    texts.append(page.locator("main").inner_text())
+            raw = RAW_TOKEN.findall("\n".join(texts))
+            assert not raw, f"{user} sees raw tokens on {path}: {sorted(set(raw))[:12]}"
     assert_no_page_errors(page)

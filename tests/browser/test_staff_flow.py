@@ -159,9 +159,15 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     expect(record).to_contain_text("需求调研")
     expect(record).to_contain_text("资格认证业务流程")
     expect(record).to_contain_text("张伟（厅养老保险处）")
-    expect(page.get_by_test_id("record-documents").get_by_test_id("record-document")
-           .filter(has_text="调研报告.pdf")).to_be_visible()
+    report = page.get_by_test_id("record-documents").get_by_test_id("record-document").filter(has_text="调研报告.pdf")
+    expect(report).to_be_visible()
+    report.get_by_role("button", name="预览").click()  # the PDF drawn in the page, by the bundled pdf.js
+    expect(report.get_by_test_id("pdf-preview").locator("canvas").first).to_be_visible()
     expect(page.get_by_role("heading", name="办理意见")).to_be_visible()
+    # 常用意见: one click writes a phrase into the opinion field
+    opinion = page.locator("#root_review_opinion")
+    page.get_by_test_id("common-opinions").first.get_by_role("button", name="同意。").click()
+    expect(opinion).to_have_value("同意。")
     visible = page.locator("main, body").first.inner_text()
     raw = re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b|\b(?:True|False|None)\b|hrss_[a-z_]+", visible)
     assert not raw, f"raw tokens on the task page: {raw[:10]}"

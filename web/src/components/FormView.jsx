@@ -12,6 +12,7 @@ import Form from '@rjsf/core';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import { TranslatableString, getTemplate, getUiOptions, replaceStringParameters } from '@rjsf/utils';
 import { AttachmentListField, AttachmentWidget } from './AttachmentWidget.jsx';
+import OpinionWidget, { rememberOpinions } from './OpinionWidget.jsx';
 import { isAttachmentArraySchema, isAttachmentSchema } from './attachments.js';
 import { ProblemBox } from './ui.jsx';
 
@@ -125,7 +126,7 @@ const ButtonTemplates = {
   ClearButton: textButton('清空'),
 };
 
-const widgets = { attachment: AttachmentWidget };
+const widgets = { attachment: AttachmentWidget, TextareaWidget: OpinionWidget };
 const fields = { attachmentList: AttachmentListField };
 const templates = { FieldErrorTemplate, FieldTemplate, ButtonTemplates };
 
@@ -279,7 +280,7 @@ export default function FormView({
           setData(next);
           onChange?.(next);
         }}
-        onSubmit={({ formData: next }) => onSubmit?.(next || {})}
+        onSubmit={({ formData: next }) => { rememberOpinions(schema, next); onSubmit?.(next || {}); }}
       >
         {readOnly ? <></> : (
           <div className="form-actions">

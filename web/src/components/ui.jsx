@@ -69,7 +69,7 @@ export function useResource(loader, deps) {
 }
 
 export function Deadline({ due, overdue }) {
-  if (!due) return <span className="muted">无期限</span>;
+  if (!due) return <span className="muted">未规定办理时限</span>;
   return (
     <span className={overdue ? 'deadline overdue' : 'deadline'}>
       {formatDateTime(due)}{overdue && <span className="badge red" data-testid="overdue-badge">逾期</span>}

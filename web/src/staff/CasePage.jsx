@@ -22,18 +22,6 @@ export function StatusBadge({ status }) {
   return <span className={`badge ${STATUS_BADGE[status] || ''}`} data-testid="case-status">{STATUS_LABELS[status] || status}</span>;
 }
 
-function detailText(detail) {
-  if (!detail || typeof detail !== 'object') return '';
-  const parts = [];
-  for (const [k, v] of Object.entries(detail)) {
-    if (v === null || v === undefined || v === '') continue;
-    if (k === 'data' && typeof v === 'object') { parts.push(`提交字段 ${Object.keys(v).length} 项`); continue; }
-    const text = typeof v === 'object' ? JSON.stringify(v) : String(v);
-    parts.push(`${k}: ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`);
-  }
-  return parts.join('；');
-}
-
 function Audit({ caseId, refreshKey }) {
   const { data, error, loading } = useResource(() => api.get(`/instances/${caseId}/audit`), [caseId, refreshKey]);
   return (
@@ -44,15 +32,13 @@ function Audit({ caseId, refreshKey }) {
       {data && data.length === 0 && <p className="muted">暂无记录</p>}
       {data && data.length > 0 && (
         <table className="list small-table">
-          <thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>环节</th><th>详情</th><th>校验值</th></tr></thead>
+          <thead><tr><th>时间</th><th>操作人</th><th>操作</th><th>校验值</th></tr></thead>
           <tbody>
             {data.map((a) => (
               <tr key={a.id} data-testid="audit-row">
                 <td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</td>
-                <td>{a.actor}</td>
-                <td>{ACTION_LABELS[a.action] || a.action}</td>
-                <td>{a.detail?.task || a.detail?.timer || a.bpmn_id || '—'}</td>
-                <td className="small">{detailText(a.detail)}</td>
+                <td>{a.actor_name}</td>
+                <td>{a.text}</td>
                 <td><code title={a.hash}>{a.hash?.slice(0, 8)}</code></td>
               </tr>
             ))}

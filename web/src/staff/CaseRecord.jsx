@@ -1,14 +1,17 @@
 // The 审批单: what a case holds, as the offices read it — every form submitted, in order, each
 // field labelled by its form; then the 流转记录 (who, which office, when, decision, opinion).
 // Everything shown comes labelled from GET /instances/{id}/record; nothing raw is shown here.
-import React, { useState } from 'react';
+import React, { Suspense, lazy, useState } from 'react';
 import { downloadAttachment } from '../components/attachments.js';
 import { ProblemBox } from '../components/ui.jsx';
 import { formatDateTime } from '../format.js';
 
+const PdfPreview = lazy(() => import('../components/PdfPreview.jsx'));
+
 function DocumentLink({ doc }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
+  const [previewing, setPreviewing] = useState(false);
   const download = async () => {
     setBusy(true);
     setError(null);
@@ -17,8 +20,14 @@ function DocumentLink({ doc }) {
   return (
     <span className="record-doc" data-testid="record-document">
       <span className="badge">{doc.kind}</span> 《{doc.name}》<span className="muted small">{doc.size}</span>
+      {doc.preview && (
+        <button type="button" className="secondary small" onClick={() => setPreviewing((v) => !v)}>
+          {previewing ? '收起预览' : '预览'}
+        </button>
+      )}
       <button type="button" className="secondary small" onClick={download} disabled={busy}>下载</button>
       <ProblemBox error={error} />
+      {previewing && <Suspense fallback={<span className="muted small">正在打开…</span>}><PdfPreview id={doc.id} name={doc.name} /></Suspense>}
     </span>
   );
 }
