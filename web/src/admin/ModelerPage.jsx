@@ -10,6 +10,7 @@ import { DRAFT_STATUS } from './DraftsPage.jsx';
 import { classifyFiles, Loading, ProblemBox, Tabs, today, useLoad } from './common.jsx';
 import { DiffSummary } from './DiffPage.jsx';
 import './admin.css';
+import { fileTitle } from './bpmnInfo.js';
 
 // The in-product modeler for a bundle draft (/drafts/:draftId).
 //
@@ -395,10 +396,9 @@ export default function ModelerPage() {
 
   const anyDirty = Object.values(dirty).some(Boolean);
   const tabs = [
-    ...kinds.bpmn.map((p) => ({ key: p, label: `流程图 ${p}`, dirty: dirty[p] })),
-    ...kinds.dmn.map((p) => ({ key: p, label: `决策表 ${p}`, dirty: dirty[p] })),
-    ...kinds.json.filter((p) => !p.startsWith('forms/')).map((p) => ({ key: p, label: '清单 manifest.json', dirty: dirty[p] })),
-    ...kinds.other.map((p) => ({ key: p, label: p === 'regulation.txt' ? '法规原文 regulation.txt' : p, dirty: dirty[p] })),
+    ...[...kinds.bpmn, ...kinds.dmn].map((p) => ({ key: p, label: fileTitle(p, texts.current[p]), dirty: dirty[p] })),
+    ...kinds.json.filter((p) => !p.startsWith('forms/')).map((p) => ({ key: p, label: '流程包清单', dirty: dirty[p] })),
+    ...kinds.other.map((p) => ({ key: p, label: p === 'regulation.txt' ? '法规原文' : p, dirty: dirty[p] })),
   ];
   const activeForm = active?.startsWith('forms/') ? active : '';
   const errorsCount = findings.filter((f) => f.severity === 'error').length;

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import BpmnCanvas from './BpmnCanvas.jsx';
 import DmnCanvas from './DmnCanvas.jsx';
-import { citedArticles, describe } from './bpmnInfo.js';
+import { citedArticles, describe, fileTitle } from './bpmnInfo.js';
 import { classifyFiles, documentationOf, Loading, ProblemBox, Tabs, typeLabel, useLoad, VersionCells } from './common.jsx';
 import './admin.css';
 
@@ -114,8 +114,7 @@ export default function ProcessPage() {
           {files.data && (
             <>
               <Tabs testid="file-tabs" active={tab} onChange={(t) => { setTab(t); setSelected(null); }}
-                items={[...kinds.bpmn.map((p) => ({ key: p, label: `流程图 ${p}` })),
-                  ...kinds.dmn.map((p) => ({ key: p, label: `决策表 ${p}` }))]} />
+                items={[...kinds.bpmn, ...kinds.dmn].map((p) => ({ key: p, label: fileTitle(p, files.data.files[p]) }))} />
               {isBpmn && (
                 <div className="row">
                   <div className="grow">

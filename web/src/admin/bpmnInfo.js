@@ -72,3 +72,16 @@ export function citedArticles(doc, articles) {
   if (!doc || !articles) return [];
   return articles.filter((a) => a.article && doc.includes(a.article));
 }
+
+// What a person calls a diagram or decision file: its process (or pool) or decision name,
+// never its file name.
+export function fileTitle(path, xml) {
+  const kind = path.endsWith('.dmn') ? '决策表' : '流程图';
+  let name = '';
+  try {
+    const doc = new DOMParser().parseFromString(xml || '', 'application/xml');
+    const first = (tag) => [...doc.getElementsByTagNameNS('*', tag)].map((e) => e.getAttribute('name')).find(Boolean);
+    name = path.endsWith('.dmn') ? (first('decision') || first('definitions')) : (first('process') || first('participant'));
+  } catch (e) { /* unreadable XML: the kind alone */ }
+  return name ? `${kind}：${name}` : kind;
+}

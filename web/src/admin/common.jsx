@@ -19,7 +19,7 @@ export function Tabs({ items, active, onChange, testid }) {
   return (
     <div className="admin-tabs" role="tablist" data-testid={testid}>
       {items.map((it) => (
-        <button key={it.key} type="button" role="tab" aria-selected={it.key === active}
+        <button key={it.key} type="button" role="tab" aria-selected={it.key === active} data-key={it.key}
           className={it.key === active ? 'active' : ''} onClick={() => onChange(it.key)} title={it.title || it.label}>
           {it.label}{it.dirty ? ' ●' : ''}
         </button>
