@@ -323,6 +323,11 @@ class TimelineOut(Schema):
     documents = fields.List(fields.Nested(DocumentOut))
 
 
+class DerivedOut(Schema):
+    label = fields.String(metadata={"description": "数据字典中的中文名称"})
+    value = fields.String(metadata={"description": "展示值"})
+
+
 class RecordOut(Schema):
     instance_id = fields.Integer()
     title = fields.String()
@@ -333,6 +338,8 @@ class RecordOut(Schema):
     submissions = fields.List(fields.Nested(SubmissionOut), metadata={"description": "按提交顺序的各环节表单"})
     timeline = fields.List(fields.Nested(TimelineOut), metadata={"description": "流转记录"})
     documents = fields.List(fields.Nested(DocumentOut), metadata={"description": "案件的全部文件"})
+    derived = fields.List(fields.Nested(DerivedOut), metadata={
+        "description": "系统判定：流程推导出的、流程包数据字典中列出的值（如决策表结论），以中文显示"})
 
 
 class HealthOut(Schema):

@@ -19,6 +19,7 @@ from ..regulations.bundles import Bundle
 from ..regulations.store import spec_text, stored_bundle
 from ..users import Actor, people
 from . import runtime
+from .instances import load
 from .lookups import get_visible
 from .serialization import restored_specs
 
@@ -168,6 +169,23 @@ def _kind(detail: dict[str, Any]) -> str:
     return name.rsplit(".", 1)[-1].upper() if "." in name else "文件"
 
 
+def derived(bundle: Bundle, data: dict[str, Any]) -> list[dict[str, str]]:
+    """系统判定: the values the diagram derived that the bundle's data dictionary names, by their
+    Chinese names (codes through the entry's `values`; compiler-checked, see revisions.dictionary)."""
+    out = []
+    for name, entry in bundle.manifest.get("data_dictionary", {}).items():
+        value = data.get(name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            shown = "是" if value else "否"
+        else:
+            shown = entry.get("values", {}).get(str(value)) or (f"{value:,}" if isinstance(value, int | float)
+                                                                 else str(value))
+        out.append({"label": entry["label"], "value": shown})
+    return out
+
+
 def audit_trail(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
     """The case's audit entries as staff read them: who (name（unit）), what (a sentence), when,
     and the entry's chained hash."""
@@ -215,4 +233,5 @@ def case_record(actor: Actor, instance_id: int) -> dict[str, Any]:
     return {"instance_id": inst.id, "title": inst.title, "process_name": process.get("name", ""),
             "applicant_unit": inst.applicant_unit, "started_by": who[inst.started_by],
             "started_at": as_utc(inst.started_at), "submissions": submissions, "timeline": timeline,
+            "derived": derived(bundle, runtime.current_data(load(inst).workflow)),
             "documents": [document(a) for a in sorted(documents.values(), key=lambda a: (a.uploaded_at, a.id))]}

@@ -42,3 +42,9 @@ def test_the_record_is_labelled_by_the_forms_and_names_people(http):
 def test_a_case_nobody_may_see_has_no_record(http):
     case = start(http)
     assert http.as_("s_unit_b").get(f"/api/v1/instances/{case['id']}/record").status == 404
+
+
+def test_values_the_diagram_derives_are_shown_by_their_dictionary_names(http):
+    case = start(http)  # 80,000 元: the sample's decision table makes it a small project
+    derived = http.as_("s_unit_a").get(f"/api/v1/instances/{case['id']}/record").body["derived"]
+    assert derived == [{"label": "小额项目", "value": "是"}]

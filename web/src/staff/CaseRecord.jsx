@@ -101,6 +101,14 @@ export default function CaseRecord({ record }) {
         <h2>申报材料与各环节表单</h2>
         <p className="muted small">{record.process_name} · 申报单位 {record.applicant_unit || '—'} · 发起人 {record.started_by.label} · {formatDateTime(record.started_at)}</p>
         <Submissions record={record} />
+        {record.derived?.length > 0 && (
+          <div className="record-submission" data-testid="record-derived">
+            <strong>系统判定</strong><span className="muted small"> 依据流程包中的决策表和规则自动得出</span>
+            <dl className="record-fields">
+              {record.derived.map((d) => <div key={d.label}><dt>{d.label}</dt><dd>{d.value}</dd></div>)}
+            </dl>
+          </div>
+        )}
       </section>
       <section className="card" aria-label="流转记录">
         <h2>流转记录</h2>
