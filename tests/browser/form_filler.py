@@ -1,7 +1,8 @@
 """Fill a form of the web app (rjsf, web/src/components/FormView.jsx) as a person would, from
 data keyed by field name, field by field according to the field's JSON Schema:
 
-- text / textarea, integer / number, date (`<input type=date>`): typed into `#root_<field>`;
+- text / textarea, integer / number: typed into `#root_<field>`; a date: picked in the Chinese date
+  picker (month and year arrows, then the day), as a person would;
 - a choice (`enum`, or `oneOf` of `const`s, booleans included): a radio group `#root_<field>`
   (four choices or fewer, or `ui:widget: radio`) clicked by the choice's title, else a
   `<select>` picked by that title; a boolean without choices is a checkbox;
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,10 +122,26 @@ class FormFiller:
                 target.select_option(label=label)
         elif kind == "boolean":
             target.set_checked(bool(value))
+        elif schema.get("format") == "date":
+            self._pick_date(target, str(value))
         elif kind in ("integer", "number", "string"):
             target.fill(str(value))
         else:
             raise NotImplementedError(f"{path}: no way to fill a {kind} field with {value!r}")
+
+    def _pick_date(self, target: Locator, value: str) -> None:
+        year, month, day = (int(part) for part in value.split("-"))
+        target.click()
+        panel = target.locator("xpath=..").locator(".cn-date-panel")
+        for _ in range(600):
+            shown = re.match(r"(\d+)年(\d+)月", panel.locator(".cn-date-head strong").inner_text())
+            steps = (year * 12 + month) - (int(shown.group(1)) * 12 + int(shown.group(2)))
+            if steps == 0:
+                break
+            name = ("下一年" if steps > 0 else "上一年") if abs(steps) >= 12 else ("下个月" if steps > 0 else "上个月")
+            panel.get_by_role("button", name=name, exact=True).click()
+        panel.get_by_role("button", name=f"{year}年{month}月{day}日", exact=True).click()
+        expect(target).to_have_value(f"{year}年{month}月{day}日")
 
     def _attach(self, dom: str, path: str, markers: list[Any], many: bool) -> None:
         assert markers and all(is_marker(m) for m in markers), f"{path}: not {{'$attachment': name}}: {markers}"

@@ -61,6 +61,7 @@ def test_staff_walk_a_case_to_the_next_office(page: Page, live_server: LiveServe
     field(page, "project_name").fill(PROJECT)
     field(page, "category").select_option(label="软件项目（信息应用系统）")
     field(page, "budget_yuan").fill("3500000")
+    expect(form.get_by_test_id("amount-wan")).to_have_text("合 350 万元")  # the data stays in 元
     choose(page, "funding_source", "财政资金")
     choose(page, "province_wide", "否")
     choose(page, "classified", "非涉密")

@@ -13,6 +13,7 @@ import { customizeValidator } from '@rjsf/validator-ajv8';
 import { TranslatableString, getTemplate, getUiOptions, replaceStringParameters } from '@rjsf/utils';
 import { AttachmentListField, AttachmentWidget } from './AttachmentWidget.jsx';
 import OpinionWidget, { rememberOpinions } from './OpinionWidget.jsx';
+import { AmountTemplate, ChineseDateWidget } from './ChineseInputs.jsx';
 import { isAttachmentArraySchema, isAttachmentSchema } from './attachments.js';
 import { ProblemBox } from './ui.jsx';
 
@@ -126,9 +127,9 @@ const ButtonTemplates = {
   ClearButton: textButton('清空'),
 };
 
-const widgets = { attachment: AttachmentWidget, TextareaWidget: OpinionWidget };
+const widgets = { attachment: AttachmentWidget, TextareaWidget: OpinionWidget, DateWidget: ChineseDateWidget };
 const fields = { attachmentList: AttachmentListField };
-const templates = { FieldErrorTemplate, FieldTemplate, ButtonTemplates };
+const templates = { FieldErrorTemplate, FieldTemplate, ButtonTemplates, BaseInputTemplate: AmountTemplate };
 
 function choices(schema) {
   if (Array.isArray(schema.enum)) return schema.enum.length;
