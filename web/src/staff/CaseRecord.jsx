@@ -62,10 +62,22 @@ export function Submissions({ record }) {
   return record.submissions.map((s, i) => <Submission key={`${s.at}-${i}`} item={s} open={i === 0 || i === last} />);
 }
 
-export function Timeline({ record }) {
+// On a task page the latest entries come first to hand (the opinion box is below); the rest
+// one click away. The case page shows them all.
+const RECENT = 6;
+
+export function Timeline({ record, compact = false }) {
+  const [all, setAll] = useState(!compact);
+  const hidden = all ? 0 : Math.max(record.timeline.length - RECENT, 0);
   return (
+    <>
+    {hidden > 0 && (
+      <button type="button" className="secondary small" onClick={() => setAll(true)} data-testid="timeline-more">
+        展开较早的 {hidden} 条记录
+      </button>
+    )}
     <ol className="timeline" data-testid="record-timeline" aria-label="流转记录">
-      {record.timeline.map((t, i) => (
+      {record.timeline.slice(hidden).map((t, i) => (
         <li key={`${t.at}-${i}`} data-testid="timeline-item">
           <div className="timeline-head">
             <span className="timeline-time">{formatDateTime(t.at)}</span>
@@ -78,6 +90,7 @@ export function Timeline({ record }) {
         </li>
       ))}
     </ol>
+    </>
   );
 }
 
@@ -94,7 +107,7 @@ export function LatestOpinion({ record }) {
   );
 }
 
-export default function CaseRecord({ record }) {
+export default function CaseRecord({ record, compact = false }) {
   return (
     <div className="case-record" data-testid="case-record">
       <section className="card" aria-label="申报材料">
@@ -112,7 +125,7 @@ export default function CaseRecord({ record }) {
       </section>
       <section className="card" aria-label="流转记录">
         <h2>流转记录</h2>
-        <Timeline record={record} />
+        <Timeline record={record} compact={compact} />
       </section>
       {record.documents.length > 0 && (
         <section className="card" aria-label="案件文件" data-testid="record-documents">

@@ -213,7 +213,7 @@ export default function TaskPage() {
       </div>
 
       {!result && record && <LatestOpinion record={record} />}
-      {!result && record && <CaseRecord record={record} />}
+      {!result && record && <CaseRecord record={record} compact />}
       <ProblemBox error={recordError} />
 
       {result ? <Result result={result} task={task} /> : (
