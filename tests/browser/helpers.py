@@ -134,3 +134,14 @@ def copy_doc_screenshots(pairs: dict[str, Path]) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name, source in pairs.items():
         shutil.copyfile(source, target / name)
+
+
+# What an official must never have to decode: identifiers (snake_case), boolean and null
+# literals, file names of diagrams, tables and forms, and login names.
+RAW_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b(?:True|False|None|true|false|null)\b"
+                       r"|\b[\w-]+\.(?:bpmn|dmn|json)\b|\bhrss_[a-z_]+")
+
+
+def raw_tokens(page) -> list[str]:
+    """The raw tokens in the visible text of the page's main area."""
+    return sorted(set(RAW_TOKEN.findall(page.locator("main").inner_text())))

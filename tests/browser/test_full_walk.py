@@ -25,14 +25,10 @@ from playwright.sync_api import Page, expect
 
 from ..conftest import ROOT
 from .form_filler import Upload, fill_form
-from .helpers import LiveServer, assert_no_page_errors, login, nav
+from .helpers import RAW_TOKEN, LiveServer, assert_no_page_errors, login, nav
 
 SCENARIOS = ROOT / "tests" / "scenarios" / "hunan-hrss.json"
 MANIFEST = ROOT / "bpmn" / "hunan-hrss" / "manifest.json"
-# What an official must never have to decode: identifiers (snake_case), boolean and null
-# literals, file names of diagrams, tables and forms, and login names.
-RAW_TOKEN = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b(?:True|False|None|true|false|null)\b"
-                       r"|\b[\w-]+\.(?:bpmn|dmn|json)\b|\bhrss_[a-z_]+")
 HAPPY_PATH = "一般项目·财政资金·全流程"
 PROJECT_SUFFIX = "（浏览器全程测试）"
 BACKGROUND = ("supervision",)  # worked when it opens and when nothing else is left, like bench/scenario.py

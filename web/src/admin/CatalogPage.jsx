@@ -36,7 +36,6 @@ export default function CatalogPage() {
               <div key={p.key} style={{ marginBottom: 14 }}>
                 <div className="toolbar">
                   <strong>{p.name}</strong>
-                  <span className="muted">{p.key}</span>
                   <span className="links">
                     <Link to={`/catalog/${encodeURIComponent(p.key)}`}>查看流程图与决策表</Link>
                     {previous && (

@@ -51,11 +51,10 @@ export default function CoveragePage() {
                     {a.missing && <strong className="sev-error">无元素引用此条款</strong>}
                     {(a.elements || []).map((e, i) => (
                       <div key={i}>
-                        <span className="muted">{e.file}</span> ·{' '}
+                        <span className="muted">{e.file?.endsWith('.dmn') ? '决策表' : '流程图'}</span> ·{' '}
                         {processKey && e.file?.endsWith('.bpmn')
-                          ? <Link to={`/catalog/${encodeURIComponent(processKey)}?${new URLSearchParams({ file: e.file, element: e.element })}`}>{e.name || e.element}</Link>
-                          : (e.name || e.element)}
-                        <span className="muted">（{e.element}）</span>
+                          ? <Link to={`/catalog/${encodeURIComponent(processKey)}?${new URLSearchParams({ file: e.file, element: e.element })}`}>{e.name || '（未命名元素）'}</Link>
+                          : (e.name || '（未命名元素）')}
                       </div>
                     ))}
                   </td>

@@ -53,7 +53,7 @@ export default function ProcessPage() {
   return (
     <div>
       <p><Link to="/catalog">← 法规与流程</Link></p>
-      <h1>{proc.data?.name || processKey} <span className="muted">{processKey}</span></h1>
+      <h1>{proc.data?.name || '流程'}</h1>
       <ProblemBox error={proc.error} />
       {proc.data && (
         <div className="card">
