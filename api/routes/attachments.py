@@ -29,8 +29,9 @@ def store() -> cases.AttachmentStore:
     return cache[(setting, endpoint)]
 
 
-def _out(row: Attachment) -> dict[str, Any]:
-    return {**cases.attachment_dict(row), "content_url": f"/api/v1/attachments/{row.id}/content"}
+def _out(rows: list[Attachment]) -> list[dict[str, Any]]:
+    return [{**shown, "content_url": f"/api/v1/attachments/{shown['id']}/content"}
+            for shown in cases.attachment_dicts(rows)]
 
 
 @blp.route("/attachments", methods=["POST"])
@@ -43,14 +44,14 @@ def upload(files: dict, form: dict) -> tuple[dict, int]:
     target = cases.attachment_target(actor, form["field"], form.get("task_id"), form.get("process_key"))
     file = files["file"]
     row = cases.upload_attachment(actor, store(), target, file.stream, file.filename, file.mimetype)
-    return _out(row), 201
+    return _out([row])[0], 201
 
 
 @blp.route("/attachments/<string:attachment_id>")
 @blp.response(200, AttachmentOut)
 def metadata(attachment_id: str) -> dict:
     """附件信息（表单提交前仅上传人可见，之后与案件的查看权限相同）"""
-    return _out(cases.get_attachment(current_actor(), attachment_id))
+    return _out([cases.get_attachment(current_actor(), attachment_id)])[0]
 
 
 @blp.route("/attachments/<string:attachment_id>/content")
@@ -74,4 +75,4 @@ def content(attachment_id: str) -> Response:
 @blp.response(200, AttachmentOut(many=True))
 def of_instance(instance_id: int) -> list:
     """案件的附件"""
-    return [_out(row) for row in cases.attachments_of_case(current_actor(), instance_id)]
+    return _out(cases.attachments_of_case(current_actor(), instance_id))

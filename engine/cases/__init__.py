@@ -12,7 +12,7 @@ catalog and diagram_state (read models), consistency (state and index agree).
 from .access import actionable
 from .attachment_store import AttachmentStore
 from .attachment_store import from_setting as attachment_store_from_setting
-from .attachments import as_dict as attachment_dict
+from .attachments import as_dicts as attachment_dicts
 from .attachments import content as attachment_content
 from .attachments import for_instance as attachments_of_case
 from .attachments import get as get_attachment
@@ -75,7 +75,7 @@ __all__ = [
     "assign",
     "assign_candidates",
     "attachment_content",
-    "attachment_dict",
+    "attachment_dicts",
     "attachment_store_from_setting",
     "attachment_target",
     "attachments_of_case",

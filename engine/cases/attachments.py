@@ -403,9 +403,11 @@ def bind(actor: Actor, schema_text: str | None, data: dict[str, Any], *, instanc
             raise _refuse(field.path, f"「{field.title}」的附件已用于其他案件，请重新上传")
 
 
-def as_dict(row: Attachment) -> dict[str, Any]:
-    return {"id": row.id, "filename": row.filename, "media_type": row.media_type, "size": row.size,
-            "sha256": row.sha256, "field": row.field, "task_id": row.task_id, "instance_id": row.instance_id,
-            "process_key": row.process_key, "uploaded_by": row.uploaded_by,
-            "uploaded_by_name": people({row.uploaded_by})[row.uploaded_by]["label"], "uploaded_at": row.uploaded_at,
-            "bound_at": row.bound_at}
+def as_dicts(rows: list[Attachment]) -> list[dict[str, Any]]:
+    """Attachments as the API shows them, uploaders by name（unit） (one query for the list)."""
+    who = people({row.uploaded_by for row in rows})
+    return [{"id": row.id, "filename": row.filename, "media_type": row.media_type, "size": row.size,
+             "sha256": row.sha256, "field": row.field, "task_id": row.task_id, "instance_id": row.instance_id,
+             "process_key": row.process_key, "uploaded_by": row.uploaded_by,
+             "uploaded_by_name": who[row.uploaded_by]["label"], "uploaded_at": row.uploaded_at,
+             "bound_at": row.bound_at} for row in rows]

@@ -61,9 +61,14 @@ def _size(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(n / 1024, 0.1):.1f} KB"
 
 
+def _kind(filename: str, otherwise: str) -> str:
+    """What a person calls a file's type: its extension (PDF, DOCX), else `otherwise`."""
+    return filename.rsplit(".", 1)[-1].upper() if "." in filename else otherwise
+
+
 def document(row: Attachment) -> dict[str, Any]:
-    kind = (row.filename.rsplit(".", 1)[-1].upper() if "." in row.filename else row.media_type)
-    return {"id": row.id, "name": row.filename, "kind": kind, "size": _size(row.size), "sha256": row.sha256,
+    return {"id": row.id, "name": row.filename, "kind": _kind(row.filename, row.media_type),
+            "size": _size(row.size), "sha256": row.sha256,
             "media_type": row.media_type, "content_url": f"/api/v1/attachments/{row.id}/content",
             "preview": row.media_type == "application/pdf"}
 
@@ -86,7 +91,7 @@ def _display(schema: dict[str, Any], value: Any, documents: dict[str, Attachment
         parts = [_display(schema.get("items", {}), v, documents) for v in value]
         return "、".join(p[0] for p in parts if p[0]), [d for p in parts for d in p[1]]
     if isinstance(value, dict):
-        parts = [(_label(schema.get("properties", {}).get(k, {}), k), _display(
+        parts = [(_label(schema.get("properties", {}).get(k, {})), _display(
             schema.get("properties", {}).get(k, {}), v, documents)) for k, v in value.items()]
         return "；".join(f"{label}：{shown[0]}" for label, shown in parts), [d for _, s in parts for d in s[1]]
     if value is None or value == "":
@@ -106,7 +111,7 @@ def _dated(schema: dict[str, Any], text: str) -> str:
     return text
 
 
-def _label(schema: dict[str, Any], key: str) -> str:
+def _label(schema: dict[str, Any]) -> str:
     return schema.get("title") or "（未命名字段）"
 
 
@@ -124,11 +129,11 @@ def fields(bundle: Bundle, form: str | None, data: dict[str, Any],
             continue
         shown, named = _display(props[key], data[key], documents)
         long_text = (ui.get(key) or {}).get("ui:widget") == "textarea"
-        rows.append({"label": _label(props[key], key), "value": shown, "documents": named, "long": long_text})
+        rows.append({"label": _label(props[key]), "value": shown, "documents": named, "long": long_text})
         docs += named
         role = props[key].get("x-role")
         if role == "decision":
-            decisions.append(f"{_label(props[key], key)}：{shown}")
+            decisions.append(f"{_label(props[key])}：{shown}")
         elif role == "opinion" and shown != "（未填写）":
             opinions.append(shown)
     return {"form_title": schema.get("title") or "", "fields": rows, "decision": "；".join(decisions) or None,
@@ -151,7 +156,7 @@ def sentence(action: str, detail: dict[str, Any], bundle: Bundle, who: dict[str,
         "message": "收到外部通知",
         "copy_to": f"抄送{role}：{detail.get('message', '')}",
         "expert_draw": "随机抽取评审专家：" + "、".join(person(u) for u in detail.get("drawn", [])),
-        "attachment_uploaded": f"上传了《{detail.get('filename', '')}》（{_kind(detail)}，{_size(_bytes(detail))}）",
+        "attachment_uploaded": _uploaded(detail),
         "error": f"流程出错：{detail.get('error', '')}",
         "migrate": f"案件转到第 {detail.get('to_version')} 版流程",
         "migrate_revert": f"撤销迁移，回到第 {detail.get('to_version')} 版流程",
@@ -160,13 +165,16 @@ def sentence(action: str, detail: dict[str, Any], bundle: Bundle, who: dict[str,
     }.get(action, "其他操作")
 
 
-def _bytes(detail: dict[str, Any]) -> int:
-    return int(detail.get("size") or 0)
-
-
-def _kind(detail: dict[str, Any]) -> str:
+def _uploaded(detail: dict[str, Any]) -> str:
     name = str(detail.get("filename", ""))
-    return name.rsplit(".", 1)[-1].upper() if "." in name else "文件"
+    return f"上传了《{name}》（{_kind(name, '文件')}，{_size(int(detail.get('size') or 0))}）"
+
+
+def _people_in(entries: list[AuditEntry], details: list[dict[str, Any]], *more: str) -> dict[str, dict[str, Any]]:
+    """Everyone audit entries name — who acted, whom a task went to, which experts were drawn —
+    as shown to staff, in one query."""
+    named = {str(u) for d in details for u in (d.get("to"), *d.get("drawn", [])) if u}
+    return people({e.actor for e in entries} | named | set(more))
 
 
 def derived(bundle: Bundle, data: dict[str, Any]) -> list[dict[str, str]]:
@@ -193,7 +201,7 @@ def audit_trail(actor: Actor, instance_id: int) -> list[dict[str, Any]]:
     bundle = stored_bundle(inst.version.bundle_hash)
     rows = db.session.scalars(select(AuditEntry).where(AuditEntry.instance_id == inst.id).order_by(AuditEntry.id)).all()
     details = [json.loads(r.detail_json) for r in rows]
-    who = people({r.actor for r in rows} | {str(u) for d in details for u in (d.get("to"), *d.get("drawn", [])) if u})
+    who = _people_in(rows, details)
     return [{**entry_dict(r), "actor_name": who[r.actor]["label"], "text": sentence(r.action, d, bundle, who)}
             for r, d in zip(rows, details, strict=True)]
 
@@ -208,9 +216,7 @@ def case_record(actor: Actor, instance_id: int) -> dict[str, Any]:
         AuditEntry.instance_id == inst.id, AuditEntry.action.in_(TIMELINE_ACTIONS)).order_by(AuditEntry.id)).all()
     documents = {a.id: a for a in db.session.scalars(select(Attachment).where(Attachment.instance_id == inst.id))}
     details = [json.loads(e.detail_json) for e in entries]
-    usernames = {e.actor for e in entries} | {inst.started_by} | {
-        str(u) for d in details for u in (d.get("to"), *d.get("drawn", [])) if u}
-    who = people(usernames)
+    who = _people_in(entries, details, inst.started_by)
     start_lane, start_form = runtime.start_event_info(spec)
     submissions, timeline = [], []
     for entry, detail in zip(entries, details, strict=True):
