@@ -1,10 +1,10 @@
 """What the web app reads about jurisdictions and processes besides cases: who starts a
 process and with which form, the regulation's articles, which element cites which article,
-and every file of a version's bundle."""
+every file of a version's bundle, and its decision tables in words."""
 
 from __future__ import annotations
 
-import json
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -15,9 +15,10 @@ from ..models import Jurisdiction, ProcessVersion
 from ..regulations import articles as regulation
 from ..regulations.bundles import Bundle
 from ..regulations.coverage import coverage
+from ..regulations.decision_words import decisions_in_words
 from ..regulations.store import spec_text, stored_bundle, version_in_force
 from ..users import Actor
-from . import runtime
+from . import directory, runtime
 
 
 def _version(process_key: str, version: int | None = None) -> ProcessVersion:
@@ -54,8 +55,7 @@ def process_start_info(actor: Actor, process_key: str) -> dict[str, Any]:
 
 
 def _form(bundle: Bundle, name: str | None) -> Any:
-    raw = bundle.form_bytes(name) if name else None
-    return json.loads(raw) if raw else None
+    return directory.form(bundle, name)
 
 
 def start_form(actor: Actor, process_key: str) -> dict[str, Any]:
@@ -95,3 +95,15 @@ def process_files(process_key: str, version: int | None = None) -> dict[str, Any
     bundle = stored_bundle(pv.bundle_hash)
     files = {path: body.decode("utf-8", errors="replace") for path, body in sorted(bundle.files.items())}
     return {"process_key": process_key, "version": pv.version, "bundle_hash": pv.bundle_hash, "files": files}
+
+
+@lru_cache(maxsize=32)
+def _decisions(bundle_hash: str) -> list[dict[str, Any]]:
+    # A stored bundle never changes under its hash, so neither do its tables' words.
+    return decisions_in_words(stored_bundle(bundle_hash))
+
+
+def process_decisions(process_key: str, version: int | None = None) -> dict[str, Any]:
+    """The decision tables of a version's bundle, in words (the regulation desk's process page)."""
+    pv = _version(process_key, version)
+    return {"process_key": process_key, "version": pv.version, "files": _decisions(pv.bundle_hash)}

@@ -22,7 +22,7 @@ from ..models import Instance, TaskIndex
 from ..regulations.bundles import Bundle
 from ..regulations.store import spec_text, stored_bundle
 from ..users import Actor, actor_of, find_user
-from . import attachments, runtime, workflow_cache
+from . import amounts, attachments, runtime, workflow_cache
 from .access import require_act
 from .lookups import actionable_row, form_schema, require_actionable, start_form, task_row
 from .serialization import dump_state, load_state
@@ -113,7 +113,7 @@ def start(actor: Actor, process_key: str, data: dict[str, Any], version: int | N
         attachments.bind(actor, schema, accepted, instance_id=inst.id, process_key=process_key)
         wf = runtime.new_workflow(spec, inst.id)
         start_task = wf.get_tasks(state=runtime.TaskState.READY)[0]
-        start_task.data.update(json.loads(json.dumps(accepted)))
+        start_task.data.update(json.loads(json.dumps({**accepted, **amounts.kept(bundle, accepted)})))
         start_task.data.update(case_id=inst.id, applicant_unit=actor.unit, started_by=actor.username,
                                started_at=now_utc().isoformat())
         loaded = Loaded(inst, wf, bundle)
@@ -171,7 +171,7 @@ def complete(actor: Actor, task_id: str, data: dict[str, Any]) -> Loaded:
             loaded = load(inst)
         task = runtime.find_open_task(loaded.workflow, task_id)
         attachments.bind(actor, schema, accepted, instance_id=inst.id, task_id=task_id)
-        runtime.submit(task, accepted)
+        runtime.submit(task, {**accepted, **amounts.kept(loaded.bundle, accepted)})
         fired = advance_and_note_timers(loaded)
         # Audited before the save: the chain's head on the case row then rides on its UPDATE.
         audit.record(actor.username, "complete", instance_id=inst.id, task_id=task_id, bpmn_id=row.bpmn_id,

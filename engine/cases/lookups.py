@@ -15,13 +15,12 @@ from ..models import AuditEntry, Instance, ProcessVersion, TaskIndex
 from ..regulations.bundles import Bundle
 from ..regulations.store import spec_text, stored_bundle, version_in_force
 from ..users import Actor
-from . import runtime
+from . import directory, runtime
 from .access import require_act, visible_instances
 
 
 def form_schema(bundle: Bundle, form: str | None) -> str | None:
-    raw = bundle.form_bytes(form) if form else None
-    return raw.decode("utf-8") if raw is not None else None
+    return directory.form_text(bundle, form)
 
 
 @dataclass

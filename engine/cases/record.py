@@ -18,7 +18,7 @@ from ..models import Attachment, AuditEntry
 from ..regulations.bundles import Bundle
 from ..regulations.store import spec_text, stored_bundle
 from ..users import Actor, people
-from . import runtime
+from . import directory, runtime
 from .instances import load
 from .lookups import get_visible
 from .serialization import restored_specs
@@ -45,7 +45,7 @@ def element_facts(spec: str) -> dict[str, dict[str, Any]]:
 def _schema(bundle: Bundle, form: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     if not form:
         return {}, {}
-    schema = json.loads(bundle.form_bytes(form) or b"{}")
+    schema = directory.form(bundle, form) or {}
     ui = json.loads(bundle.form_bytes(form.replace(".schema.json", ".uischema.json")) or b"{}")
     return schema, ui
 

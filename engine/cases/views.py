@@ -17,7 +17,7 @@ from ..models import AuditEntry, Instance, Jurisdiction, Notice, NoticeRead, Pro
 from ..regulations import articles as regulation
 from ..regulations.store import stored_bundle, version_list
 from ..users import Actor, people
-from . import catalog, runtime
+from . import catalog, directory, runtime
 from .access import actionable, can_act, notices_for, visible_instances
 from .case_actions import withdrawable
 from .instances import Loaded, load
@@ -107,7 +107,7 @@ def task_detail(actor: Actor, task_id: str) -> dict[str, Any]:
     loaded = load(inst)
     task = runtime.find_open_task(loaded.workflow, task_id)
     facts = runtime.facts(task)
-    schema = json.loads(loaded.bundle.form_bytes(row.form) or b"{}") if row.form else {}
+    schema = directory.form(loaded.bundle, row.form) or {}
     ui = json.loads(loaded.bundle.form_bytes(facts.ui_form) or b"null") if facts.ui_form else None
     prefill = {k: facts.data[k] for k in schema.get("properties", {}) if k in facts.data}
     role = loaded.bundle.role(row.role) or {}

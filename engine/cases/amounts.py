@@ -1,0 +1,23 @@
+"""The amounts a bundle's decision tables test (manifest `amounts`), kept at the latest value any
+of their form fields was given. A threshold then reads the amount its article means — declared,
+reviewed, funded or changed — and a later review or change is what the next evaluation sees
+(gongshu 五（四）: a project raised past 100万 by review must engage 监理).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..regulations.bundles import Bundle
+
+
+def kept(bundle: Bundle, submitted: dict[str, Any]) -> dict[str, Any]:
+    """The declared amounts this submission sets: for each, the last of its `from` fields the
+    form carries with a value (a form that carries both a declared and a reviewed budget gives
+    the one listed later)."""
+    found = {}
+    for name, spec in bundle.manifest.get("amounts", {}).items():
+        for source in spec.get("from", []):
+            if submitted.get(source) is not None:
+                found[name] = submitted[source]
+    return found
