@@ -240,9 +240,25 @@ def jurisdictions(actor: Actor) -> list[dict[str, Any]]:
             procs.append({"key": p["key"], "name": p["name"], "versions": versions,
                           **catalog.process_start_info(actor, p["key"])})
         out.append({"id": j.id, "name": j.name, "regulation_title": j.regulation_title,
-                    "effective_from": bundle.manifest["regulation"]["effective_from"],
+                    **_regulation_standing(bundle.manifest["regulation"], procs),
                     "roles": bundle.manifest["roles"], "processes": procs})
     return out
+
+
+REGULATION_STATUS = {"in_force": "现行有效", "draft": "征求意见稿"}
+
+
+def _regulation_standing(regulation: dict[str, Any], procs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Whether the text is in force or a draft for comment, and from when the product applies it:
+    the date the text states, or for a draft the date its deployer chose (the earliest version)."""
+    status = regulation.get("status", "in_force")
+    chosen = [v["effective_from"] for p in procs for v in p["versions"] if v.get("effective_from")]
+    stated = regulation.get("effective_from")
+    return {"regulation_status": status, "regulation_status_label": REGULATION_STATUS[status],
+            "effective_from": stated or (min(chosen).isoformat() if chosen else None),
+            "effective_from_stated": stated is not None,
+            "effective_from_note": regulation.get("effective_from_note")
+            or (None if stated else "办法未载明施行日期，由部署人确定")}
 
 
 def process_detail(process_key: str) -> dict[str, Any]:

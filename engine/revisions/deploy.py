@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import audit
-from ..clock import now_utc
+from ..clock import now_utc, today_local
 from ..db import db, unit_of_work
 from ..errors import BundleInvalid, InvalidInput, SimulationFindings
 from ..models import Bundle as BundleRow
@@ -60,7 +60,9 @@ def _check_key_owners(bundle: Bundle) -> None:
 
 
 def _effective_dates(bundle: Bundle, options: DeployOptions) -> tuple[date, date | None]:
-    start = options.effective_from or date.fromisoformat(bundle.manifest["regulation"]["effective_from"])
+    # A draft for comment states no date: it runs from the day its deployer chooses (today if none).
+    stated = bundle.manifest["regulation"].get("effective_from")
+    start = options.effective_from or (date.fromisoformat(stated) if stated else today_local())
     until = options.effective_until
     if until is not None and until < start:
         raise InvalidInput("失效日期不能早于生效日期", errors=[

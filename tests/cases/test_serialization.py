@@ -19,7 +19,7 @@ from ..regulations.test_bundles import SAMPLE
 def _mid_process() -> tuple[BpmnWorkflow, str]:
     spec_text = compile_bundle(from_folders(*SAMPLE))[0].spec_json
     wf = new_workflow(spec_text)
-    wf.get_tasks(state=TaskState.READY)[0].data.update(project_name="项目", budget_yuan=5000)
+    wf.get_tasks(state=TaskState.READY)[0].data.update(project_name="项目", budget_yuan=5000, project_budget_yuan=5000)
     advance(wf)
     review = wf.get_tasks(state=TaskState.READY, manual=True)[0]
     review.data.update(review_result="approve", review_opinion="同意", countersign_units=["乙", "丙"])

@@ -17,7 +17,7 @@ from .facts import Facts, names_in
 
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])")
 CHOICE = "解释与取舍"
-INVENTED = ("规则以 {amount} 元为界，而办法原文没有这个金额：若这是本单位的取舍，"
+INVENTED = ("规则以 {amount}为界，而办法原文没有这个金额：若这是本单位的取舍，"
             "请在规则说明中写明「{choice}」并在文档中说明依据")
 
 
@@ -27,6 +27,10 @@ def _spellings(value: float) -> Iterator[str]:
         wan = value / 10000
         yield f"{wan:g}万"
         yield f"{wan:g} 万"
+
+
+def _in_words(value: float) -> str:
+    return f"{value / 10000:g} 万元" if value >= 10000 else f"{value:g} 元"
 
 
 def _amount_columns(table: etree._Element, declared: set[str]) -> list[int]:
@@ -46,7 +50,7 @@ def _rule_problems(doc: Document, rule: etree._Element, columns: list[int], text
         cell = entries[index].findtext("{*}text") if index < len(entries) else ""
         for literal in NUMBER.findall(cell or ""):
             if not any(s in text for s in _spellings(float(literal))):
-                yield doc.problem(rule, INVENTED.format(amount=f"{float(literal):g}", choice=CHOICE))
+                yield doc.problem(rule, INVENTED.format(amount=_in_words(float(literal)), choice=CHOICE))
 
 
 def problems(facts: Facts) -> list[Problem]:
