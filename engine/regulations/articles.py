@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .bundles import Bundle
-from .coverage import CITATION, NUMERAL, _canonical, chinese_number, cited_articles, to_chinese
+from .coverage import CITATION, NUMERAL, Coverage, _canonical, chinese_number, cited_articles, coverage, to_chinese
 
 ARTICLE = re.compile(rf"^第({NUMERAL})条\s*")
 CHAPTER = re.compile(rf"^第({NUMERAL})章(?:\s|$)")
@@ -117,3 +117,8 @@ def cited(bundle: Bundle, documentation: str) -> list[dict[str, Any]]:
     order = {a.article: i for i, a in enumerate(articles)}
     ranked = sorted(names, key=lambda n: (order.get(n, len(order)), documentation.find(n), n))
     return [{"article": n, "text": article_text(articles, n)} for n in ranked]
+
+
+def full_coverage(bundle: Bundle) -> Coverage:
+    """Every article of the text and of the manifest, with its elements or its note."""
+    return coverage(bundle, [a.article for a in bundle_articles(bundle)])

@@ -2,8 +2,10 @@
 
 A bundle's manifest lists the articles with a process effect (`articles`). Every BPMN flow
 node, lane, flow and DMN rule cites articles in its documentation; citations such as
-`第十二、十三条` and `第二十四至二十六条` are expanded. Articles without any citing element
-are reported: a rule the law sets that no diagram implements.
+`第十二、十三条` and `第二十四至二十六条` are expanded. Given the articles of the text as well,
+every article is listed: with its elements, or with the manifest's note on it (`article_notes`:
+no process effect, or the recorded 解释与取舍). An article with neither is reported: a rule the
+law sets that no diagram implements and nobody has explained.
 """
 
 from __future__ import annotations
@@ -81,10 +83,18 @@ class Citation:
 class Coverage:
     jurisdiction: str
     articles: dict[str, list[Citation]] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def covered(self, article: str) -> bool:
+        """Cited, explained, or a heading whose parts (五 → 五（一）, 第一章 → 第一章「…」) are."""
+        if self.articles.get(article) or article in self.notes:
+            return True
+        parts = [a for a in self.articles if a.startswith((article + "（", article + "「"))]
+        return bool(parts) and all(self.covered(p) for p in parts)
 
     @property
     def uncited(self) -> list[str]:
-        return [a for a, cites in self.articles.items() if not cites]
+        return [a for a in self.articles if not self.covered(a)]
 
 
 def _documented(root: etree._Element) -> list[tuple[etree._Element, str]]:
@@ -100,8 +110,12 @@ def _documented(root: etree._Element) -> list[tuple[etree._Element, str]]:
     return out
 
 
-def coverage(bundle: Bundle) -> Coverage:
-    result = Coverage(bundle.id, {_canonical(a): [] for a in bundle.manifest.get("articles", [])})
+def coverage(bundle: Bundle, text_articles: list[str] | tuple[str, ...] = ()) -> Coverage:
+    """The manifest's articles (and, given them, every article of the text in its order) with
+    the elements citing each and the manifest's notes."""
+    listed = [_canonical(a) for a in bundle.manifest.get("articles", [])]
+    result = Coverage(bundle.id, {a: [] for a in [*text_articles, *listed]},
+                      {_canonical(a): note for a, note in bundle.manifest.get("article_notes", {}).items()})
     labels = [a for a in result.articles if not CITATION.fullmatch(a)]
     for name in bundle.manifest["bpmn_files"] + bundle.manifest.get("dmn_files", []):
         root = safe_xml.parse(bundle.files[name])
