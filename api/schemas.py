@@ -548,6 +548,48 @@ class ProcessFilesOut(Schema):
     files = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"description": "包内路径 → 文本"})
 
 
+class DecisionCellOut(Schema):
+    text = fields.String(metadata={
+        "description": "单元格的文字（软件项目、低于 10 万元、是、任意）；raw 时为表达式原文"})
+    raw = fields.Boolean(metadata={
+        "description": "无法转述为文字：text 为表达式原文（页面以代码样式、标注「表达式」显示）"})
+
+
+class DecisionColumnOut(Schema):
+    label = fields.String(metadata={"description": "列的中文名称"})
+
+
+class DecisionRuleOut(Schema):
+    number = fields.Integer(metadata={"description": "规则序号，自 1 起"})
+    label = fields.String(metadata={"description": "如 第1条"})
+    description = fields.String(metadata={"description": "规则说明（可为空）"})
+    inputs = fields.List(fields.Nested(DecisionCellOut), metadata={"description": "条件，按列的顺序"})
+    outputs = fields.List(fields.Nested(DecisionCellOut), metadata={"description": "结果，按列的顺序"})
+
+
+class DecisionOut(Schema):
+    name = fields.String(metadata={"description": "决策的中文名称"})
+    description = fields.String(metadata={"description": "决策说明（可为空）"})
+    hit_policy = fields.String(metadata={"description": "命中策略的中文名称，如 首条命中"})
+    hit_policy_text = fields.String(metadata={"description": "命中策略的一句话说明"})
+    inputs = fields.List(fields.Nested(DecisionColumnOut), metadata={"description": "条件列"})
+    outputs = fields.List(fields.Nested(DecisionColumnOut), metadata={"description": "结果列"})
+    rules = fields.List(fields.Nested(DecisionRuleOut))
+    raw_cells = fields.Integer(metadata={"description": "无法转述为文字的单元格数"})
+
+
+class DecisionFileOut(Schema):
+    file = fields.String(metadata={"description": "包内路径（供程序对应文件，不向用户展示）"})
+    title = fields.String(metadata={"description": "决策表文件的中文名称"})
+    decisions = fields.List(fields.Nested(DecisionOut))
+
+
+class ProcessDecisionsOut(Schema):
+    process_key = fields.String()
+    version = fields.Integer()
+    files = fields.List(fields.Nested(DecisionFileOut), metadata={"description": "流程包中的决策表文件，按清单顺序"})
+
+
 class DraftIn(Schema):
     jurisdiction = fields.String(required=True, validate=validate.Length(min=1, max=64))
     title = fields.String(load_default="", validate=validate.Length(max=300))

@@ -11,6 +11,7 @@ from ..schemas import (
     ArticleOut,
     CoverageOut,
     JurisdictionOut,
+    ProcessDecisionsOut,
     ProcessFilesOut,
     ProcessOut,
     StartFormOut,
@@ -57,6 +58,15 @@ def files(args: dict, key: str) -> dict:
     """版本的流程包全部文件（BPMN、DMN、表单、清单、法规文本）"""
     current_actor()
     return cases.process_files(key, args.get("version"))
+
+
+@blp.route("/processes/<string:key>/decisions")
+@blp.arguments(VersionQuery, location="query")
+@blp.response(200, ProcessDecisionsOut)
+def decisions(args: dict, key: str) -> dict:
+    """版本的决策表（文字版）：命中策略说明、中文列名、第N条规则、单元格的文字说明"""
+    current_actor()
+    return cases.process_decisions(key, args.get("version"))
 
 
 @blp.route("/processes/<string:key>")

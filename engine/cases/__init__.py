@@ -22,7 +22,7 @@ from .attachments import upload as upload_attachment
 from .attachments import verify_all as verify_attachments
 from .candidates import candidates as assign_candidates
 from .case_actions import resume, send_message, suspend, terminate, urge, withdraw
-from .catalog import jurisdiction_articles, jurisdiction_coverage, process_files
+from .catalog import jurisdiction_articles, jurisdiction_coverage, process_decisions, process_files
 from .catalog import start_form as start_form_view
 from .consistency import check_all as check_consistency
 from .diagram_state import diagram_state as case_diagram_state
@@ -106,6 +106,7 @@ __all__ = [
     "next_due",
     "open_user_tasks",
     "process_bpmn",
+    "process_decisions",
     "process_detail",
     "process_files",
     "prune_unbound_attachments",
