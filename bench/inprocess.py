@@ -12,12 +12,13 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from engine import cases
 from engine.cases import dump_state, load_state
-from engine.regulations import from_folders
+from engine.regulations import Bundle, from_folders
 from engine.revisions import compile_bundle
 
 from . import scenario
@@ -51,10 +52,20 @@ def forms_by_element(spec_text: str) -> dict[str, str | None]:
     }
 
 
+@cache
+def _bundle() -> Bundle:
+    return from_folders(scenario.BPMN_DIR, scenario.FORMS_DIR)
+
+
+def with_amounts(data: dict[str, Any]) -> dict[str, Any]:
+    """The submission as the engine completes it: with the declared amounts it sets."""
+    return {**data, **cases.kept_amounts(_bundle(), data)}
+
+
 def start_case(spec_text: str) -> bytes:
     workflow = cases.new_workflow(spec_text)
     start = workflow.get_tasks(state=cases.TaskState.READY)[0]
-    start.data.update(scenario.APPLICATION, started_at="2025-01-01T09:00:00+00:00", **APPLICANT)
+    start.data.update(with_amounts(scenario.APPLICATION), started_at="2025-01-01T09:00:00+00:00", **APPLICANT)
     cases.advance(workflow)
     return dump_state(workflow)
 
@@ -69,7 +80,7 @@ def complete_one(state: bytes, spec_text: str, task_id: str, data: dict[str, Any
     the open tasks after it."""
     workflow = load_state(state, spec_text)
     task = cases.find_open_task(workflow, task_id)
-    cases.submit(task, data)
+    cases.submit(task, with_amounts(data))
     cases.waiting_timers(workflow)  # complete() notes timers before advancing, to audit firings
     cases.advance(workflow)
     new_state = dump_state(workflow)

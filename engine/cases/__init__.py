@@ -10,6 +10,7 @@ catalog and diagram_state (read models), consistency (state and index agree).
 """
 
 from .access import actionable
+from .amounts import kept as kept_amounts
 from .attachment_store import AttachmentStore
 from .attachment_store import from_setting as attachment_store_from_setting
 from .attachments import as_dicts as attachment_dicts
@@ -97,6 +98,7 @@ __all__ = [
     "jurisdiction_articles",
     "jurisdiction_coverage",
     "jurisdictions",
+    "kept_amounts",
     "list_instances",
     "list_notices",
     "list_tasks",

@@ -27,7 +27,7 @@ def _canonical(state: bytes) -> str:
 
 def _step(workflow, bpmn_id: str, data: dict) -> None:
     task_id = next(t for t, b in inprocess.open_tasks(workflow) if b == bpmn_id)
-    runtime.submit(runtime.find_open_task(workflow, task_id), json.loads(json.dumps(data)))
+    runtime.submit(runtime.find_open_task(workflow, task_id), inprocess.with_amounts(json.loads(json.dumps(data))))
     runtime.advance(workflow)
 
 
