@@ -185,7 +185,8 @@ regulations_cli = AppGroup("regulations", help="Regulations and the diagrams tha
 @regulations_cli.command("coverage")
 @click.argument("paths", nargs=-1)
 def coverage_command(paths: tuple[str, ...]) -> None:
-    """Each article with a process effect and the elements citing it; exit 1 if any has none."""
+    """Every article of the text with the elements citing it or the manifest's note on it
+    (no process effect, 解释与取舍); exit 1 if any has neither."""
     folders = [_bundle_dirs(p) for p in paths] or discover(
         Path(current_app.config["BUNDLE_ROOT"]), Path(current_app.config["FORMS_ROOT"]))
     missing = 0
@@ -195,7 +196,8 @@ def coverage_command(paths: tuple[str, ...]) -> None:
         for article, cites in report.articles.items():
             where = "、".join(f"{c.name or c.element}（{c.file}#{c.element}）" for c in cites[:6])
             more = f" 等 {len(cites)} 处" if len(cites) > 6 else ""
-            click.echo(f"  {'✓' if cites else '✗'} {article}: {where or '无元素引用'}{more}")
+            said = report.notes.get(article) or ("见其各项" if report.covered(article) else "无元素引用，也无说明")
+            click.echo(f"  {'✓' if report.covered(article) else '✗'} {article}: {where + more if cites else said}")
         missing += len(report.uncited)
         if report.uncited:
             click.echo(f"  未引用：{'、'.join(report.uncited)}")

@@ -529,11 +529,13 @@ class CoverageElementOut(Schema):
 class CoverageArticleOut(Schema):
     article = fields.String()
     elements = fields.List(fields.Nested(CoverageElementOut))
+    note = fields.String(allow_none=True, metadata={"description": "无元素实现时的说明（无流程效果或解释与取舍）"})
+    covered = fields.Boolean(metadata={"description": "有元素实现，或有说明，或其各项均已覆盖"})
 
 
 class CoverageOut(Schema):
     articles = fields.List(fields.Nested(CoverageArticleOut))
-    uncited = fields.List(fields.String(), metadata={"description": "没有任何元素引用的条款"})
+    uncited = fields.List(fields.String(), metadata={"description": "既无元素实现、也无说明的条款"})
 
 
 class VersionQuery(Schema):

@@ -14,7 +14,6 @@ from ..errors import NotFound
 from ..models import Jurisdiction, ProcessVersion
 from ..regulations import articles as regulation
 from ..regulations.bundles import Bundle
-from ..regulations.coverage import coverage
 from ..regulations.decision_words import decisions_in_words
 from ..regulations.store import spec_text, stored_bundle, version_in_force
 from ..users import Actor
@@ -83,8 +82,9 @@ def jurisdiction_articles(jurisdiction_id: str) -> list[dict[str, str]]:
 
 
 def jurisdiction_coverage(jurisdiction_id: str) -> dict[str, Any]:
-    report = coverage(_current_bundle(jurisdiction_id))
-    return {"articles": [{"article": article, "elements": [vars(c) for c in cites]}
+    report = regulation.full_coverage(_current_bundle(jurisdiction_id))
+    return {"articles": [{"article": article, "elements": [vars(c) for c in cites],
+                          "note": report.notes.get(article), "covered": report.covered(article)}
                          for article, cites in report.articles.items()],
             "uncited": report.uncited}
 

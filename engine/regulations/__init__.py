@@ -9,12 +9,12 @@ cell_words, decision_words.
 """
 
 from .amounts import is_amount, yuan_in_words
+from .articles import full_coverage as coverage_of
 from .articles import split_articles
 from .attachment_marker import MAX_ATTACHMENT_BYTES, is_attachment_id
 from .attachment_marker import fields as attachment_fields
 from .bundles import Bundle, discover, from_files, from_folders
 from .coverage import cited_articles
-from .coverage import coverage as coverage_of
 from .decision_words import decisions_in_words
 from .store import STATUS_LABELS, get_version, spec_text, stored_bundle, version_in_force, version_list
 

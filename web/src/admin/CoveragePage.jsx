@@ -4,7 +4,8 @@ import { api } from '../api.js';
 import { Loading, ProblemBox, useLoad } from './common.jsx';
 import './admin.css';
 
-// 条款覆盖表: each article of the regulation with the elements that implement it.
+// 条款覆盖表: every article of the regulation with the elements that implement it, or the
+// bundle's note on it (no process effect, or the interpretation the owner recorded).
 export default function CoveragePage() {
   const { jurisdiction } = useParams();
   const cov = useLoad(() => api.get(`/jurisdictions/${encodeURIComponent(jurisdiction)}/coverage`), [jurisdiction]);
@@ -15,7 +16,7 @@ export default function CoveragePage() {
   const processKey = juris.data?.processes?.[0]?.key;
 
   const rows = useMemo(() => {
-    const list = (cov.data?.articles || []).map((a) => ({ ...a, missing: !(a.elements || []).length }));
+    const list = (cov.data?.articles || []).map((a) => ({ ...a, missing: a.covered === false }));
     for (const u of cov.data?.uncited || []) {
       if (!list.some((a) => a.article === u)) list.push({ article: u, elements: [], missing: true });
     }
@@ -34,10 +35,10 @@ export default function CoveragePage() {
       {cov.data && (
         <div className="card" data-testid="coverage">
           <div className="toolbar">
-            <span>共 {rows.length} 条有流程效果的条款，</span>
+            <span>共 {rows.length} 条条款，</span>
             {missing.length
-              ? <span className="badge red">{missing.length} 条没有任何元素实现：{missing.map((m) => m.article).join('、')}</span>
-              : <span className="badge green">每一条都有元素实现</span>}
+              ? <span className="badge red">{missing.length} 条既无元素实现、也无说明：{missing.map((m) => m.article).join('、')}</span>
+              : <span className="badge green">每一条都有元素实现或说明</span>}
             <label className="inline"><input type="checkbox" checked={onlyMissing} onChange={(e) => setOnlyMissing(e.target.checked)} />只看未覆盖的条款</label>
           </div>
           <table className="compact">
@@ -48,7 +49,9 @@ export default function CoveragePage() {
                   <td className="nowrap"><span className="article">{a.article}</span></td>
                   <td className="muted" style={{ maxWidth: 420 }}>{texts[a.article] ? clip(texts[a.article], 160) : '—'}</td>
                   <td>
-                    {a.missing && <strong className="sev-error">无元素引用此条款</strong>}
+                    {a.missing && <strong className="sev-error">无元素引用此条款，也无说明</strong>}
+                    {a.note && <div data-testid="article-note">{a.note}</div>}
+                    {!a.missing && !a.note && !(a.elements || []).length && <span className="muted">见其各项</span>}
                     {(a.elements || []).map((e, i) => (
                       <div key={i}>
                         <span className="muted">{e.file?.endsWith('.dmn') ? '决策表' : '流程图'}</span> ·{' '}
