@@ -103,7 +103,12 @@ class JurisdictionOut(Schema):
     id = fields.String()
     name = fields.String()
     regulation_title = fields.String()
-    effective_from = fields.String()
+    regulation_status = fields.String(metadata={"description": "in_force 现行有效；draft 征求意见稿"})
+    regulation_status_label = fields.String(metadata={"description": "现行有效 / 征求意见稿"})
+    effective_from = fields.String(allow_none=True, metadata={
+        "description": "办法载明的施行日期；未载明（如征求意见稿）时为部署人选定的日期"})
+    effective_from_stated = fields.Boolean(metadata={"description": "施行日期是否为办法本身载明"})
+    effective_from_note = fields.String(allow_none=True, metadata={"description": "施行日期的来历"})
     roles = fields.List(fields.Nested(RoleOut))
     processes = fields.List(fields.Nested(ProcessOut))
 

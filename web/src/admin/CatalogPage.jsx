@@ -19,14 +19,17 @@ export default function CatalogPage() {
         <div className="card" key={j.id} data-testid={`jurisdiction-${j.id}`}>
           <div className="section-title">
             <h2>{j.name}</h2>
-            <span className="muted">{j.id}</span>
             <span className="grow" />
             <Link to={`/coverage/${encodeURIComponent(j.id)}`}>条款覆盖表</Link>
             {me?.is_admin && <Link to={`/drafts?jurisdiction=${encodeURIComponent(j.id)}`}>修订此法规的流程</Link>}
           </div>
           <p>
             《{j.regulation_title}》
-            <span className="muted">　施行日期：{formatDate(j.effective_from)}</span>
+            {j.regulation_status === 'draft' && <span className="badge" data-testid="draft-badge">{j.regulation_status_label}</span>}
+            <span className="muted" data-testid="effective-from">
+              　{j.effective_from_stated ? '施行日期' : '本系统执行日期'}：{j.effective_from ? formatDate(j.effective_from) : '尚未部署'}
+              {j.effective_from_note && `（${j.effective_from_note}）`}
+            </span>
           </p>
           {j.processes.map((p) => {
             const versions = [...(p.versions || [])].sort((a, b) => b.version - a.version);
