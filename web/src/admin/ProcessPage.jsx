@@ -3,7 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import BpmnCanvas from './BpmnCanvas.jsx';
-import DmnCanvas from './DmnCanvas.jsx';
+import DecisionWords from './DecisionWords.jsx';
 import { citedArticles, describe, fileTitle } from './bpmnInfo.js';
 import { classifyFiles, documentationOf, Loading, ProblemBox, Tabs, typeLabel, useLoad, VersionCells } from './common.jsx';
 import './admin.css';
@@ -29,6 +29,9 @@ export default function ProcessPage() {
   const fallback = (versions.find((v) => v.status === 'in_force') || versions[0])?.version;
   const version = Number(search.get('version')) || fallback;
   const files = useLoad(() => (version ? loadVersionFiles(processKey, version) : null), [processKey, version]);
+  // The decision tables in words: the page shows these, not the DMN cells' expressions.
+  const decisions = useLoad(() => (version
+    ? api.get(`/processes/${encodeURIComponent(processKey)}/decisions`, { version }) : null), [processKey, version]);
   const articles = useLoad(() => (proc.data?.jurisdiction
     ? api.get(`/jurisdictions/${encodeURIComponent(proc.data.jurisdiction)}/articles`).catch(() => []) : []), [proc.data?.jurisdiction]);
   const kinds = useMemo(() => classifyFiles(files.data?.files), [files.data]);
@@ -50,6 +53,8 @@ export default function ProcessPage() {
   const isBpmn = tab && tab.endsWith('.bpmn');
   const bo = selected?.businessObject;
   const doc = documentationOf(bo);
+  const called = bo?.$type === 'bpmn:CallActivity' && bo.calledElement && files.data
+    ? calledProcess(bo.calledElement, files.data.files) : null;
   return (
     <div>
       <p><Link to="/catalog">← 法规与流程</Link></p>
@@ -126,8 +131,8 @@ export default function ProcessPage() {
                     {!bo && <p className="muted">点击流程图中的元素，查看其依据条款和设置。</p>}
                     {bo && (
                       <>
-                        <h2>{bo.name || bo.id}</h2>
-                        <p className="muted">{typeLabel(bo.$type)} · {bo.id}</p>
+                        <h2>{bo.name || typeLabel(bo.$type)}</h2>
+                        <p className="muted">{typeLabel(bo.$type)}</p>
                         {doc ? <p className="doc">{doc}</p> : <p className="muted">（无说明）</p>}
                         {citedArticles(doc, articles.data).map((a) => (
                           <div key={a.article} className="card" style={{ padding: 10 }}>
@@ -140,10 +145,10 @@ export default function ProcessPage() {
                             <React.Fragment key={i}><dt>{k}</dt><dd className={k.includes('脚本') || k === '条件' || k.startsWith('定时') ? 'pre' : ''}>{v}</dd></React.Fragment>
                           ))}
                         </dl>
-                        {bo.$type === 'bpmn:CallActivity' && bo.calledElement && (
+                        {called && (
                           <p><Link to={`/catalog/${encodeURIComponent(processKey)}?version=${version}`}
-                            onClick={(e) => { e.preventDefault(); openCalled(bo.calledElement, files.data.files, setTab); }}>
-                            打开子流程 {bo.calledElement}</Link></p>
+                            onClick={(e) => { e.preventDefault(); setTab(called.path); }}>
+                            打开子流程{called.name ? `：${called.name}` : ''}</Link></p>
                         )}
                       </>
                     )}
@@ -151,7 +156,11 @@ export default function ProcessPage() {
                 </div>
               )}
               {tab && tab.endsWith('.dmn') && (
-                <DmnCanvas key={`${version}/${tab}`} xml={files.data.files[tab]} testid="dmn-viewer" />
+                <>
+                  {decisions.loading && <Loading />}
+                  <ProblemBox error={decisions.error} />
+                  <DecisionWords key={`${version}/${tab}`} file={decisions.data?.files.find((f) => f.file === tab)} />
+                </>
               )}
             </>
           )}
@@ -161,9 +170,12 @@ export default function ProcessPage() {
   );
 }
 
-// Switch to the file that holds the called process.
-function openCalled(processId, files, setTab) {
-  const needle = new RegExp(`<bpmn:process[^>]*\\bid="${processId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
-  const path = Object.keys(files).find((p) => p.endsWith('.bpmn') && needle.test(files[p]));
-  if (path) setTab(path);
+// The file that holds a called process, and that process's name (a link names it, not its id).
+function calledProcess(processId, files) {
+  const needle = new RegExp(`<bpmn:process[^>]*\\bid="${processId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^>]*>`);
+  for (const path of Object.keys(files).filter((p) => p.endsWith('.bpmn'))) {
+    const tag = files[path].match(needle);
+    if (tag) return { path, name: (tag[0].match(/\bname="([^"]*)"/) || [])[1] || '' };
+  }
+  return null;
 }
