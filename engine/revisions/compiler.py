@@ -20,7 +20,7 @@ from ..errors import BundleInvalid
 from ..language import forms
 from ..language.scripting import allowed_names, script_engine
 from ..regulations.bundles import Bundle, Problem
-from . import dictionary, lint
+from . import dictionary, fidelity, lint
 from .expression_sites import Site, UnknownSite, sites
 
 
@@ -157,6 +157,7 @@ def compile_bundle(bundle: Bundle) -> list[CompiledProcess]:
     form_ok, problems = _form_problems(bundle)
     problems += _lint(bundle, form_ok)
     problems += dictionary.problems(bundle)
+    problems += fidelity.problems(bundle)
     parsed = parsed_specs(bundle, problems)
     for specs in filter(None, parsed.values()):
         problems += [p for p in _expression_problems(bundle, specs) if p not in problems]
