@@ -72,8 +72,9 @@ def test_gongshu_revision_names_exactly_the_revised_elements(gongshu_diff: dict)
 
 def test_gongshu_threshold_in_wan(gongshu_diff: dict) -> None:
     rule = _one(gongshu_diff, "pc_rule_large")
-    assert rule["before"]["项目经费预算（元）"] == ">= 500000"
-    assert rule["after"]["项目经费预算（元）"] == ">= 1000000"
+    budget = "项目经费预算（元，最新审定/安排/调整）"  # the table reads the declared latest budget
+    assert rule["before"][budget] == ">= 500000"
+    assert rule["after"][budget] == ">= 1000000"
     assert rule["articles"] == ["五（一）"]
     assert rule["summary"].startswith(
         "五（一）招标需求确认与最高限价（procurement_control.dmn 规则 1）由 ≥50万 改为 ≥100万")
@@ -104,10 +105,15 @@ def test_gongshu_new_task(gongshu_diff: dict) -> None:
 
 
 def test_gongshu_regulation(gongshu_diff: dict) -> None:
+    # The draft for comment (status draft; its effective_from, if any, a placeholder) becomes the
+    # enacted 2027 revision in force from 2027-01-01.
     reg = _one(gongshu_diff, "regulation")
-    assert reg["before"] == {"title": "拱墅区信息化项目管理办法（征求意见稿）", "effective_from": "2019-01-01"}
-    assert reg["after"] == {"title": "拱墅区信息化项目管理办法（2027年修订版）", "effective_from": "2027-01-01"}
-    assert "生效日期由 2019-01-01 改为 2027-01-01" in reg["summary"]
+    draft_from = _gongshu_v1().manifest["regulation"].get("effective_from")
+    assert reg["before"] == {"title": "拱墅区信息化项目管理办法（征求意见稿）", "status": "draft",
+                             "effective_from": draft_from}
+    assert reg["after"] == {"title": "拱墅区信息化项目管理办法（2027年修订版）", "status": "in_force",
+                            "effective_from": "2027-01-01"}
+    assert "生效日期由" in reg["summary"] and "改为 2027-01-01" in reg["summary"]
 
 
 def test_gongshu_summary_text(gongshu_diff: dict) -> None:

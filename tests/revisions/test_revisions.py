@@ -17,7 +17,8 @@ from ..conftest import FIXTURES
 V2 = FIXTURES / "revisions" / "gongshu-v2"
 KEY = "gongshu_project"
 START = {"project_name": "智慧卫健业务协同系统", "plan_year": 2027, "project_category": "new",
-         "budget_yuan": 800000, "emergency": False, "technically_complex": False,
+         "budget_yuan": 800000, "fiscal_funding": True, "classified": False, "emergency": False,
+         "technically_complex": False,
          "construction_content": "业务协同系统及移动端", "business_requirements": "深化“最多跑一次”改革",
          "security_plan": "等保二级，同步建设", "data_sharing_plan": "接入区数据中枢，共享人口库",
          "contact_person": "王晓燕", "contact_phone": "0571-88000001"}
