@@ -15,8 +15,13 @@ def kept(bundle: Bundle, submitted: dict[str, Any]) -> dict[str, Any]:
     """The declared amounts this submission sets: for each, the last of its `from` fields the
     form carries with a value (a form that carries both a declared and a reviewed budget gives
     the one listed later)."""
+    return kept_from(bundle.manifest.get("amounts", {}), submitted)
+
+
+def kept_from(declared: dict[str, Any], submitted: dict[str, Any]) -> dict[str, Any]:
+    """The same for the manifest's `amounts` mapping itself (the simulator holds no bundle)."""
     found = {}
-    for name, spec in bundle.manifest.get("amounts", {}).items():
+    for name, spec in declared.items():
         for source in spec.get("from", []):
             if submitted.get(source) is not None:
                 found[name] = submitted[source]

@@ -253,10 +253,11 @@ def _regulation_standing(regulation: dict[str, Any], procs: list[dict[str, Any]]
     the date the text states, or for a draft the date its deployer chose (the earliest version)."""
     status = regulation.get("status", "in_force")
     chosen = [v["effective_from"] for p in procs for v in p["versions"] if v.get("effective_from")]
-    stated = regulation.get("effective_from")
+    given = regulation.get("effective_from")
+    stated = given is not None and status != "draft"  # a draft's date is always its deployer's
     return {"regulation_status": status, "regulation_status_label": REGULATION_STATUS[status],
-            "effective_from": stated or (min(chosen).isoformat() if chosen else None),
-            "effective_from_stated": stated is not None,
+            "effective_from": given or (min(chosen).isoformat() if chosen else None),
+            "effective_from_stated": stated,
             "effective_from_note": regulation.get("effective_from_note")
             or (None if stated else "办法未载明施行日期，由部署人确定")}
 

@@ -76,6 +76,7 @@ LABELS = {
     "maximum": "最大值", "exclusiveMinimum": "下限（不含）", "exclusiveMaximum": "上限（不含）",
     "format": "格式", "pattern": "格式规则", "minLength": "最短长度", "maxLength": "最长长度",
     "minItems": "最少条目", "maxItems": "最多条目", "required": "必填", "effective_from": "生效日期",
+    "status": "法规状态", "effective_from_note": "施行日期说明",
     "effective_until": "失效日期", "source_file": "法规原文", "applicant": "申报单位角色", "role": "角色",
     "title_field": "案件标题字段", "members": "成员", "roles": "角色",
 }
@@ -774,11 +775,19 @@ def _diff_mapping(out: Collector, kind: str, word: str, old: dict[str, Any], new
         out.add("manifest", kind, change, MANIFEST, key, name, text, None, a, b, rank)
 
 
+STANDING = {"in_force": "现行有效", "draft": "征求意见稿"}
+
+
+def _regulation(regulation: dict[str, Any]) -> dict[str, Any]:
+    """The regulation's entries as the diff names them; its standing in words."""
+    shown = {{"source": "source_file"}.get(k, k): v for k, v in regulation.items()}
+    shown["status"] = STANDING.get(regulation.get("status", "in_force"), regulation.get("status"))
+    return shown
+
+
 def _manifest(out: Collector, old: dict[str, Any], new: dict[str, Any]) -> None:
     reg_a, reg_b = old.get("regulation", {}), new.get("regulation", {})
-    rename = {"source": "source_file"}
-    before, after = _changed({rename.get(k, k): v for k, v in reg_a.items()},
-                             {rename.get(k, k): v for k, v in reg_b.items()})
+    before, after = _changed(_regulation(reg_a), _regulation(reg_b))
     if before:
         subject = "法规" if "title" in before else f"法规「{reg_b.get('title')}」"
         out.add("manifest", "regulation", "changed", MANIFEST, "regulation", reg_b.get("title"),

@@ -50,7 +50,8 @@ def simulate_bundle(bundle: Bundle, *, max_states: int = 3000, time_budget_s: fl
     for position, key in enumerate(keys):
         deadline = started + time_budget_s * (position + 1) / len(keys)
         setup = Setup(key, (bundle.process(key) or {}).get("name", key), texts[key], specs.catalogue(texts[key], nodes),
-                      engine, form_payloads, Liveness(texts[key], found.names), thresholds, START_DATA, max_steps)
+                      engine, form_payloads, Liveness(texts[key], found.names), thresholds, START_DATA, max_steps,
+                      bundle.manifest.get("amounts", {}))
         with ceiling(deadline):  # no expression of this process runs past its share of the budget
             summaries[key] = _explore(setup, cases, worlds, max_states, deadline, findings)
     unreached = _unreached({k: specs.catalogue(texts[k], nodes) for k in summaries}, summaries)

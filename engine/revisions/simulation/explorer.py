@@ -29,6 +29,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from ...cases import runtime
+from ...cases.amounts import kept_from
 from ...cases.serialization import dump_state, load_state
 from ...clock import now_utc
 from ...errors import ProcessError
@@ -88,6 +89,7 @@ class Setup:
     thresholds: dict[str, list[float]]  # form field -> the constants the diagrams compare it with
     start_data: dict[str, Any]          # engine-provided data (case_id, ...)
     max_steps: int = 150
+    amounts: dict[str, Any] = field(default_factory=dict)  # the manifest's declared amounts
     start_form: str | None = field(init=False)
 
     def __post_init__(self) -> None:
@@ -140,7 +142,7 @@ class Explorer:
             wf = self._fresh(choice) if node is None else self._take(node)
             if choice.kind == "task":
                 data = self._payloads(choice.form)[choice.variant].data
-                stepping.submit_all(wf, choice.element, data, on_dmn)
+                stepping.submit_all(wf, choice.element, {**data, **kept_from(self.s.amounts, data)}, on_dmn)
             elif choice.kind == "timer":
                 stepping.fire(wf, choice.element)
             stepping.advance(wf, on_dmn)
@@ -181,7 +183,8 @@ class Explorer:
         wf = runtime.new_workflow(self.s.spec_text)
         wf.script_engine = self.s.engine
         start = wf.get_tasks(state=TaskState.READY)[0]
-        start.data.update(json.loads(json.dumps(self._payloads(self.s.start_form)[choice.variant].data)))
+        data = self._payloads(self.s.start_form)[choice.variant].data
+        start.data.update(json.loads(json.dumps({**data, **kept_from(self.s.amounts, data)})))
         start.data.update(self.s.start_data, started_at=now_utc().isoformat())
         return wf
 
