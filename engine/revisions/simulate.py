@@ -37,7 +37,7 @@ def simulate_bundle(bundle: Bundle, *, max_states: int = 3000, time_budget_s: fl
     per process, `time_budget_s` the whole run, `max_steps` the choices along one path."""
     started = time.monotonic()
     texts, parse_findings = specs.build(bundle)
-    found = analysis.decisions(bundle)
+    found = _through_amounts(analysis.decisions(bundle), bundle.manifest.get("amounts", {}))
     form_payloads, form_findings = _forms(bundle, found)
     thresholds = _thresholds(bundle, found)
     nodes = analysis.flow_nodes(bundle)
@@ -78,6 +78,21 @@ def _forms(bundle: Bundle, found: analysis.Decisions) -> tuple[dict[str, list[Pa
             problems.append(Finding("form_not_generated", "", None, name,
                                     f"无法为表单 {name} 生成有效数据，使用该表单的任务未被模拟：{errors[0]}"))
     return out, problems
+
+
+def _through_amounts(found: analysis.Decisions, amounts: dict[str, Any]) -> analysis.Decisions:
+    """A table that reads a declared amount is reached through the form fields that set it:
+    they get its thresholds and its rules' cells, as if the table read them."""
+    for name, spec in amounts.items():
+        sources = spec.get("from", [])
+        if name in found.names:
+            found.names.update(sources)
+        for value in found.constants.get(name, ()):
+            for source in sources:
+                found.add_constant(source, value)
+        found.tables = [[{**rule, **dict.fromkeys(sources, rule[name])} if name in rule else rule for rule in table]
+                        for table in found.tables]
+    return found
 
 
 def _thresholds(bundle: Bundle, found: analysis.Decisions) -> dict[str, list[float]]:

@@ -88,6 +88,8 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[bundles.Bundle, di
           '<bpmn:conditionExpression>review_result == "approve"</bpmn:conditionExpression></bpmn:sequenceFlow>')
     # 2. decision table without catch-all: budgets from 100000 to 199999 match no rule
     _edit(bpmn / "scale.dmn", '<inputEntry id="r2i"><text>-</text>', '<inputEntry id="r2i"><text>&gt;= 200000</text>')
+    with (bpmn / "regulation.txt").open("a", encoding="utf-8") as text:  # the new line is the text's, not invented
+        text.write("第三条 预算金额20万元以上的项目为一般项目。\n")
     # 3. a parallel join waiting for a branch that never comes (only one of its two arrives)
     _edit(sample, '<bpmn:exclusiveGateway id="gw_join" name="汇合"><bpmn:documentation>第二条。</bpmn:documentation>'
                   '</bpmn:exclusiveGateway>',

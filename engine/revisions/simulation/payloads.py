@@ -89,7 +89,11 @@ def _string(schema: dict[str, Any]) -> str:
 
 def _number(schema: dict[str, Any]) -> int | float:
     value: float = 1
-    if "minimum" in schema:
+    if "minimum" in schema and "maximum" in schema:
+        # A bounded field (a plan year 2000–2100) is typed mid-range, not at its edge: a year at
+        # the floor would put every deadline counted from it in the past.
+        value = (schema["minimum"] + schema["maximum"]) / 2
+    elif "minimum" in schema:
         value = schema["minimum"]
     elif "exclusiveMinimum" in schema:
         value = schema["exclusiveMinimum"] + 1
