@@ -72,7 +72,27 @@ def catalogue(text: str, xml_nodes: dict[str, dict[str, str]]) -> Catalogue:
         for ts in process_spec.task_specs.values():
             if isinstance(ts, CatchingEvent) and isinstance(getattr(ts, "event_definition", None), EXTERNAL_EVENTS):
                 _mark_external(ts, process_spec, specs, out.external_only)
+    _mark_after_external_ends(specs, out.external_only)
     return out
+
+
+def _mark_after_external_ends(specs: dict[str, Any], marked: dict[str, str]) -> None:
+    """A called process that ends only through an external event (duties that run until a
+    「系统停止使用」 notice) leaves the same mark on what follows its call."""
+    changed = True
+    while changed:
+        changed = False
+        for process_spec in specs.values():
+            for ts in process_spec.task_specs.values():
+                called = specs.get(getattr(ts, "spec", None) or "")
+                ends = [e.bpmn_id for e in called.task_specs.values()
+                        if isinstance(e, EndEvent) and e.bpmn_id] if called is not None else []
+                if not ends or not all(e in marked for e in ends):
+                    continue
+                for output in ts.outputs:
+                    if _follows(ts, output) and output.bpmn_id and output.bpmn_id not in marked:
+                        _mark_external(output, process_spec, specs, marked)
+                        changed = True
 
 
 def _mark_external(entry: Any, process_spec: Any, specs: dict[str, Any], marked: dict[str, str]) -> None:
