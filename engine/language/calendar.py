@@ -258,3 +258,12 @@ def reset_default_calendar() -> None:
     global _default
     with _default_lock:
         _default = None
+
+
+def warm(today: date) -> None:
+    """Build the calendar and the tables around `today` before an evaluation's clock runs: the
+    first build reads the override file and the holiday package, which took more than the 2 s an
+    expression may use on a loaded machine."""
+    calendar = default_calendar()
+    for year in (today.year - 1, today.year, today.year + 1):
+        calendar._year_table(year)

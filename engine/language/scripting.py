@@ -9,11 +9,13 @@ it with RestrictedPython under an allow-list and runs it within the bounds of a 
 from __future__ import annotations
 
 import ast
+from datetime import date
 from functools import cache
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
+from . import calendar
 from .case_helpers import CASE_HELPERS, bound_to
 from .evaluator import Vocabulary, compiled
 from .helpers import HELPERS
@@ -71,4 +73,5 @@ def case_script_engine(case_id: int) -> PythonScriptEngine:
 def script_engine_with(case_helpers: dict[str, Any]) -> PythonScriptEngine:
     """An engine like `script_engine()` with other case helpers, e.g. the pure doubles the
     pre-deployment simulation uses so that it never touches the database."""
+    calendar.warm(date.today())
     return GuardedScriptEngine(environment=GuardedEnvironment({**HELPERS, **case_helpers}))
