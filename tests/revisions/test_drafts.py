@@ -75,7 +75,9 @@ def test_a_threshold_edited_in_a_draft_is_validated_diffed_and_deployed_with_its
 def test_a_broken_diagram_lists_its_problems_and_is_not_deployed(http):
     draft = new_draft(http)
     bpmn = draft["files"]["procurement.bpmn"]
-    broken = bpmn.replace('targetRef="decide_procurement_control"', 'targetRef="no_such_step"', 1)
+    start = '<bpmn:sequenceFlow id="f_pr_start" sourceRef="pr_start" targetRef="'
+    assert start in bpmn
+    broken = bpmn.replace(start, start + "no_such_step_", 1)
     draft = save(http, draft, "procurement.bpmn", broken)
     report = call(http, "POST", f"/{draft['id']}/validate").body
     assert report["ok"] is False and report["simulation"] is None
