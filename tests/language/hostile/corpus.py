@@ -158,7 +158,7 @@ SITES: dict[str, tuple[str, Callable[[str, str], str], str, str]] = {
         lambda m: m.group(1) + "<bpmn:standardLoopCharacteristics><bpmn:loopCondition>"
         f"{_xml(c)}</bpmn:loopCondition></bpmn:standardLoopCharacteristics>" + m.group(2), t, count=1,
         flags=re.S), "eval", "trial"),
-    "DMN input expression": ("scale.dmn", lambda t, c: t.replace("<text>budget_yuan</text>",
+    "DMN input expression": ("scale.dmn", lambda t, c: t.replace("<text>project_budget_yuan</text>",
                                                                   f"<text>{_xml(c)}</text>"), "eval", "scale_table"),
     "DMN input entry": ("scale.dmn", lambda t, c: t.replace("<text>&lt; 100000</text>", f"<text>{_xml(c)}</text>"),
                         "eval", "r_small"),

@@ -68,8 +68,8 @@ def test_the_unchanged_sample_compiles_with_each_site_in_place(site: str) -> Non
     payload's, not the placement's)."""
     harmless = "checked = True" if SITES[site][2] == "exec" else {
         "timer": "working_days_deadline(today(), 6)", "timer duration": '"P3D"', "timer cycle": '"R2/P4D"',
-        "loopCardinality": "2", "DMN input entry": "< 100001",
-        "DMN input expression": "budget_yuan + 0", "DMN output entry": "not False"}.get(site, "True")
+        "loopCardinality": "2", "DMN input entry": "<= 100000",
+        "DMN input expression": "project_budget_yuan + 0", "DMN output entry": "not False"}.get(site, "True")
     assert compile_bundle(from_files(placed(site, harmless)))
 
 

@@ -82,7 +82,8 @@ def test_validating_a_draft_runs_nothing_it_refuses(server: Server) -> None:
 
 
 def test_a_cost_at_run_time_is_a_422_naming_the_element_and_the_case_is_not_started(server: Server) -> None:
-    code = "< len(str(list(range(budget_yuan * 1000))))"  # fine at deploy; too big for this case
+    # Fine at deploy (and no number the regulation text lacks); too big for this case.
+    code = "< len(str(list(range(budget_yuan * budget_yuan))))"
     reply = _deploy(server, placed("DMN input entry", code), simulate="false", force="true")
     assert reply.status_code in (200, 201), reply.text
     user = _token(server, "s_unit_a")
