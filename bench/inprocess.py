@@ -19,11 +19,11 @@ from typing import Any
 from engine import cases
 from engine.cases import dump_state, load_state
 from engine.regulations import Bundle, from_folders
-from engine.revisions import compile_bundle
+from engine.revisions import compile_bundle, offline_engine
 
 from . import scenario
 
-APPLICANT = {"applicant_unit": "厅养老保险处", "started_by": "hrss_division_a"}
+APPLICANT = {"case_id": 1, "applicant_unit": "厅养老保险处", "started_by": "hrss_division_a"}
 
 
 @dataclass
@@ -62,8 +62,21 @@ def with_amounts(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, **cases.kept_amounts(_bundle(), data)}
 
 
+@cache
+def _engine() -> Any:
+    return offline_engine(_bundle().manifest)
+
+
+def load(state: bytes, spec_text: str) -> Any:
+    """A stored case restored with the offline case helpers (notices and milestones are doubles)."""
+    workflow = load_state(state, spec_text)
+    workflow.script_engine = _engine()
+    return workflow
+
+
 def start_case(spec_text: str) -> bytes:
     workflow = cases.new_workflow(spec_text)
+    workflow.script_engine = _engine()
     start = workflow.get_tasks(state=cases.TaskState.READY)[0]
     start.data.update(with_amounts(scenario.APPLICATION), started_at="2025-01-01T09:00:00+00:00", **APPLICANT)
     cases.advance(workflow)
@@ -78,7 +91,7 @@ def open_tasks(workflow: Any) -> list[tuple[str, str]]:
 def complete_one(state: bytes, spec_text: str, task_id: str, data: dict[str, Any]) -> tuple[bytes, list]:
     """One stateless completion: restore, complete, advance, save. Returns the new state and
     the open tasks after it."""
-    workflow = load_state(state, spec_text)
+    workflow = load(state, spec_text)
     task = cases.find_open_task(workflow, task_id)
     cases.submit(task, with_amounts(data))
     cases.waiting_timers(workflow)  # complete() notes timers before advancing, to audit firings

@@ -95,6 +95,7 @@ ACCEPTANCE = {
     "acceptance_conclusion": "按合同完成建设内容。",
 }
 SUPERVISION = {"supervision_opinion": TEXT, "issues_found": False}
+FUNDS = {"construction_funds_secured": True, "budget_estimate_approved": True}
 
 FORM_DATA: dict[str, list[dict[str, Any]]] = {
     "requirements_survey": [{
@@ -130,12 +131,12 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
     ],
     "design_approval": [{"design_approval_decision": "approve", "design_approval_opinion": "同意"}],
     "bank_tender": [{
-        "tender_organiser": "cooperating_bank", "cooperating_bank_name": "某合作银行",
+        **FUNDS, "tender_organiser": "cooperating_bank", "cooperating_bank_name": "某合作银行",
         "procurement_method": "public_tender", "winning_bidder": "某信息技术有限公司",
         "winning_bid_amount_yuan": 3_600_000, "procurement_date": "2025-03-20",
     }],
     "government_procurement": [{
-        "budget_estimate_approved": True, "procurement_method": "public_tender",
+        **FUNDS, "procurement_method": "public_tender",
         "winning_bidder": "某信息技术有限公司", "winning_bid_amount_yuan": 3_600_000,
         "procurement_date": "2025-03-20",
     }],
@@ -156,6 +157,11 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
     "implementation": [{
         "implementation_summary": "按方案完成建设", "design_followed": True, "supervision_report": Doc("监理报告.pdf"),
         "completion_date": "2025-04-30", "trial_start_date": "2025-01-02",
+        "construction_confidentiality": "compliant",  # the application is a classified project
+    }],
+    "inspection_group_check": [{
+        "construction_conforms": True, "procurement_conforms": True, "fund_use_conforms": True,
+        "inspection_result": "pass", "inspection_opinion": "建设内容、招标采购和资金使用符合建设方案",
     }],
     "acceptance_application": [
         {**ACCEPTANCE_APPLICATION, "trial_operation_normal": False},
@@ -177,11 +183,15 @@ FORM_DATA: dict[str, list[dict[str, Any]]] = {
         "asset_registration_no": "ZC-2025-001", "asset_value_yuan": 3_600_000,
         "asset_registration_date": "2025-07-01",
     }],
+    # 全程 supervision: rounds are recorded until acceptance passes, then the conclusion is given.
     "supervision": [
-        {**SUPERVISION, "supervision_stage": "procurement", "supervision_finished": False},
-        {**SUPERVISION, "supervision_stage": "progress", "supervision_finished": False},
-        {**SUPERVISION, "supervision_stage": "acceptance", "supervision_finished": True},
+        {**SUPERVISION, "supervision_stage": "procurement", "supervision_next": "continue"},
+        {**SUPERVISION, "supervision_stage": "progress", "supervision_next": "continue"},
+        {**SUPERVISION, "supervision_stage": "whole", "supervision_next": "await_completion"},
     ],
+    "supervision_conclusion": [{
+        "whole_supervision_opinion": "项目实施全过程合规", "whole_supervision_date": "2025-07-05",
+    }],
     "archive_it_office": [{
         "archive_items": ["contract"], "archive_documents": [Doc("归档材料.pdf")], "archive_copies": 2,
         "it_office_archive_no": "XX-01",

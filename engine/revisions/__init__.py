@@ -22,14 +22,35 @@ from .drafts import validate as validate_draft
 from .migrate import apply as migrate_cases
 from .migrate import dry_run as migration_dry_run
 from .migrate import revert as revert_migration
-from .simulate import simulate_bundle
+from .simulate import offline_engine, simulate_bundle
 from .uploads import deploy_upload
 from .versions import diff as version_diff
 from .versions import reschedule, simulation_report
 
 __all__ = [
-    "DeployOptions", "DeployResult", "FolderResults", "compile_bundle", "create_draft", "delete_draft_file",
-    "deploy_bundle", "deploy_draft", "deploy_folders", "deploy_upload", "diff_bundles", "discard_draft", "get_draft",
-    "list_drafts", "migrate_cases", "migration_dry_run", "put_draft_file", "reschedule", "revert_migration",
-    "simulate_bundle", "simulation_report", "summary_text", "validate_draft", "version_diff",
+    "DeployOptions",
+    "DeployResult",
+    "FolderResults",
+    "compile_bundle",
+    "create_draft",
+    "delete_draft_file",
+    "deploy_bundle",
+    "deploy_draft",
+    "deploy_folders",
+    "deploy_upload",
+    "diff_bundles",
+    "discard_draft",
+    "get_draft",
+    "list_drafts",
+    "migrate_cases",
+    "migration_dry_run",
+    "offline_engine",
+    "put_draft_file",
+    "reschedule",
+    "revert_migration",
+    "simulate_bundle",
+    "simulation_report",
+    "summary_text",
+    "validate_draft",
+    "version_diff",
 ]

@@ -80,6 +80,12 @@ def _forms(bundle: Bundle, found: analysis.Decisions) -> tuple[dict[str, list[Pa
     return out, problems
 
 
+def offline_engine(manifest: dict[str, Any]) -> Any:
+    """A script engine whose case helpers are the simulation's pure doubles: for running a
+    bundle's diagrams with no database (the in-process benchmark and its tests)."""
+    return script_engine_with(SimulatedCases(manifest).helpers())
+
+
 def _through_amounts(found: analysis.Decisions, amounts: dict[str, Any]) -> analysis.Decisions:
     """A table that reads a declared amount is reached through the form fields that set it:
     they get its thresholds and its rules' cells, as if the table read them."""
