@@ -108,12 +108,14 @@ def test_gongshu_regulation(gongshu_diff: dict) -> None:
     # The draft for comment (status draft; its effective_from, if any, a placeholder) becomes the
     # enacted 2027 revision in force from 2027-01-01.
     reg = _one(gongshu_diff, "regulation")
-    draft_from = _gongshu_v1().manifest["regulation"].get("effective_from")
-    assert reg["before"] == {"title": "拱墅区信息化项目管理办法（征求意见稿）", "status": "draft",
-                             "effective_from": draft_from}
-    assert reg["after"] == {"title": "拱墅区信息化项目管理办法（2027年修订版）", "status": "in_force",
-                            "effective_from": "2027-01-01"}
+    draft = _gongshu_v1().manifest["regulation"]
+    assert reg["before"] == {"title": "拱墅区信息化项目管理办法（征求意见稿）", "status": "征求意见稿",
+                             "effective_from": draft.get("effective_from"),
+                             "effective_from_note": draft.get("effective_from_note")}
+    assert reg["after"] == {"title": "拱墅区信息化项目管理办法（2027年修订版）", "status": "现行有效",
+                            "effective_from": "2027-01-01", "effective_from_note": None}
     assert "生效日期由" in reg["summary"] and "改为 2027-01-01" in reg["summary"]
+    assert "征求意见稿" in reg["summary"] and "现行有效" in reg["summary"], reg["summary"]
 
 
 def test_gongshu_summary_text(gongshu_diff: dict) -> None:

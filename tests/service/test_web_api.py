@@ -60,6 +60,8 @@ def test_a_hunan_hrss_case_on_its_diagrams_through_a_call_activity_and_a_timer(h
 
         run.walk({}, until="implementation")
         run.task({"task": "implementation", "as": "hrss_it", "data": HRSS["defaults"]["implementation"][0]})
+        run.task({"task": "inspection_group_check", "as": "hrss_it",  # 第十五条's 监督检查组, then the trial
+                  "data": HRSS["defaults"]["inspection_group_check"][0]})
         procs = by_process(diagram(http, "hrss_it", run.case["id"]))
         assert procs["hunan_hrss_acceptance"]["waiting_timers"] == ["wait_trial_operation"]
         assert "project_acceptance" in procs["hunan_hrss_project"]["active"]
