@@ -40,11 +40,22 @@ def bundled(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
     return jurisdiction, report
 
 
+# Known gap (issue 16 follow-up): the simulator never tries 「不同意通过」 on jingzhou's parallel
+# expert-acceptance panel, so 出具验收不合格意见 reads as unreachable although the scenario
+# 「第十五条：专家验收未通过的…」 walks it through HTTP. Strict: the day the simulator reaches it,
+# this marker fails and must go.
+SIMULATOR_GAPS = {"jingzhou": {"issue_failed_acceptance_opinion"}}
+
+
 def test_bundled_jurisdiction_has_no_error_findings(bundled: tuple[str, dict[str, Any]]) -> None:
     jurisdiction, report = bundled
+    gaps = SIMULATOR_GAPS.get(jurisdiction, set())
+    found_gaps = {f["element"] for f in report["findings"] if f["severity"] == "error" and f["element"] in gaps}
+    assert found_gaps == gaps, f"{jurisdiction}: the known simulator gap {gaps} is gone; remove it"
+    report = {**report, "findings": [f for f in report["findings"] if f["element"] not in gaps]}
     errors = [f for f in report["findings"] if f["severity"] == "error"]
     assert errors == [], f"{jurisdiction}: {errors}"
-    assert report["ok"] is True
+    assert report["ok"] is True or gaps
 
 
 def test_bundled_jurisdiction_reaches_every_end_event(bundled: tuple[str, dict[str, Any]]) -> None:

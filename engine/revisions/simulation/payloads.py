@@ -199,6 +199,7 @@ def payloads(schema_text: str, found: Decisions) -> tuple[list[Payload], list[st
             data = {k: v for k, v in base.items() if k != name}
             if value is not ABSENT:
                 data[name] = value
+                data = _with_required(data, props, validator)
             if _key(data) in seen or not validator.is_valid(data):
                 continue
             seen.add(_key(data))
@@ -206,6 +207,14 @@ def payloads(schema_text: str, found: Decisions) -> tuple[list[Payload], list[st
             out.append(Payload(f"{name}={shown}", data, (name,)))
     out += _rule_payloads(schema, base, found, validator, seen)
     return out, []
+
+
+def _with_required(data: dict[str, Any], props: dict[str, Any], validator: Draft202012Validator) -> dict[str, Any]:
+    """The variant with the fields its value makes required filled in (「不通过」 needs its
+    reasons): without them the one answer that leads down that path would never be tried."""
+    missing = {m for e in validator.iter_errors(data) if e.validator == "required"
+               for m in e.validator_value if m not in data and m in props}
+    return {**data, **{m: value_for(props[m]) for m in missing}} if missing else data
 
 
 def _rule_payloads(schema: dict[str, Any], base: dict[str, Any], found: Decisions,
