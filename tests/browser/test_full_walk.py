@@ -31,7 +31,7 @@ SCENARIOS = ROOT / "tests" / "scenarios" / "hunan-hrss.json"
 MANIFEST = ROOT / "bpmn" / "hunan-hrss" / "manifest.json"
 HAPPY_PATH = "一般项目·财政资金·全流程"
 PROJECT_SUFFIX = "（浏览器全程测试）"
-BACKGROUND = ("supervision",)  # worked when it opens and when nothing else is left, like bench/scenario.py
+BACKGROUND = ("supervision", "supervision_conclusion")  # worked when it opens and when nothing else is left, like bench/scenario.py
 MAX_STEPS = 60
 # the lanes of the hunan-hrss diagrams and their demo users (the applicant is 厅养老保险处)
 LANE_USERS = {"厅有关处室、单位": "hrss_division_a", "厅信息化办": "hrss_it", "专家组": "hrss_expert",
@@ -40,7 +40,7 @@ LANE_USERS = {"厅有关处室、单位": "hrss_division_a", "厅信息化办": 
 PATH = ["requirements_survey", "initial_review", "organise_expert_review", "expert_feasibility_review",
         "approval_proposal", "leading_group_general_approval", "schedule_implementation", "draft_design",
         "design_review", "design_approval", "government_procurement", "contractor_qualification",
-        "sign_contract", "engage_supervisor", "implementation", "acceptance_application",
+        "sign_contract", "engage_supervisor", "implementation", "inspection_group_check", "acceptance_application",
         "organise_acceptance", "rollout", "asset_registration", "archive_it_office", "archive_room_filing"]
 
 
@@ -61,7 +61,7 @@ def form_data(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     implementation["trial_start_date"] = trial_start.isoformat()
     implementation["completion_date"] = (trial_start - timedelta(days=1)).isoformat()
     [supervision] = table["supervision"]
-    table["supervision"] = [{**supervision, "supervision_stage": "procurement", "supervision_finished": False,
+    table["supervision"] = [{**supervision, "supervision_stage": "procurement", "supervision_next": "continue",
                              "supervision_opinion": "采购程序合规，继续监督"}, supervision]
     return table
 
@@ -188,14 +188,14 @@ def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveSe
         data = entries[min(seen.get(task["bpmn_id"], 0), len(entries) - 1)]
         seen[task["bpmn_id"]] = seen.get(task["bpmn_id"], 0) + 1
         walk.do(task, data, project, shot if task["bpmn_id"] in shots else None)
-        if task["bpmn_id"] == "implementation":  # the trial operation's timer was due: 验收申请 is open
+        if task["bpmn_id"] == "inspection_group_check":  # the trial operation's timer was due: 验收申请 is open
             expect(page.get_by_test_id("next-tasks")).to_contain_text("提出验收申请")
     else:
         raise AssertionError(f"the walk did not end within {MAX_STEPS} steps: {[d[0] for d in walk.done]}")
     assert status == "completed", f"case {case_id} ended {status}"
     taken = [d[0] for d in walk.done]
     assert [b for b in taken if b not in BACKGROUND] == PATH, taken
-    assert taken.count("supervision") == 2, taken
+    assert taken.count("supervision") == 2 and taken.count("supervision_conclusion") == 1, taken
     last = page.get_by_test_id("task-result")
     expect(last).to_contain_text("案件已办结：项目建成归档")
 
