@@ -195,7 +195,9 @@ def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveSe
     assert status == "completed", f"case {case_id} ended {status}"
     taken = [d[0] for d in walk.done]
     assert [b for b in taken if b not in BACKGROUND] == PATH, taken
-    assert taken.count("supervision") == 2 and taken.count("supervision_conclusion") == 1, taken
+    # 全程 supervision: rounds while the project runs (an open round is closed by the acceptance),
+    # then one conclusion.
+    assert taken.count("supervision") >= 1 and taken.count("supervision_conclusion") == 1, taken
     last = page.get_by_test_id("task-result")
     expect(last).to_contain_text("案件已办结：项目建成归档")
 
