@@ -1,7 +1,7 @@
 """The amounts a bundle's decision tables test (manifest `amounts`), kept at the latest value any
 of their form fields was given. A threshold then reads the amount its article means — declared,
 reviewed, funded or changed — and a later review or change is what the next evaluation sees
-(gongshu 五（四）: a project raised past 100万 by review must engage 监理).
+(a project raised past a 监理 threshold by review must then engage 监理).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ SCENARIOS = ROOT / "tests" / "scenarios" / "hunan-hrss.json"
 MANIFEST = ROOT / "bpmn" / "hunan-hrss" / "manifest.json"
 HAPPY_PATH = "一般项目·财政资金·全流程"
 PROJECT_SUFFIX = "（浏览器全程测试）"
-BACKGROUND = ("supervision", "supervision_conclusion")  # worked when it opens and when nothing else is left, like bench/scenario.py
+# worked when it opens and when nothing else is left, like bench/scenario.py
+BACKGROUND = ("supervision", "supervision_conclusion")
 MAX_STEPS = 60
 # the lanes of the hunan-hrss diagrams and their demo users (the applicant is 厅养老保险处)
 LANE_USERS = {"厅有关处室、单位": "hrss_division_a", "厅信息化办": "hrss_it", "专家组": "hrss_expert",

@@ -1,7 +1,7 @@
 """A threshold tests the amount its article means. A decision table that compares money reads
 an amount the manifest declares (`amounts`: its label, which amount the article means —
 declared, reviewed, funded, changed or the latest of these — the article, and the form fields
-that set it), never a form field directly: gongshu 五（四）'s 100万 tested the declared budget
+that set it), never a form field directly: a 100万 监理 threshold tested the declared budget
 while the reviewed, funded and changed ones were never read, so a project raised past the line
 escaped mandatory 监理. The engine keeps each declared amount at the latest value its fields
 were given (engine.cases.amounts), so a later change is what the next evaluation sees.

@@ -1,5 +1,5 @@
 """A duty the text makes periodic (定期、每月、每季度…) is a cycle that runs until the regulation's
-end condition, not a single step: gongshu 六（一）'s O&M records and security checks stopped
+end condition, not a single step: O&M records and security checks stopped
 after one round. An element named for a periodic duty must lie on a loop of its process, or be a
 repeating timer (timeCycle).
 """

@@ -2,7 +2,7 @@
 A timer may count from the moment it starts waiting (`today()` in the timer itself: 「申报后
 5 个工作日内」) or from a date field; it may not count from a date a script stamped with
 `today()` somewhere earlier, unless the manifest's data dictionary says which date that is
-(`"date": "每年7月31日（第八条）"`): hunan-provincial 第二十六条's six months ran from the day
+(`"date": "每年7月31日（第八条）"`): a deadline of six months "after completion" ran from the day
 completion was *reported*, not from the completion date the unit entered, and nothing on the
 diagram showed it.
 """

@@ -17,6 +17,7 @@ from lxml import etree
 
 from ...regulations.bundles import Bundle
 from ..lint import BPMN, Document, local, parse_xml, properties
+from ..simulation.analysis import parse_python
 
 EXPRESSION_TAGS = {"conditionExpression": "condition", "completionCondition": "condition",
                    "loopCardinality": "condition", "timeDate": "timer", "timeDuration": "timer",
@@ -84,27 +85,18 @@ class Facts:
 def names_in(text: str) -> set[str]:
     """The variable names an expression or script reads or writes (empty if it is not Python,
     e.g. a DMN cell such as `< 100000`, which the evaluator's own check reports)."""
-    tree = _parsed(text)
+    tree = parse_python(text)
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} if tree else set()
 
 
 def keys_in(text: str) -> set[str]:
     """Names and the identifier-like strings an expression uses as keys (`r["verdict"]`,
     `r.get("verdict")`): how a script reads the fields of each expert's form."""
-    tree = _parsed(text)
+    tree = parse_python(text)
     if tree is None:
         return set()
     strings = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     return names_in(text) | {s for s in strings if s.isidentifier()}
-
-
-def _parsed(text: str) -> ast.AST | None:
-    for mode in ("eval", "exec"):
-        try:
-            return ast.parse(text.strip(), mode=mode)
-        except SyntaxError:
-            continue
-    return None
 
 
 def owner(el: etree._Element) -> etree._Element:

@@ -1,6 +1,6 @@
 """A check that cannot gate is a defect: a yes/no field, or a form's decision, that nothing
-reads lets a reviewer answer 「否」 and the case move on as if 「是」 (hunan-hrss 第十一条's
-security design, jingzhou 第十五条's expert verdict). A field gates when a gateway, script,
+reads lets a reviewer answer 「否」 and the case move on as if 「是」 (a security-design check,
+an expert panel's verdict). A field gates when a gateway, script,
 decision table or routing property reads it, when its own schema pins it (`const`), or when a
 rule of its form (`if`) tests it. A field kept only for the record says so with
 `"x-informational"` and the reason, so the choice is the owner's and visible.

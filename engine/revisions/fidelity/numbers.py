@@ -1,5 +1,5 @@
-"""A threshold the text does not have is a rule the system invented: jiangyin-hrss 第十一条's
-「50万元以上为重大项目」 appears nowhere in its text. An amount a decision table compares a declared
+"""A threshold the text does not have is a rule the system invented: a bureau's
+「50万元以上为重大项目」 that appears nowhere in its text. An amount a decision table compares a declared
 amount with must be written in the regulation text (as 10万元 or 100000元), unless the rule's
 description records it as the owner's choice (「解释与取舍」), which the documentation then explains.
 """

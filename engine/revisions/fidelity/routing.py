@@ -1,6 +1,6 @@
 """Routing by the directory, never by typed text: a task bound to a unit or a person takes its
 holder from a field chosen from the directory (`"x-directory": "unit" | "user"`); a typed unit
-name with a typo strands the task (jiangyin-hrss 第二十七条's 归口管理科室). The same holds for a
+name with a typo strands the task (a data owner's 归口管理科室). The same holds for a
 rule comparing a field with the applicant's unit.
 """
 

@@ -43,7 +43,7 @@ class Decisions:
         return bool(self.calls & set(UNIT_CASE_HELPERS))
 
 
-def _parse(text: str) -> ast.AST | None:
+def parse_python(text: str) -> ast.AST | None:
     for mode in ("eval", "exec"):
         try:
             return ast.parse(text.strip(), mode=mode)
@@ -76,7 +76,7 @@ def _constants(node: ast.AST) -> list[Any]:
 
 def scan(text: str, found: Decisions, alias: dict[str, str] | None = None) -> None:
     """Record names, called helpers and compared constants of one expression or script."""
-    tree = _parse(text)
+    tree = parse_python(text)
     if tree is None:
         return
     alias = alias or {}
