@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import bpmnlint from 'rollup-plugin-bpmnlint';
 
 // Swagger UI for the API's own /api/v1/docs, from the swagger-ui-dist package of the committed
 // lock: its script and stylesheet are copied into dist/swagger-ui/, which the Flask service
@@ -28,10 +29,12 @@ function swaggerUi() {
   };
 }
 
+// The modeler's lint configuration (src/admin/lint/.bpmnlintrc, also used by the test of the bundled
+// diagrams) is compiled at build time into a module that bundles the rules it names.
 // Built into web/dist, which the Flask service serves at / (api/web.py). In development
 // `npm run dev` proxies /api to a service started with `make run`.
 export default defineConfig({
-  plugins: [react(), swaggerUi()],
+  plugins: [react(), swaggerUi(), bpmnlint({ include: /\.bpmnlintrc$/ })],
   base: '/',
   build: {
     outDir: 'dist',
