@@ -641,7 +641,9 @@ class DraftValidationOut(Schema):
     revision = fields.Integer(metadata={"description": "校验时草稿的修订号"})
     validated_at = fields.String()
     problems = fields.List(fields.Nested(BundleProblemOut))
-    simulation = fields.Dict(allow_none=True)
+    simulation = fields.Dict(allow_none=True, metadata={
+        "description": "模拟运行报告：ok、findings（每项问题及其元素）、processes（每个流程：探索的状态数、"
+                       "走完的路径数、到达的结束事件，visited_elements 为模拟路径经过的元素 id）"})
     diff = fields.Nested(DiffOut, allow_none=True, metadata={"description": "现行流程包 → 草稿"})
 
 

@@ -61,6 +61,8 @@ class ProcessSummary:
     complete: bool = True
 
     def as_dict(self) -> dict[str, Any]:
+        # The visited ids themselves too: the modeler's 试运行 marks them on the diagram.
         return {"states": self.states, "paths_completed": self.paths_completed,
                 "end_events": sorted(self.end_events), "end_events_reached": sorted(self.end_events_reached),
-                "visited": len(self.visited), "elements": self.elements, "complete": self.complete}
+                "visited": len(self.visited), "visited_elements": sorted(self.visited),
+                "elements": self.elements, "complete": self.complete}
