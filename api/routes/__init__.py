@@ -1,6 +1,6 @@
 """HTTP routes, one blueprint per resource."""
 
-from . import attachments, auth, catalog, drafts, health, instances, notices, revisions, tasks
+from . import attachments, auth, catalog, drafts, health, instances, notices, revisions, tasks, words
 
 BLUEPRINTS = (auth.blp, catalog.blp, instances.blp, tasks.blp, notices.blp, revisions.blp, attachments.blp, drafts.blp,
-              health.blp)
+              health.blp, words.blp)

@@ -176,3 +176,13 @@ def cell_words(text: str, column: Column, vocab: Vocabulary, is_input: bool) -> 
         if words and is_input and tree is not None and _is_number(_literal(tree)):
             words = f"等于 {words}"
     return {"text": words, "raw": False} if words else {"text": source, "raw": True}
+
+
+def cell_tree(text: str) -> ast.AST | None:
+    """A cell's syntax tree, `?` and a left-less comparison reading as SUBJECT; None if it has none."""
+    return _tree(text.strip())
+
+
+def literal(node: ast.AST) -> Any:
+    """The node's literal value, or MISSING."""
+    return _literal(node)

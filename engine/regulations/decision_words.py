@@ -68,7 +68,8 @@ def _outputs_in_words(texts: list[str], columns: list[Column], vocab: Vocabulary
     return cells
 
 
-def _text(element: etree._Element) -> str:
+def description_text(element: etree._Element) -> str:
+    """An element's description as officials read it: notes naming program variables left out."""
     text = (element.findtext("{*}description") or "").strip()
     return PARENTHESIS.sub(lambda m: "" if PROGRAM_NAME.search(m[1]) else m[0], text)
 
@@ -96,14 +97,14 @@ def decision_in_words(decision: etree._Element, vocab: Vocabulary) -> dict[str, 
         outs = [e.findtext("{*}text") or "" for e in rule.findall("{*}outputEntry")]
         rules.append({
             "number": number, "label": f"第{number}条",
-            "description": _text(rule),
+            "description": description_text(rule),
             "inputs": [cell_words(t, c, vocab, is_input=True) for t, c in zip(ins, inputs, strict=False)],
             "outputs": _outputs_in_words(outs[:len(outputs)], outputs[:len(outs)], vocab),
         })
     policy, sentence = _hit_policy(table)
     return {
         "name": decision.get("name") if CJK.search(decision.get("name") or "") else "决策表",
-        "description": _text(decision),
+        "description": description_text(decision),
         "hit_policy": policy, "hit_policy_text": sentence,
         "inputs": [{"label": c.label} for c in inputs], "outputs": [{"label": c.label} for c in outputs],
         "rules": rules,

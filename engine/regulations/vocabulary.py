@@ -80,3 +80,16 @@ class Vocabulary:
                 if const == value and type(const) is type(value):
                     return title
         return None
+
+    def options(self, name: str | None) -> list[tuple[Any, str]]:
+        """The values a variable may take with their Chinese names (dictionary first, then the
+        forms' options), each value once."""
+        found: dict[str, tuple[Any, str]] = {}
+        for value, title in (self.dictionary.get(name or "", {}).get("values") or {}).items():
+            if title and CJK.search(title):
+                found.setdefault(repr(value), (value, title))
+        for schema in self.fields.get(name or "", []):
+            for const, title in _options(schema):
+                if CJK.search(title):
+                    found.setdefault(repr(const), (const, title))
+        return list(found.values())

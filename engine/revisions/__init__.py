@@ -9,9 +9,13 @@ versions (reschedule, kept reports, version diff), migrate, simulate (+ simulati
 """
 
 from .compiler import compile_bundle
+from .decision_edit import save_table as save_draft_decisions
+from .decision_edit import table_for_editing as draft_decisions_for_editing
 from .deploy import DeployOptions, DeployResult, FolderResults, deploy_folders
 from .deploy import deploy as deploy_bundle
 from .diff import diff_bundles, summary_text
+from .draft_words import timer_expression, timer_in_words
+from .draft_words import words as draft_words
 from .drafts import create as create_draft
 from .drafts import delete_file as delete_draft_file
 from .drafts import deploy_draft, list_drafts
@@ -40,6 +44,8 @@ __all__ = [
     "deploy_upload",
     "diff_bundles",
     "discard_draft",
+    "draft_decisions_for_editing",
+    "draft_words",
     "get_draft",
     "list_drafts",
     "migrate_cases",
@@ -48,9 +54,12 @@ __all__ = [
     "put_draft_file",
     "reschedule",
     "revert_migration",
+    "save_draft_decisions",
     "simulate_bundle",
     "simulation_report",
     "summary_text",
+    "timer_expression",
+    "timer_in_words",
     "validate_draft",
     "version_diff",
 ]

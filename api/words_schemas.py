@@ -1,0 +1,80 @@
+"""Request and response shapes of the words API: timers in words, a draft's vocabulary, a
+decision table structured for editing in words."""
+
+from __future__ import annotations
+
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from .schemas import ID_MAX
+
+KINDS = ("working_days", "days", "months", "years", "quarter_end", "month_end", "date", "field")
+
+
+class TimerWords(Schema):
+    """A deadline as the regulation states it."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS), metadata={
+        "description": "working_days 工作日 | days 天 | months 月 | years 年 | quarter_end 季度末 | month_end 月末 | "
+                       "date 到某日 | field 到某日期字段"})
+    n = fields.Integer(allow_none=True, load_default=None, metadata={"description": "数量（工作日、天、月、年）"})
+    from_field = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "起算日期字段；空 = 自开始等待之日起；kind=field 时为截止日期字段"})
+    date = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=10),
+                         metadata={"description": "YYYY-MM-DD（kind=date）"})
+    n_field = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200),
+                            metadata={"description": "数量取自案件中的字段（n 为空时）"})
+    at = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(("start", "end")),
+                       metadata={"description": "到期日当日开始（start）或结束（end）时触发"})
+    working_day = fields.Boolean(load_default=False, metadata={"description": "遇节假日顺延至工作日"})
+
+
+class TimerExpressionIn(Schema):
+    expression = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    draft_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=ID_MAX))
+
+
+class TimerWordsOut(Schema):
+    words = fields.Nested(TimerWords, allow_none=True, metadata={"description": "无法用文字表达时为空"})
+    sentence = fields.String(allow_none=True)
+
+
+class TimerWordsIn(TimerWords):
+    draft_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=ID_MAX))
+
+
+class TimerSentenceOut(Schema):
+    expression = fields.String()
+    sentence = fields.String()
+
+
+class Named(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+    id = fields.String()
+    name = fields.String()
+    file = fields.String()
+
+
+class DraftWordsOut(Schema):
+    articles = fields.List(fields.Dict(), metadata={"description": "[{id 条款, text 原文}]"})
+    date_fields = fields.List(fields.Dict(), metadata={"description": "[{name, label}]"})
+    forms = fields.List(fields.Dict(), metadata={"description": "[{file, title}]"})
+    decisions = fields.List(fields.Nested(Named))
+    processes = fields.List(fields.Nested(Named))
+    roles = fields.List(fields.Dict(), metadata={"description": "[{id, name}]"})
+    choices = fields.List(fields.Dict(), metadata={"description": "[{name, label, options: [{value, label}]}]"})
+
+
+class DecisionTableOut(Schema):
+    path = fields.String()
+    revision = fields.Integer()
+    decisions = fields.List(fields.Dict(), metadata={
+        "description": "每个决策表：id、name、hit_policy（及其说明、可选策略）、inputs/outputs（label、variable、type："
+                       "choice|amount|number|boolean|date|text、options）、rules（id、description 条文依据、"
+                       "inputs/outputs 单元格 {op, values} 或 {op: raw, text}）"})
+
+
+class DecisionTableIn(Schema):
+    revision = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX))
+    decisions = fields.List(fields.Dict(), required=True, validate=validate.Length(max=50))
