@@ -173,9 +173,9 @@ export function editProperty(model, key, edit) {
 export function setLabel(model, key, label) {
   const field = model.fields.find((f) => f.key === key);
   return editProperty(model, key, (p) => {
+    // A list's items titled as the list (the bundles' way for documents) keep reading the same.
+    if (p.type === 'array' && isObject(p.items) && p.items.title === p.title) p.items.title = titleFor(field.kind, label);
     p.title = titleFor(field.kind, label);
-    // A list's items are titled as the list (the bundles' way), so upload cards read the same.
-    if (p.type === 'array' && isObject(p.items) && typeof p.items.title === 'string') p.items.title = p.title;
   });
 }
 
@@ -194,7 +194,7 @@ export function setRequired(model, key, required) {
   const field = model.fields.find((f) => f.key === key);
   const next = replaceField(model, key, { ...field, required });
   // A required text must not be left empty: the bundles' required texts say so with minLength.
-  if (required && ['text', 'textarea'].includes(field.kind) && !('minLength' in field.prop)) {
+  if (required && !field.required && ['text', 'textarea'].includes(field.kind) && !('minLength' in field.prop)) {
     return editProperty(next, key, (p) => { p.minLength = 1; });
   }
   return next;
