@@ -142,6 +142,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     unit: Mapped[str | None] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A deactivated account cannot log in; its name stays on what it signed (an administrator's choice).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     roles: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
@@ -284,7 +286,8 @@ class BundleDraft(db.Model):
     __tablename__ = "bundle_draft"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     jurisdiction_id: Mapped[str] = mapped_column(String(64), index=True)
-    base_bundle_hash: Mapped[str] = mapped_column(ForeignKey("bundle.hash"))
+    # None for a jurisdiction drafted from nothing: there is no bundle it was copied from.
+    base_bundle_hash: Mapped[str | None] = mapped_column(ForeignKey("bundle.hash"))
     title: Mapped[str] = mapped_column(String(300), default="")
     files_json: Mapped[str] = mapped_column(Text)  # {path: base64}, like bundle.files_json
     status: Mapped[str] = mapped_column(String(20), default="editing")  # editing | deployed | discarded

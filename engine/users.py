@@ -15,10 +15,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .clock import now_utc
 from .db import as_utc, db, unit_of_work
-from .errors import InvalidInput, LoginFailed, NotFound, TooManyRequests, Unauthorized
+from .errors import FormInvalid, LoginFailed, NotFound, TooManyRequests, Unauthorized
 from .models import ApiToken, LoginFailure, User, UserRole
 
 TOKEN_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD = 8
 # Failed logins are kept in the database, so that every server shares them (docs/security.md).
 # Per account, a progressive delay: the first FREE_FAILURES failures of a username cost nothing;
 # after that each further attempt must wait BASE_DELAY after the last failure, doubling with
@@ -63,17 +64,60 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise FormInvalid(f"密码至少 {MIN_PASSWORD} 位",
+                          errors=[{"field": "password", "message": f"密码至少 {MIN_PASSWORD} 位"}])
+
+
 def create_user(username: str, password: str, display_name: str, unit: str | None = None,
-                roles: list[tuple[str, str]] | None = None, is_admin: bool = False) -> User:
+                roles: list[tuple[str, str]] | None = None, is_admin: bool = False, active: bool = True) -> User:
     if db.session.scalar(select(User).where(User.username == username)) is not None:
-        raise InvalidInput(f"用户名已存在：{username}")
-    if len(password) < 8:
-        raise InvalidInput("密码至少 8 位", errors=[{"field": "password", "message": "密码至少 8 位"}])
-    user = User(username=username, display_name=display_name, unit=unit, is_admin=is_admin,
+        raise FormInvalid(f"用户名已存在：{username}",
+                          errors=[{"field": "username", "message": "该登录名已被使用，请换一个"}])
+    _check_password(password)
+    user = User(username=username, display_name=display_name, unit=unit, is_admin=is_admin, active=active,
                 password_hash=generate_password_hash(password))
-    user.roles = [UserRole(jurisdiction_id=j, role=r) for j, r in roles or []]
+    user.roles = [UserRole(jurisdiction_id=j, role=r) for j, r in dict.fromkeys(roles or [])]
     db.session.add(user)
     return user
+
+
+def update_user(user: User, *, display_name: str | None = None, unit: str | None = None,
+                password: str | None = None, roles: list[tuple[str, str]] | None = None,
+                active: bool | None = None) -> User:
+    """Change what an administrator may change; None leaves a value as it is (an empty unit
+    clears it). A new password or a deactivation ends the account's sessions at once."""
+    if display_name is not None:
+        user.display_name = display_name
+    if unit is not None:
+        user.unit = unit or None
+    if roles is not None:
+        wanted = list(dict.fromkeys(roles))
+        user.roles = [r for r in user.roles if (r.jurisdiction_id, r.role) in wanted]
+        have = {(r.jurisdiction_id, r.role) for r in user.roles}
+        user.roles += [UserRole(jurisdiction_id=j, role=r) for j, r in wanted if (j, r) not in have]
+    if password is not None:
+        _check_password(password)
+        user.password_hash = generate_password_hash(password)
+    if active is not None:
+        user.active = active
+    if password is not None or active is False:
+        db.session.flush()
+        revoke_all_tokens(user.username)
+    return user
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.is_admin.desc(), User.unit, User.display_name)))
+
+
+def account(user: User) -> dict[str, Any]:
+    """An account as its administrator sees it; never the password hash."""
+    return {"username": user.username, "name": user.display_name, "unit": user.unit,
+            "label": f"{user.display_name}（{user.unit}）" if user.unit else user.display_name,
+            "is_admin": user.is_admin, "active": user.active, "created_at": as_utc(user.created_at),
+            "roles": sorted((r.jurisdiction_id, r.role) for r in user.roles)}
 
 
 @cache
@@ -90,6 +134,8 @@ def issue_token(username: str, password: str) -> str:
     matches = check_password_hash(user.password_hash if user is not None else dummy_hash(), password)
     if user is None or not matches:
         raise LoginFailed("用户名或密码错误")
+    if not user.active:  # told only to whoever knows the password
+        raise LoginFailed("该账号已停用，请联系管理员")
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id,
                             expires_at=now_utc() + TOKEN_LIFETIME))
@@ -162,7 +208,7 @@ def revoke_all_tokens(username: str) -> int:
 # Built once: building this select anew costs more than running it (SQLAlchemy must still walk
 # a new statement to find its cached compilation). Token, user and roles in one statement.
 _ACTOR_BY_TOKEN = (
-    select(ApiToken.expires_at, User.username, User.display_name, User.unit, User.is_admin,
+    select(ApiToken.expires_at, User.username, User.display_name, User.unit, User.is_admin, User.active,
            UserRole.jurisdiction_id, UserRole.role)
     .join(User, User.id == ApiToken.user_id)
     .outerjoin(UserRole, UserRole.user_id == User.id)
@@ -172,7 +218,7 @@ _ACTOR_BY_TOKEN = (
 def actor_for_token(token: str) -> Actor:
     # Core rows on the session's connection, no ORM objects: it runs on every request.
     rows = db.session.connection().execute(_ACTOR_BY_TOKEN, {"token_hash": _token_hash(token)}).all()
-    if not rows or as_utc(rows[0].expires_at) <= now_utc():
+    if not rows or as_utc(rows[0].expires_at) <= now_utc() or not rows[0].active:
         raise Unauthorized("令牌无效或已过期，请重新登录")
     first = rows[0]
     return Actor(first.username, first.display_name, first.unit, first.is_admin,

@@ -9,13 +9,13 @@ from werkzeug.routing import PathConverter
 from engine import revisions
 
 from ..auth import current_actor
+from ..jurisdiction_schemas import DraftCreateIn, OrganisationIn, OrganisationOut, ProcessIn
 from ..schemas import (
     ID_PATH,
     DeploymentOut,
     DraftDeployIn,
     DraftDetailOut,
     DraftFileIn,
-    DraftIn,
     DraftOut,
     DraftRevisionQuery,
     DraftValidationOut,
@@ -39,10 +39,14 @@ blp.record_once(lambda state: state.app.url_map.converters.setdefault("bundle_pa
 
 
 @blp.route("", methods=["POST"])
-@blp.arguments(DraftIn)
+@blp.arguments(DraftCreateIn)
 @blp.response(201, DraftDetailOut)
 def create(args: dict) -> dict:
-    """从辖区现行流程包新建草稿"""
+    """新建草稿：修订现行辖区（jurisdiction），或新建辖区（new_jurisdiction：名称、办法名称与正文，辖区标识由服务器生成）"""
+    if "new_jurisdiction" in args:
+        new = args["new_jurisdiction"]
+        return revisions.create_jurisdiction_draft(current_actor(), new["name"], new["regulation_title"],
+                                                   new["regulation_text"], new["effective_from"], args["title"])
     return revisions.create_draft(current_actor(), args["jurisdiction"], args["title"])
 
 
@@ -98,3 +102,27 @@ def deploy(args: dict, draft_id: int) -> tuple[dict, int]:
     result = revisions.deploy_draft(current_actor(), draft_id, args.get("effective_from"),
                                  args.get("effective_until"), args["force"])
     return deployment_out(result), 201 if result.created else 200
+
+
+@blp.route(f"/<{D}:draft_id>/organisation", methods=["GET"])
+@blp.response(200, OrganisationOut)
+def organisation(draft_id: int) -> dict:
+    """草稿的机构与单位：机构（泳道）、是否申报单位、可否管控案件；单位名称"""
+    return revisions.draft_organisation(current_actor(), draft_id)
+
+
+@blp.route(f"/<{D}:draft_id>/organisation", methods=["PUT"])
+@blp.arguments(OrganisationIn)
+@blp.response(200, OrganisationOut)
+def put_organisation(args: dict, draft_id: int) -> dict:
+    """保存机构与单位：改名同时改泳道名；仍在流程图中使用的机构不能删除"""
+    return revisions.put_draft_organisation(current_actor(), draft_id, args["offices"], args["units"],
+                                            args["revision"])
+
+
+@blp.route(f"/<{D}:draft_id>/processes", methods=["POST"])
+@blp.arguments(ProcessIn)
+@blp.response(201, DraftDetailOut)
+def add_process(args: dict, draft_id: int) -> dict:
+    """新建流程：空白流程图（每个机构一条泳道和一个开始事件）并登记到清单"""
+    return revisions.add_draft_process(current_actor(), draft_id, args["name"], args["revision"])

@@ -5,9 +5,13 @@ and the pre-deployment simulation.
 This is the wing's public face: `api/`, `bench/` and the CLI use these names, never a module
 inside. Modules: compiler (a bundle validated whole into specs), lint and expression_sites (what
 the check reads), deploy and uploads (a bundle in force, from folders or a zip), drafts, diff,
-versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/).
+versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/);
+new_jurisdiction, organisation and blank_diagram (a jurisdiction drafted from nothing, its
+offices and units, an empty process), accounts (staff accounts given offices of deployed and
+drafted jurisdictions).
 """
 
+from .accounts import create_account, list_accounts, office_directory, update_account
 from .compiler import compile_bundle
 from .decision_edit import save_table as save_draft_decisions
 from .decision_edit import table_for_editing as draft_decisions_for_editing
@@ -16,12 +20,16 @@ from .deploy import deploy as deploy_bundle
 from .diff import diff_bundles, summary_text
 from .draft_words import timer_expression, timer_in_words
 from .draft_words import words as draft_words
+from .drafts import add_process as add_draft_process
 from .drafts import create as create_draft
+from .drafts import create_new as create_jurisdiction_draft
 from .drafts import delete_file as delete_draft_file
 from .drafts import deploy_draft, list_drafts
 from .drafts import discard as discard_draft
 from .drafts import get as get_draft
+from .drafts import get_organisation as draft_organisation
 from .drafts import put_file as put_draft_file
+from .drafts import put_organisation as put_draft_organisation
 from .drafts import validate as validate_draft
 from .migrate import apply as migrate_cases
 from .migrate import dry_run as migration_dry_run
@@ -35,8 +43,11 @@ __all__ = [
     "DeployOptions",
     "DeployResult",
     "FolderResults",
+    "add_draft_process",
     "compile_bundle",
+    "create_account",
     "create_draft",
+    "create_jurisdiction_draft",
     "delete_draft_file",
     "deploy_bundle",
     "deploy_draft",
@@ -45,13 +56,17 @@ __all__ = [
     "diff_bundles",
     "discard_draft",
     "draft_decisions_for_editing",
+    "draft_organisation",
     "draft_words",
     "get_draft",
+    "list_accounts",
     "list_drafts",
     "migrate_cases",
     "migration_dry_run",
+    "office_directory",
     "offline_engine",
     "put_draft_file",
+    "put_draft_organisation",
     "reschedule",
     "revert_migration",
     "save_draft_decisions",
@@ -60,6 +75,7 @@ __all__ = [
     "summary_text",
     "timer_expression",
     "timer_in_words",
+    "update_account",
     "validate_draft",
     "version_diff",
 ]

@@ -1,8 +1,10 @@
 """Bundle drafts: a jurisdiction's bundle revised in the browser (modeler, decision tables,
 forms), validated with the deploy pipeline and deployed from there. Administrators only.
 
-A draft starts as a copy of the jurisdiction's current bundle. Every save names the revision
-it was made on; a save on an older revision (someone saved meanwhile) is a 409.
+A draft starts as a copy of the jurisdiction's current bundle, or, for a jurisdiction that
+does not exist yet, as a skeleton (new_jurisdiction): deploying it creates the jurisdiction.
+Every save names the revision it was made on; a save on an older revision (someone saved
+meanwhile) is a 409.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from lxml import etree
 from sqlalchemy import select, update
 
 from .. import audit
-from ..clock import now_utc
+from ..clock import now_utc, today_local
 from ..db import as_utc, db, unit_of_work
-from ..errors import BundleInvalid, Conflict, Forbidden, NotFound, SimulationFindings
+from ..errors import BundleInvalid, Conflict, Forbidden, FormInvalid, NotFound, SimulationFindings
 from ..models import BundleDraft, Jurisdiction
 from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
 from ..regulations.store import stored_bundle
 from ..users import Actor
+from . import new_jurisdiction, organisation
+from .blank_diagram import blank_diagram
 from .deploy import DeployOptions, DeployResult, deploy
 from .diff import diff_bundles
 from .uploads import MAX_BYTES, MAX_FILES
@@ -115,6 +119,52 @@ def create(actor: Actor, jurisdiction_id: str, title: str) -> dict[str, Any]:
         return detail(draft)
 
 
+def pending_jurisdictions() -> list[dict[str, Any]]:
+    """The manifests of jurisdictions drafted from nothing and not deployed yet (a manifest
+    edited into something unreadable is left out): their offices can be given to staff
+    before the jurisdiction is in force."""
+    existing = select(Jurisdiction.id)
+    rows = db.session.scalars(select(BundleDraft).where(
+        BundleDraft.status == EDITING, BundleDraft.base_bundle_hash.is_(None),
+        BundleDraft.jurisdiction_id.not_in(existing)).order_by(BundleDraft.id))
+    manifests = []
+    for row in rows:
+        try:
+            manifest = organisation.manifest_of(_files(row))
+        except (KeyError, ValueError):
+            continue
+        if isinstance(manifest, dict) and manifest.get("id") == row.jurisdiction_id:
+            manifests.append(manifest)
+    return manifests
+
+
+def _refuse_taken_name(name: str) -> None:
+    name = name.strip()
+    taken = db.session.scalar(select(Jurisdiction.id).where(Jurisdiction.name == name).limit(1)) is not None
+    if taken or any(m.get("name") == name for m in pending_jurisdictions()):
+        raise FormInvalid(f"辖区「{name}」已存在或已有新建草稿", errors=[{
+            "field": "new_jurisdiction/name",
+            "message": f"已有名为「{name}」的辖区或正在新建的同名辖区草稿，请改用其他名称或继续编辑原草稿"}])
+
+
+def create_new(actor: Actor, name: str, regulation_title: str, regulation_text: str,
+               effective_from: date | None, title: str) -> dict[str, Any]:
+    """A draft of a new jurisdiction: its skeleton bundle under a generated identifier."""
+    _require_admin(actor)
+    with unit_of_work():
+        _refuse_taken_name(name)
+        identifier = new_jurisdiction.new_identifier()
+        files = new_jurisdiction.skeleton_files(identifier, name, regulation_title, regulation_text,
+                                                effective_from or today_local())
+        draft = BundleDraft(jurisdiction_id=identifier, base_bundle_hash=None, status=EDITING,
+                            title=title or f"新建辖区：{name.strip()}", created_by=actor.username)
+        _store_files(draft, files)
+        db.session.add(draft)
+        db.session.flush()
+        _audit(actor, "draft_created", draft, title=draft.title, new_jurisdiction=name.strip())
+        return detail(draft)
+
+
 def list_drafts(actor: Actor) -> list[dict[str, Any]]:
     _require_admin(actor)
     rows = db.session.scalars(select(BundleDraft).where(BundleDraft.status != DISCARDED)
@@ -199,15 +249,18 @@ def _foreign_id(expected: str, found: str) -> BundleInvalid:
         "message": f"清单中的 id 应为 {expected}，而不是 {found}（草稿只能修订本辖区的流程包）"}])
 
 
-def validation_report(bundle_files: dict[str, bytes], current: Bundle) -> dict[str, Any]:
+def validation_report(bundle_files: dict[str, bytes], current: Bundle | None,
+                      jurisdiction_id: str | None = None) -> dict[str, Any]:
     """Validate and simulate as a deployment would, the findings as data: compile problems
-    (file, element, line) and the simulation report, plus the diff from the current bundle."""
+    (file, element, line) and the simulation report, plus the diff from the current bundle
+    (none for a jurisdiction not deployed yet: `jurisdiction_id` is then the draft's)."""
     problems: list[dict[str, Any]] = []
     simulation: dict[str, Any] | None = None
     try:
         bundle = from_files(bundle_files)
-        if bundle.id != current.id:
-            raise _foreign_id(current.id, bundle.id)
+        expected = current.id if current is not None else jurisdiction_id
+        if bundle.id != expected:
+            raise _foreign_id(expected, bundle.id)
         result = deploy(bundle, "draft", DeployOptions(dry_run=True, simulate=True, force=True))
         simulation = result.simulation
     except SimulationFindings as exc:  # not raised with force, kept for safety
@@ -216,7 +269,7 @@ def validation_report(bundle_files: dict[str, bytes], current: Bundle) -> dict[s
         problems = exc.errors or [{"file": None, "element": None, "line": None, "message": exc.detail}]
     errors = [f for f in (simulation or {}).get("findings", []) if f.get("severity") == "error"]
     return {"ok": not problems and simulation is not None and not errors, "problems": problems,
-            "simulation": simulation, "diff": _diff(current, bundle_files)}
+            "simulation": simulation, "diff": _diff(current, bundle_files) if current is not None else None}
 
 
 def validate(actor: Actor, draft_id: int) -> dict[str, Any]:
@@ -224,7 +277,7 @@ def validate(actor: Actor, draft_id: int) -> dict[str, Any]:
     stays valid)."""
     _require_admin(actor)
     draft = _get(draft_id)
-    report = {**validation_report(_files(draft), _current(draft)), "revision": draft.revision,
+    report = {**validation_report(_files(draft), _current(draft), draft.jurisdiction_id), "revision": draft.revision,
               "validated_at": now_utc().isoformat()}
     with unit_of_work():
         db.session.execute(update(BundleDraft).where(BundleDraft.id == draft_id)
@@ -233,8 +286,9 @@ def validate(actor: Actor, draft_id: int) -> dict[str, Any]:
     return report
 
 
-def _current(draft: BundleDraft) -> Bundle:
-    return stored_bundle(db.session.get(Jurisdiction, draft.jurisdiction_id).current_bundle_hash)
+def _current(draft: BundleDraft) -> Bundle | None:
+    jurisdiction = db.session.get(Jurisdiction, draft.jurisdiction_id)
+    return stored_bundle(jurisdiction.current_bundle_hash) if jurisdiction is not None else None
 
 
 def deploy_draft(actor: Actor, draft_id: int, effective_from: date | None, effective_until: date | None,
@@ -260,3 +314,58 @@ def deploy_draft(actor: Actor, draft_id: int, effective_from: date | None, effec
                     also=mark_deployed)
     db.session.expire_all()
     return result
+
+
+def get_organisation(actor: Actor, draft_id: int) -> dict[str, Any]:
+    _require_admin(actor)
+    draft = _get(draft_id)
+    return {**organisation.read(organisation.manifest_of(_files(draft))), "revision": draft.revision}
+
+
+def put_organisation(actor: Actor, draft_id: int, offices: list[dict[str, Any]], units: list[str],
+                     revision: int | None) -> dict[str, Any]:
+    """Offices and units in words, written into the draft's manifest (and lane names in its
+    diagrams when an office is renamed)."""
+    def change(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
+        return "draft_organisation_saved", organisation.write(files, offices, units)
+
+    _edit_files(actor, draft_id, MANIFEST, revision, change)
+    return get_organisation(actor, draft_id)
+
+
+def _lane_names(manifest: dict[str, Any]) -> tuple[list[str], int]:
+    """One lane per office (the first lane name the manifest maps to it, else the office's
+    name, then mapped), and which of them holds the start event: the applying office's."""
+    lanes = manifest.setdefault("lanes", {})
+    names = []
+    for role in manifest.get("roles", []):
+        name = next((lane for lane, r in lanes.items() if r == role["id"]), None) or role["name"]
+        lanes.setdefault(name, role["id"])
+        names.append(name)
+    start = next((i for i, r in enumerate(manifest.get("roles", [])) if r.get("applicant")), 0)
+    return names, start
+
+
+def add_process(actor: Actor, draft_id: int, name: str, revision: int | None = None) -> dict[str, Any]:
+    """A new, empty process in the draft: its diagram (a lane per office, a start event) and
+    its manifest entries. Offices come first: a process is drawn in their lanes."""
+    if not name.strip():
+        raise FormInvalid("请填写流程名称", errors=[{"field": "name", "message": "请填写流程名称"}])
+
+    def change(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
+        manifest = organisation.manifest_of(files)
+        if not manifest.get("roles"):
+            raise FormInvalid("请先设置办理机构", errors=[{
+                "field": "name", "message": "草稿还没有办理机构：请先在「机构与单位」中添加，流程图按机构分泳道"}])
+        if any(p["name"] == name.strip() for p in manifest.get("processes", [])):
+            raise FormInvalid("流程名称重复", errors=[{
+                "field": "name", "message": f"草稿中已有流程「{name.strip()}」"}])
+        key = new_jurisdiction.new_process_key()
+        lanes, start = _lane_names(manifest)
+        files[f"{key}.bpmn"] = blank_diagram(key, name.strip(), lanes, start)
+        manifest.setdefault("bpmn_files", []).append(f"{key}.bpmn")
+        manifest.setdefault("processes", []).append({"key": key, "name": name.strip()})
+        files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+        return "draft_process_added", {"process": key, "name": name.strip()}
+
+    return _edit_files(actor, draft_id, MANIFEST, revision, change)

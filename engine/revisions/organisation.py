@@ -1,0 +1,126 @@
+"""A draft's organisation in words: the offices (manifest `roles`, the diagram lanes mapped to
+them in `lanes`, and which may control cases in `case_control_roles`) and the units staff
+belong to (`units`). Administrators edit names and flags; role identifiers are generated and
+never shown. Renaming an office renames its lanes, in the manifest and in every diagram;
+removing an office a diagram lane still uses is refused with the lane named."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lxml import etree
+
+from .. import safe_xml
+from ..errors import FormInvalid
+from ..regulations.bundles import MANIFEST
+
+LANE = "{http://www.omg.org/spec/BPMN/20100524/MODEL}lane"
+
+
+def manifest_of(files: dict[str, bytes]) -> dict[str, Any]:
+    return json.loads(files[MANIFEST])
+
+
+def read(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The offices and units as the organisation page shows them."""
+    control = set(manifest.get("case_control_roles", []))
+    lanes = manifest.get("lanes", {})
+    offices = [{"role": r["id"], "name": r["name"], "applicant": bool(r.get("applicant")),
+                "case_control": r["id"] in control,
+                "lanes": [lane for lane, role in lanes.items() if role == r["id"]]}
+               for r in manifest.get("roles", [])]
+    return {"jurisdiction_name": manifest.get("name", ""), "offices": offices,
+            "units": list(manifest.get("units", []))}
+
+
+def _diagram_lanes(files: dict[str, bytes], manifest: dict[str, Any]) -> dict[str, list[str]]:
+    """Lane name → the diagram files that draw a lane of that name."""
+    found: dict[str, list[str]] = {}
+    for name in manifest.get("bpmn_files", []):
+        if name not in files:
+            continue
+        for lane in safe_xml.parse(files[name]).iter(LANE):
+            found.setdefault(lane.get("name") or "", []).append(name)
+    return found
+
+
+def _rename_lanes(files: dict[str, bytes], manifest: dict[str, Any], old: str, new: str) -> None:
+    for name in manifest.get("bpmn_files", []):
+        if name not in files:
+            continue
+        root = safe_xml.parse(files[name])
+        lanes = [lane for lane in root.iter(LANE) if lane.get("name") == old]
+        for lane in lanes:
+            lane.set("name", new)
+        if lanes:
+            files[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _checked(offices: list[dict[str, Any]], units: list[str], known: set[str]) -> None:
+    errors = []
+    seen: set[str] = set()
+    for i, office in enumerate(offices):
+        name = office["name"].strip()
+        if not name:
+            errors.append({"field": f"offices/{i}/name", "message": "请填写机构名称"})
+        elif name in seen:
+            errors.append({"field": f"offices/{i}/name", "message": f"机构「{name}」重复"})
+        seen.add(name)
+        if office.get("role") and office["role"] not in known:
+            errors.append({"field": f"offices/{i}/role", "message": "该机构不在草稿中，请刷新后重试"})
+    for i, unit in enumerate(units):
+        if not unit.strip():
+            errors.append({"field": f"units/{i}", "message": "请填写单位名称"})
+        elif units.index(unit) != i:
+            errors.append({"field": f"units/{i}", "message": f"单位「{unit}」重复"})
+    if errors:
+        raise FormInvalid("机构与单位填写有误", errors=errors)
+
+
+def _new_role_id(taken: set[str]) -> str:
+    number = 1
+    while f"office_{number}" in taken:
+        number += 1
+    taken.add(f"office_{number}")
+    return f"office_{number}"
+
+
+def _refuse_removed(files: dict[str, bytes], manifest: dict[str, Any], removed: set[str]) -> None:
+    drawn = _diagram_lanes(files, manifest)
+    errors = [{"field": "offices", "message": f"「{r['name']}」在流程图 {', '.join(drawn[lane])} 中仍有泳道「{lane}」，"
+                                             "请先在流程图中删除该泳道"}
+              for r in manifest.get("roles", []) if r["id"] in removed
+              for lane, role in manifest.get("lanes", {}).items() if role == r["id"] and lane in drawn]
+    if errors:
+        raise FormInvalid("不能删除仍在流程图中使用的机构", errors=errors)
+
+
+def write(files: dict[str, bytes], offices: list[dict[str, Any]], units: list[str]) -> dict[str, Any]:
+    """Apply the organisation to the draft's files in place; returns the audit detail."""
+    manifest = manifest_of(files)
+    before = {r["id"]: r for r in manifest.get("roles", [])}
+    _checked(offices, units, set(before))
+    kept = {o["role"] for o in offices if o.get("role")}
+    removed = set(before) - kept
+    _refuse_removed(files, manifest, removed)
+    lanes = {lane: role for lane, role in manifest.get("lanes", {}).items() if role not in removed}
+    taken = set(before)
+    roles, control = [], []
+    for office in offices:
+        name, role_id = office["name"].strip(), office.get("role") or _new_role_id(taken)
+        old = before.get(role_id, {}).get("name")
+        if old is None:
+            lanes[name] = role_id
+        elif old != name and lanes.get(old) == role_id:
+            lanes = {(name if lane == old else lane): role for lane, role in lanes.items()}
+            _rename_lanes(files, manifest, old, name)
+        role = {**before.get(role_id, {}), "id": role_id, "name": name}
+        role.pop("applicant", None)
+        roles.append({**role, "applicant": True} if office.get("applicant") else role)
+        if office.get("case_control"):
+            control.append(role_id)
+    manifest.update(roles=roles, lanes=lanes, case_control_roles=control, units=[u.strip() for u in units])
+    files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+    return {"offices": [r["name"] for r in roles], "removed": sorted(before[r]["name"] for r in removed),
+            "units": manifest["units"]}
