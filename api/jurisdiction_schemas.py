@@ -18,6 +18,15 @@ class NewJurisdictionIn(Schema):
     effective_from = fields.Date(load_default=None, metadata={"description": "施行日期（默认今天；部署时可另定）"})
 
 
+class ArticlesPreviewIn(Schema):
+    regulation_text = fields.String(required=True, validate=validate.Length(max=MAX_REGULATION_CHARS))
+
+
+class ArticleOut(Schema):
+    article = fields.String(metadata={"description": "条款，如「第三条」「五（一）」"})
+    text = fields.String()
+
+
 class DraftCreateIn(Schema):
     jurisdiction = fields.String(validate=validate.Length(min=1, max=64),
                                  metadata={"description": "修订现行辖区：辖区标识"})

@@ -59,4 +59,5 @@ class JurisdictionOfficesOut(Schema):
     jurisdiction = fields.String()
     jurisdiction_name = fields.String()
     pending = fields.Boolean(metadata={"description": "尚在新建、未部署的辖区"})
+    units = fields.List(fields.String(), metadata={"description": "辖区清单中列出的单位"})
     offices = fields.List(fields.Nested(OfficeRefOut))

@@ -9,7 +9,14 @@ from werkzeug.routing import PathConverter
 from engine import revisions
 
 from ..auth import current_actor
-from ..jurisdiction_schemas import DraftCreateIn, OrganisationIn, OrganisationOut, ProcessIn
+from ..jurisdiction_schemas import (
+    ArticleOut,
+    ArticlesPreviewIn,
+    DraftCreateIn,
+    OrganisationIn,
+    OrganisationOut,
+    ProcessIn,
+)
 from ..schemas import (
     ID_PATH,
     DeploymentOut,
@@ -48,6 +55,14 @@ def create(args: dict) -> dict:
         return revisions.create_jurisdiction_draft(current_actor(), new["name"], new["regulation_title"],
                                                    new["regulation_text"], new["effective_from"], args["title"])
     return revisions.create_draft(current_actor(), args["jurisdiction"], args["title"])
+
+
+@blp.route("/articles-preview", methods=["POST"])
+@blp.arguments(ArticlesPreviewIn)
+@blp.response(200, ArticleOut(many=True))
+def preview_articles(args: dict) -> list:
+    """新建辖区前预览：办法正文按条拆分的结果（与建草稿时拆分的一致）"""
+    return revisions.preview_articles(current_actor(), args["regulation_text"])
 
 
 @blp.route("", methods=["GET"])

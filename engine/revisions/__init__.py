@@ -24,7 +24,7 @@ from .drafts import add_process as add_draft_process
 from .drafts import create as create_draft
 from .drafts import create_new as create_jurisdiction_draft
 from .drafts import delete_file as delete_draft_file
-from .drafts import deploy_draft, list_drafts
+from .drafts import deploy_draft, list_drafts, preview_articles
 from .drafts import discard as discard_draft
 from .drafts import get as get_draft
 from .drafts import get_organisation as draft_organisation
@@ -65,6 +65,7 @@ __all__ = [
     "migration_dry_run",
     "office_directory",
     "offline_engine",
+    "preview_articles",
     "put_draft_file",
     "put_draft_organisation",
     "reschedule",

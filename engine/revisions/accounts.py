@@ -24,12 +24,13 @@ def _require_admin(actor: Actor) -> None:
 
 def _entry(manifest: dict[str, Any], pending: bool) -> dict[str, Any]:
     return {"jurisdiction": manifest["id"], "jurisdiction_name": manifest.get("name") or "", "pending": pending,
+            "units": [u for u in manifest.get("units", []) if isinstance(u, str)],
             "offices": [{"role": r["id"], "name": r["name"]} for r in manifest.get("roles", [])
                         if isinstance(r, dict) and r.get("id") and r.get("name")]}
 
 
 def office_directory(actor: Actor) -> list[dict[str, Any]]:
-    """Every jurisdiction (deployed, then drafted) with its offices, by name."""
+    """Every jurisdiction (deployed, then drafted) with its offices and units, by name."""
     _require_admin(actor)
     deployed = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.name))
     return ([_entry(stored_bundle(j.current_bundle_hash).manifest, False) for j in deployed]

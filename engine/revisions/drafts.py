@@ -147,6 +147,11 @@ def _refuse_taken_name(name: str) -> None:
             "message": f"已有名为「{name}」的辖区或正在新建的同名辖区草稿，请改用其他名称或继续编辑原草稿"}])
 
 
+def preview_articles(actor: Actor, text: str) -> list[dict[str, str]]:
+    _require_admin(actor)
+    return new_jurisdiction.preview(text)
+
+
 def create_new(actor: Actor, name: str, regulation_title: str, regulation_text: str,
                effective_from: date | None, title: str) -> dict[str, Any]:
     """A draft of a new jurisdiction: its skeleton bundle under a generated identifier."""

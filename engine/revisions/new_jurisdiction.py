@@ -48,6 +48,11 @@ def check(name: str, title: str, text: str) -> list[str]:
     return articles
 
 
+def preview(text: str) -> list[dict[str, str]]:
+    """The articles the text splits into, as the new-jurisdiction page previews them."""
+    return [a.as_dict() for a in split_articles(text)]
+
+
 def skeleton_files(identifier: str, name: str, title: str, text: str, effective_from: date) -> dict[str, bytes]:
     """manifest.json and the regulation text of a new jurisdiction; offices, units and
     processes are added to the draft afterwards."""

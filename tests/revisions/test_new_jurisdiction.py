@@ -121,6 +121,7 @@ def test_a_new_jurisdiction_is_drafted_organised_staffed_drawn_deployed_and_walk
     offices = {j["jurisdiction_name"]: j for j in call(http, "GET", "/users/offices").body}
     assert offices["青禾县"]["pending"] is True
     assert [o["name"] for o in offices["青禾县"]["offices"]] == ["申请单位", "县数据局", "县财政局"]
+    assert offices["青禾县"]["units"] == UNITS
     applicant = add_user(http, "qh_edu", "赵敏", "县教育局", identifier, roles["申请单位"])
     assert applicant["label"] == "赵敏（县教育局）" and applicant["roles"][0]["office"] == "申请单位"
     add_user(http, "qh_data", "钱进", "县数据局", identifier, roles["县数据局"])
@@ -173,6 +174,11 @@ def fields(reply: Reply) -> dict[str, str]:
 
 
 def test_a_new_jurisdiction_names_each_wrong_field_and_refuses_a_name_in_use(http):
+    preview = call(http, "POST", "/drafts/articles-preview", {"regulation_text": REGULATION})
+    assert preview.status == 200 and len(preview.body) == 10
+    assert preview.body[5]["article"] == "第六条" and "50万元以上" in preview.body[5]["text"]
+    staff = call(http, "POST", "/drafts/articles-preview", {"regulation_text": REGULATION}, user="s_unit_a")
+    assert staff.status == 403
     blank = call(http, "POST", "/drafts", {"new_jurisdiction": {"name": " ", "regulation_title": "办法",
                                                                 "regulation_text": "只有一句话，没有条款。"}})
     wrong = fields(blank)

@@ -21,6 +21,9 @@ const DraftsPage = lazy(() => import('./admin/DraftsPage.jsx'));
 const DiffPage = lazy(() => import('./admin/DiffPage.jsx'));
 const MigrationPage = lazy(() => import('./admin/MigrationPage.jsx'));
 const CoveragePage = lazy(() => import('./admin/CoveragePage.jsx'));
+const NewJurisdictionPage = lazy(() => import('./admin/NewJurisdictionPage.jsx'));
+const OrganisationPage = lazy(() => import('./admin/OrganisationPage.jsx'));
+const UsersPage = lazy(() => import('./admin/UsersPage.jsx'));
 
 function RequireLogin({ children, admin = false }) {
   const { me, loading } = useAuth();
@@ -59,6 +62,9 @@ export default function App() {
         <Route path="/diff/:processKey/:a/:b" element={page(<DiffPage />)} />
         <Route path="/drafts" element={page(<DraftsPage />, true)} />
         <Route path="/drafts/:draftId" element={page(<ModelerPage />, true)} />
+        <Route path="/drafts/:draftId/organisation" element={page(<OrganisationPage />, true)} />
+        <Route path="/jurisdictions/new" element={page(<NewJurisdictionPage />, true)} />
+        <Route path="/users" element={page(<UsersPage />, true)} />
         <Route path="/migrate/:processKey" element={page(<MigrationPage />, true)} />
         <Route path="*" element={<p className="error-box">页面不存在</p>} />
       </Route>

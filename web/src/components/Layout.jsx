@@ -32,6 +32,8 @@ export default function Layout() {
             <NavLink to="/start">发起申报</NavLink>
             <NavLink to="/catalog">法规与流程</NavLink>
             {me.is_admin && <NavLink to="/drafts">流程修订</NavLink>}
+            {me.is_admin && <NavLink to="/jurisdictions/new">新建辖区</NavLink>}
+            {me.is_admin && <NavLink to="/users">用户管理</NavLink>}
           </nav>
         )}
         {me && (
