@@ -282,8 +282,13 @@ def _table_labels(bundle: Bundle) -> dict[str, str]:
 
 def field_labels(*bundles: Bundle) -> Labels:
     """The Chinese name of a field: a form's title or the dictionary's label (Vocabulary), else
-    the label of the decision-table output that yields it; the first bundle that names it wins."""
-    vocabs = [Vocabulary.of(b) for b in bundles]
-    tables = [_table_labels(b) for b in bundles]
-    return lambda name: (next((t for v in vocabs if (t := v.title(name))), None)
-                         or next((t[name] for t in tables if name in t), None))
+    the label of the decision-table output that yields it; the first bundle that names it wins.
+    The bundles are read on the first question (a diff without timer changes never asks)."""
+    known: list[tuple[Vocabulary, dict[str, str]]] = []
+
+    def label(name: str) -> str | None:
+        if not known:
+            known.extend((Vocabulary.of(b), _table_labels(b)) for b in bundles)
+        return (next((t for v, _ in known if (t := v.title(name))), None)
+                or next((t[name] for _, t in known if name in t), None))
+    return label

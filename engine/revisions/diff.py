@@ -38,6 +38,7 @@ from lxml import etree
 from .. import safe_xml
 from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle
 from ..regulations.coverage import CITATION, _canonical, cited_articles
+from ..regulations.timer_words import Labels, field_labels, sentence, words_of
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -351,7 +352,24 @@ def _node_word(attrs: dict[str, Any]) -> str:
     return {**TASKS, **GATEWAYS, **EVENTS, **SUBPROCESSES}.get(attrs["type"], KIND_WORD[attrs["_kind"]])
 
 
-def _diff_nodes(out: Collector, old: ProcessModel, new: ProcessModel, rank: int) -> None:
+def _deadline(expression: str | None, labels: Labels) -> str | None:
+    """A timer as its deadline reads (「5 个工作日」), or None when it has no words."""
+    words = words_of(expression or "")
+    return sentence(words, labels) if words else None
+
+
+def _changes_said(before: dict[str, Any], after: dict[str, Any], labels: Labels) -> str:
+    """The changes in a sentence; a timer whose both versions read in words as
+    「期限由 5 个工作日 改为 10 个工作日」."""
+    was, now = _deadline(before.get("timer"), labels), _deadline(after.get("timer"), labels)
+    if "timer" not in before or not (was and now):
+        return _changes_text(before, after, "timer")
+    rest = {k: v for k, v in before.items() if k != "timer"}
+    said = f"期限{_from_to(was, now)}"
+    return f"{said}；{_changes_text(rest, after)}" if rest else said
+
+
+def _diff_nodes(out: Collector, old: ProcessModel, new: ProcessModel, rank: int, labels: Labels) -> None:
     where = {"process": new.id}
     for change, verb, model, other in (("added", "新增", new, old), ("removed", "删除", old, new)):
         for nid, attrs in model.nodes.items():
@@ -377,7 +395,7 @@ def _diff_nodes(out: Collector, old: ProcessModel, new: ProcessModel, rank: int)
         timed = "timer" in before and attrs["_kind"] == "timer"
         kind = "timer" if timed else attrs["_kind"]
         out.add("bpmn", kind, "changed", new.file, nid, attrs["name"],
-                f"{_prefix(attrs['articles'])}{attrs['name'] or nid} {_changes_text(before, after, 'timer')}",
+                f"{_prefix(attrs['articles'])}{attrs['name'] or nid} {_changes_said(before, after, labels)}",
                 attrs["articles"], before, after, rank if timed else rank + 2, **where)
 
 
@@ -450,6 +468,7 @@ def _bpmn(out: Collector, old: Bundle, new: Bundle, cite: Citations, process_key
                 found.update(bpmn_processes(name, bundle.files[name], cite))
         return found
     before, after = models(old), models(new)
+    labels = field_labels(new, old)
     for pid, model in after.items():
         if pid not in before:
             out.add("bpmn", "process", "added", model.file, pid, model.name,
@@ -465,7 +484,7 @@ def _bpmn(out: Collector, old: Bundle, new: Bundle, cite: Citations, process_key
             out.add("bpmn", "process", "changed", model.file, pid, model.name,
                     f"流程「{before[pid].name}」名称改为「{model.name}」", before={"name": before[pid].name},
                     after={"name": model.name}, rank=3, process=pid)
-        _diff_nodes(out, before[pid], model, 0)
+        _diff_nodes(out, before[pid], model, 0, labels)
         _diff_flows(out, before[pid], model, 0)
         _diff_lanes(out, before[pid], model, 0)
     if process_key:
