@@ -6,6 +6,8 @@
 FROM node:20-slim AS web
 WORKDIR /web
 COPY web/package.json web/package-lock.json ./
+# the product's own bpmnlint rules, a local package of the lock (file:bpmnlint-plugin-govit)
+COPY web/bpmnlint-plugin-govit/ bpmnlint-plugin-govit/
 RUN npm ci --no-audit --no-fund
 COPY web/ ./
 RUN npm run build
