@@ -22,7 +22,7 @@ class ArticlesPreviewIn(Schema):
     regulation_text = fields.String(required=True, validate=validate.Length(max=MAX_REGULATION_CHARS))
 
 
-class ArticleOut(Schema):
+class ArticlePreviewOut(Schema):
     article = fields.String(metadata={"description": "条款，如「第三条」「五（一）」"})
     text = fields.String()
 

@@ -10,7 +10,7 @@ from engine import revisions
 
 from ..auth import current_actor
 from ..jurisdiction_schemas import (
-    ArticleOut,
+    ArticlePreviewOut,
     ArticlesPreviewIn,
     DraftCreateIn,
     OrganisationIn,
@@ -59,7 +59,7 @@ def create(args: dict) -> dict:
 
 @blp.route("/articles-preview", methods=["POST"])
 @blp.arguments(ArticlesPreviewIn)
-@blp.response(200, ArticleOut(many=True))
+@blp.response(200, ArticlePreviewOut(many=True))
 def preview_articles(args: dict) -> list:
     """新建辖区前预览：办法正文按条拆分的结果（与建草稿时拆分的一致）"""
     return revisions.preview_articles(current_actor(), args["regulation_text"])

@@ -109,6 +109,8 @@ export default function UsersPage() {
   }, [directory.data, users.data]);
   const shown = (users.data || []).filter((u) => !only || u.roles.some((r) => r.jurisdiction === only));
   const focus = (directory.data || []).find((j) => j.jurisdiction === only);
+  // The jurisdiction being staffed first in the form, the others after it.
+  const ordered = focus ? [focus, ...directory.data.filter((j) => j !== focus)] : directory.data;
 
   const saved = (user) => {
     setEditing(null);
@@ -147,7 +149,7 @@ export default function UsersPage() {
       <ProblemBox error={error || users.error || directory.error} />
       {editing && directory.data && (
         <UserForm key={editing === 'new' ? 'new' : editing.username} user={editing === 'new' ? null : editing}
-          directory={directory.data} units={units} onSaved={saved} onCancel={() => setEditing(null)} />
+          directory={ordered} units={units} onSaved={saved} onCancel={() => setEditing(null)} />
       )}
       {users.loading && !users.data && <Loading />}
       {users.data && (
