@@ -1,8 +1,9 @@
 import React, { useEffect, useRef, useState } from 'react';
 
-// A plain text editor for a bundle file; JSON files (manifest.json, forms/*.json) are parse-checked
-// on every change. `onChange(text, parseError|null)`. `line` scrolls to and selects that line.
-export default function TextEditor({ path, initial, onChange, line, readOnly = false }) {
+// A plain text editor for a bundle file, headed by what a person calls it (`title`, never the
+// file name); JSON files (manifest.json, forms/*.json) are parse-checked on every change.
+// `onChange(text, parseError|null)`. `line` scrolls to and selects that line.
+export default function TextEditor({ path, title, initial, onChange, line, readOnly = false }) {
   const [text, setText] = useState(initial ?? '');
   const [error, setError] = useState(null);
   const area = useRef(null);
@@ -41,13 +42,13 @@ export default function TextEditor({ path, initial, onChange, line, readOnly = f
   return (
     <div className={`json-editor${error ? ' invalid' : ''}`} data-testid="text-editor">
       <div className="toolbar">
-        <strong>{path}</strong>
+        <strong>{title}</strong>
         {isJson && (error
           ? <span className="sev-error" data-testid="json-error">JSON 格式错误：{error}</span>
           : <span className="badge green">JSON 格式正确</span>)}
         {isJson && <button type="button" className="secondary" onClick={format} disabled={Boolean(error) || readOnly}>格式化</button>}
       </div>
-      <textarea ref={area} value={text} spellCheck={false} readOnly={readOnly} aria-label={`编辑 ${path}`}
+      <textarea ref={area} value={text} spellCheck={false} readOnly={readOnly} aria-label={`编辑${title}`}
         onChange={(e) => change(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Tab' && !readOnly) {
