@@ -597,21 +597,18 @@ class ProcessDecisionsOut(Schema):
     files = fields.List(fields.Nested(DecisionFileOut), metadata={"description": "流程包中的决策表文件，按清单顺序"})
 
 
-class DraftIn(Schema):
-    jurisdiction = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    title = fields.String(load_default="", validate=validate.Length(max=300))
-
-
 class DraftOut(Schema):
     id = fields.Integer()
     jurisdiction = fields.String()
+    jurisdiction_name = fields.String(allow_none=True, metadata={"description": "草稿清单中的辖区名称"})
+    new_jurisdiction = fields.Boolean(metadata={"description": "是否为新建辖区的草稿（部署后才有该辖区）"})
     title = fields.String()
     status = fields.String(metadata={"description": "editing 编辑中 | deployed 已部署"})
     revision = fields.Integer(metadata={"description": "修订号：保存文件时带上，过期则 409"})
     created_by = fields.String()
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
-    base_bundle_hash = fields.String()
+    base_bundle_hash = fields.String(allow_none=True, metadata={"description": "复制自的流程包（新建辖区为空）"})
     deployed_bundle_hash = fields.String(allow_none=True)
 
 

@@ -76,8 +76,19 @@ def _store_files(draft: BundleDraft, files: dict[str, bytes]) -> None:
     draft.updated_at = now_utc()
 
 
+def _jurisdiction_name(draft: BundleDraft) -> str | None:
+    """The name in the draft's manifest: a jurisdiction drafted from nothing has no other."""
+    try:
+        manifest = json.loads(base64.b64decode(json.loads(draft.files_json)[MANIFEST]))
+    except (KeyError, ValueError, TypeError):
+        return None
+    name = manifest.get("name") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) else None
+
+
 def summary(draft: BundleDraft) -> dict[str, Any]:
-    return {"id": draft.id, "jurisdiction": draft.jurisdiction_id, "title": draft.title, "status": draft.status,
+    return {"id": draft.id, "jurisdiction": draft.jurisdiction_id, "jurisdiction_name": _jurisdiction_name(draft),
+            "new_jurisdiction": draft.base_bundle_hash is None, "title": draft.title, "status": draft.status,
             "revision": draft.revision, "created_by": draft.created_by, "created_at": as_utc(draft.created_at),
             "updated_at": as_utc(draft.updated_at), "base_bundle_hash": draft.base_bundle_hash,
             "deployed_bundle_hash": draft.deployed_bundle_hash}

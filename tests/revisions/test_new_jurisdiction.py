@@ -104,6 +104,9 @@ def test_a_new_jurisdiction_is_drafted_organised_staffed_drawn_deployed_and_walk
     first = manifest(draft)
     identifier = first["id"]
     assert draft["jurisdiction"] == identifier and identifier.isascii() and draft["base_bundle_hash"] is None
+    assert (draft["jurisdiction_name"], draft["new_jurisdiction"]) == ("青禾县", True)
+    listed = {d["id"]: d for d in call(http, "GET", "/drafts").body}
+    assert listed[draft["id"]]["jurisdiction_name"] == "青禾县"
     assert first["name"] == "青禾县" and first["regulation"]["title"] == TITLE
     assert first["regulation"]["status"] == "in_force"
     assert first["articles"] == [f"第{n}条" for n in "一二三四五六七八九十"]
