@@ -1,8 +1,10 @@
 """What bpmn.io drops on save must survive the in-product modeler: every bundled BPMN file is
-opened in the modeler of a draft (its tab in /drafts/<id>), saved with the modeler's saveXML (what
-保存 sends), and compared with the file the modeler was given — every SpiffWorkflow extension element
-(forms, calledDecisionId, scripts, properties …), every loop data reference, every documentation
-(the article citations), every timer expression, script, condition and call target."""
+opened in the modeler of a draft (its tab in /drafts/<id>), every element selected once so that the
+properties panel (bpmn-js-properties-panel with the product's provider) renders its groups, then
+saved with the modeler's saveXML (what 保存 sends), and compared with the file the modeler was
+given — every SpiffWorkflow extension element (forms, calledDecisionId, scripts, properties …),
+every loop data reference, every documentation (the article citations), every timer expression,
+script, condition and call target. Looking at an element in the panel changes nothing."""
 
 from __future__ import annotations
 
@@ -52,6 +54,70 @@ def facts(xml: bytes) -> Counter:
     return out
 
 
+# Select every element of the open diagram once and read which groups the panel rendered for it.
+VISIT_EVERY_ELEMENT = """async () => {
+    const m = window.__govitModeler.modeler;
+    const registry = m.get('elementRegistry');
+    const selection = m.get('selection');
+    const root = m.get('canvas').getRootElement();
+    const panel = document.querySelector('[data-testid="properties-panel"]');
+    let shown = selection.get().length ? selection.get()[0] : root; // what the panel shows now
+    m.get('eventBus').on('propertiesPanel.updated', (e) => { shown = e.element; });
+    const settle = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 10)));
+    // the page answers a selection by selecting it again (its `selected` state) a moment later:
+    // select until the selection and the panel both hold the element
+    const show = async (el) => {
+        for (let i = 0; i < 20; i += 1) {
+            const want = el === root ? [] : [el];
+            if (selection.get().length !== want.length || selection.get()[0] !== want[0]) selection.select(want[0] || null);
+            await settle();
+            await settle();
+            if (shown === el && (el === root ? !selection.get().length : selection.get()[0] === el)) return true;
+        }
+        return false;
+    };
+    const seen = {};
+    for (const el of [root, ...registry.getAll().filter((e) => e !== root && e.type !== 'label')]) {
+        const reached = await show(el);
+        const bo = el.businessObject;
+        seen[el.id] = {
+            type: el.type,
+            reached,
+            groups: [...panel.querySelectorAll('[data-group-id]')].map((g) => g.dataset.groupId.replace(/^group-/, '')),
+            title: panel.querySelector('.bio-properties-panel-header')?.textContent || '',
+            timer: (bo.eventDefinitions || []).some((d) => d.$type === 'bpmn:TimerEventDefinition'),
+            multi: bo.loopCharacteristics?.$type === 'bpmn:MultiInstanceLoopCharacteristics',
+        };
+    }
+    selection.select(null);
+    return {seen, changed: m.get('commandStack').canUndo()};
+}"""
+# The group each kind of element must show (beside 基本信息, which every element but a flow's
+# association has).
+GROUP_OF_TYPE = {"bpmn:Lane": "govitLane", "bpmn:UserTask": "govitForm", "bpmn:SequenceFlow": "govitCondition",
+                 "bpmn:BusinessRuleTask": "govitDecision", "bpmn:CallActivity": "govitCall",
+                 "bpmn:ScriptTask": "govitScript"}
+
+
+def panel_gaps(seen: dict) -> list[str]:
+    """Elements whose panel lacks a group it must render (or is titled by nothing)."""
+    gaps = []
+    for element_id, info in seen.items():
+        needed = {"general"} if info["type"] not in ("bpmn:Association", "bpmn:DataInputAssociation",
+                                                     "bpmn:DataOutputAssociation") else set()
+        if info["type"] in GROUP_OF_TYPE:
+            needed.add(GROUP_OF_TYPE[info["type"]])
+        if info["timer"]:
+            needed.add("timer")
+        if info["multi"]:
+            needed.add("multiInstance")
+        missing = needed - set(info["groups"])
+        if missing or not info["title"].strip() or not info["reached"]:
+            gaps.append(f"{element_id} ({info['type']}): missing {sorted(missing)}, title {info['title']!r}, "
+                        f"shown {info['reached']}")
+    return gaps
+
+
 def bpmn_files(jurisdiction: str) -> list[str]:
     return json.loads((ROOT / "bpmn" / jurisdiction / "manifest.json").read_text("utf-8"))["bpmn_files"]
 
@@ -88,6 +154,12 @@ def test_modeler_round_trip_keeps_what_the_engine_reads(page: Page, live_server:
         expect(tab).to_contain_text("流程图：")  # named by its process, not its file
         tab.click()
         page.wait_for_function("file => window.__govitModeler && window.__govitModeler.file === file", arg=name)
+        expect(page.get_by_test_id("properties-panel").locator(".bio-properties-panel-header")).to_be_visible()
+        visit = page.evaluate(VISIT_EVERY_ELEMENT)
+        assert len(visit["seen"]) > 3, name
+        gaps = panel_gaps(visit["seen"])
+        assert not gaps, f"{name}: " + "; ".join(gaps[:10])
+        assert not visit["changed"], f"{name}: looking at the elements in the panel changed the diagram"
         saved = page.evaluate("() => window.__govitModeler.saveXML()")
         original = facts(given[name].encode("utf-8"))
         after = facts(saved.encode("utf-8"))

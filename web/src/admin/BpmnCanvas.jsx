@@ -2,6 +2,8 @@ import React, { useEffect, useRef, useState } from 'react';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import Modeler from 'bpmn-js/lib/Modeler';
 import translateModule from './translate.js';
+import { propertiesConfig, propertiesModules } from './properties/index.js';
+import { lintConfig, lintModules } from './lint/index.js';
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
@@ -20,10 +22,12 @@ export function findElement(registry, id) {
 
 // bpmn-js with marker classes (`markers: {bpmnId: 'cls' | ['cls', …]}`), text badges
 // (`badges: {bpmnId: '新增'}`), selection (`selected`, `onSelect(element)`). Read-only
-// (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command). The xml is
-// imported when it changes; for the modeler, key the component by file instead of changing it.
+// (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command), which brings
+// the properties panel (./properties/, shown by PropertiesPanel.jsx; `draftId` names the draft
+// whose vocabulary it offers) and live bpmnlint. The xml is imported when it changes; for the
+// modeler, key the component by file instead of changing it.
 export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, onChange, editable = false,
-  height = 520, testid, focusZoom = false, zoomToMarked = false }) {
+  height = 520, testid, focusZoom = false, zoomToMarked = false, draftId }) {
   const box = useRef(null);
   const viewer = useRef(null);
   const applied = useRef([]);
@@ -37,7 +41,11 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
 
   useEffect(() => {
     const v = editable
-      ? new Modeler({ container: box.current, moddleExtensions, additionalModules: [translateModule] })
+      ? new Modeler({
+        container: box.current, moddleExtensions,
+        additionalModules: [translateModule, ...propertiesModules, ...lintModules],
+        linting: lintConfig, ...propertiesConfig(draftId),
+      })
       : new NavigatedViewer({ container: box.current, moddleExtensions, additionalModules: [translateModule] });
     viewer.current = v;
     v.on('selection.changed', (e) => { if (!importing.current) onSelectRef.current?.(e.newSelection[0] || null); });
@@ -53,7 +61,7 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
     viewer.current.importXML(xml).then(() => {
       importing.current = false;
       if (cancelled) return;
-      viewer.current.get('canvas').zoom('fit-viewport', 'auto');
+      fitClearOfPalette(viewer.current, box.current);
       applied.current = [];
       setImportedXml(xml);
       onReady?.(viewer.current);
@@ -103,7 +111,8 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
     const selection = v.get('selection');
     if (el) {
       if (!selection.isSelected(el) || selection.get().length !== 1) selection.select(el);
-      scrollToElement(v, el, focusZoom);
+      // a pool or lane is not scrolled to (it is the whole diagram, or most of it)
+      if (el.type !== 'bpmn:Participant' && el.type !== 'bpmn:Lane') scrollToElement(v, el, focusZoom);
     } else {
       selection.select(null);
     }
@@ -115,6 +124,30 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
       {error && <div className="error-box canvas-error">流程图无法显示：{error}</div>}
     </div>
   );
+}
+
+const FIT_PADDING = 16;
+
+// Width in screen pixels, from the canvas's left edge, that the modeler's palette covers (0 for
+// a viewer, which has none).
+function paletteCover(container) {
+  const palette = container?.querySelector('.djs-palette');
+  if (!palette) return 0;
+  return Math.max(0, palette.getBoundingClientRect().right - container.getBoundingClientRect().left);
+}
+
+// Fit the whole diagram into the viewport right of the palette (no closer than 100 %), so that no
+// element lies under the palette.
+export function fitClearOfPalette(modeler, container) {
+  const canvas = modeler.get('canvas');
+  const { inner, outer } = canvas.viewbox();
+  if (!inner.width || !inner.height || !outer.width) {
+    canvas.zoom('fit-viewport', 'auto');
+    return;
+  }
+  const left = paletteCover(container) + FIT_PADDING;
+  const scale = Math.min(1, (outer.width - left - FIT_PADDING) / inner.width, (outer.height - 2 * FIT_PADDING) / inner.height);
+  canvas.viewbox({ x: inner.x - left / scale, y: inner.y - FIT_PADDING / scale, width: outer.width / scale, height: outer.height / scale });
 }
 
 // Show these elements (with some context around them), no closer than 120 %.
@@ -144,12 +177,13 @@ export function scrollToElement(modeler, el, zoomIn = false) {
     canvas.zoom(1);
   }
   const vb = canvas.viewbox();
+  const covered = paletteCover(canvas.getContainer()) / vb.scale; // the palette hides the left edge
   const x = el.x ?? (el.waypoints ? el.waypoints[0].x : 0);
   const y = el.y ?? (el.waypoints ? el.waypoints[0].y : 0);
   const w = el.width || 0;
   const h = el.height || 0;
-  const inside = x >= vb.x && y >= vb.y && x + w <= vb.x + vb.width && y + h <= vb.y + vb.height;
+  const inside = x >= vb.x + covered && y >= vb.y && x + w <= vb.x + vb.width && y + h <= vb.y + vb.height;
   if (!inside) {
-    canvas.viewbox({ x: x + w / 2 - vb.width / 2, y: y + h / 2 - vb.height / 2, width: vb.width, height: vb.height });
+    canvas.viewbox({ x: x + w / 2 - (vb.width + covered) / 2, y: y + h / 2 - vb.height / 2, width: vb.width, height: vb.height });
   }
 }

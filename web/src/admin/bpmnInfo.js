@@ -24,7 +24,7 @@ export function timerOf(bo) {
   return { def, kind: 'timeDate', expression: '' };
 }
 
-export const TIMER_KINDS = { timeDate: '指定时间（timeDate）', timeDuration: '等待时长（timeDuration）', timeCycle: '循环（timeCycle）' };
+export const TIMER_KINDS = { timeDate: '到某一时间', timeDuration: '等待一段时长', timeCycle: '周期循环' };
 
 export function laneOf(element) {
   // bpmn-js keeps lanes' flowNodeRef; find the lane whose flowNodeRef holds this node.

@@ -1,5 +1,8 @@
-// Chinese for the modeler's own UI (palette, context pad, replace menu, DMN editor).
-// A diagram-js `translate` service; strings not listed stay as bpmn.io wrote them.
+// Chinese for the modeler's own UI (palette, context pad, replace menu, properties panel, lint
+// overlays, DMN editor). A diagram-js `translate` service; strings not listed stay as bpmn.io
+// wrote them.
+import { translateLintMessage } from './lint/translations.js';
+
 const ZH = {
   'Activate hand tool': '抓手工具（拖动画布）',
   'Activate lasso tool': '套索工具（框选）',
@@ -108,10 +111,54 @@ const ZH = {
   'Editing not supported for set expression language': '此表达式语言不支持在此编辑',
   'Add rule above': '在上方添加规则', 'Add rule below': '在下方添加规则', 'Copy rule above': '复制到上方',
   'Copy rule below': '复制到下方', 'Rule': '规则', 'Decision table': '决策表',
+  // bpmn-js-properties-panel: groups, entries, placeholders
+  'General': '基本信息', 'Name': '名称', 'Documentation': '说明', 'Element documentation': '说明',
+  'Process documentation': '流程说明', 'Participant Name': '名称', 'Process name': '流程名称', 'Process ID': '流程编号',
+  'Executable': '可执行', 'Message': '消息', 'Global message reference': '消息', 'Signal': '信号',
+  'Global signal reference': '信号', 'Error': '错误', 'Global error reference': '错误', 'Code': '代码',
+  'Escalation': '升级', 'Global escalation reference': '升级', 'Link': '链接', 'Compensation': '补偿',
+  'Activity reference': '补偿的活动', 'Wait for completion': '等待完成', 'Timer': '定时',
+  'Date': '日期', 'Duration': '时长', 'Cycle': '循环', 'Multi-instance': '多实例',
+  'Loop cardinality': '专家：循环次数', 'Completion condition': '专家：完成条件', 'Completion': '完成',
+  'Cancel remaining instances': '取消其余实例', 'Create new ...': '新建…', '<none>': '（无）', '<empty>': '（空）',
+  'Select an element to edit its properties.': '选择一个元素以编辑其属性。',
+  'Multiple elements are selected. Select a single element to edit its properties.': '选中了多个元素；请只选一个以编辑其属性。',
+  'Toggle section': '展开/收起', 'Section contains edits': '此部分已填写', 'Section contains an error': '此部分有错误',
+  'Open documentation': '打开说明', 'Create': '新建', 'Delete item': '删除此项', 'Toggle list item': '展开/收起此项',
+  'Create new list item': '新建一项',
+  // the panel header: element types
+  'Process': '流程', 'Collaboration': '流程图', 'Participant': '池（参与者）', 'Lane': '泳道',
+  'User Task': '人工任务', 'Service Task': '服务任务', 'Script Task': '脚本任务', 'Business Rule Task': '决策任务',
+  'Manual Task': '手工任务', 'Send Task': '发送任务', 'Receive Task': '接收任务', 'Call Activity': '调用子流程',
+  'Collapsed Sub Process': '子流程（折叠）', 'Expanded Sub Process': '子流程（展开）', 'Event Sub Process': '事件子流程',
+  'Collapsed Ad Hoc Sub Process': '自由子流程（折叠）', 'Expanded Ad Hoc Sub Process': '自由子流程（展开）',
+  'Exclusive Gateway': '排他网关', 'Parallel Gateway': '并行网关', 'Inclusive Gateway': '包容网关',
+  'Complex Gateway': '复杂网关', 'Event Based Gateway': '事件网关', 'Gateway': '网关',
+  'Sequence Flow': '顺序流', 'Default Flow': '默认顺序流', 'Conditional Flow': '条件顺序流', 'Message Flow': '消息流',
+  'Association': '关联', 'Data Input Association': '数据输入关联', 'Data Output Association': '数据输出关联',
+  'Data Object Reference': '数据对象', 'Data Store Reference': '数据存储', 'Data Input': '数据输入', 'Data Output': '数据输出',
+  'Text Annotation': '注释', 'Group': '分组',
 };
 
+// Event types in the panel header: 'Timer Boundary Event (Non Interrupting)' and the like.
+const EVENT_KIND = {
+  'Start Event': '开始事件', 'End Event': '结束事件', 'Intermediate Catch Event': '中间事件',
+  'Intermediate Throw Event': '中间抛出事件', 'Boundary Event': '边界事件',
+};
+const EVENT_TRIGGER = {
+  Timer: '定时', Message: '消息', Signal: '信号', Error: '错误', Escalation: '升级', Conditional: '条件',
+  Compensate: '补偿', Cancel: '取消', Link: '链接', Terminate: '终止', Multiple: '多重', 'Parallel Multiple': '并行多重',
+};
+const EVENT_TYPE = /^(?:(Parallel Multiple|Timer|Message|Signal|Error|Escalation|Conditional|Compensate|Cancel|Link|Terminate|Multiple) )?(Start Event|End Event|Intermediate Catch Event|Intermediate Throw Event|Boundary Event)( \(Non Interrupting\))?$/;
+
+function eventType(text) {
+  const match = EVENT_TYPE.exec(text);
+  if (!match) return null;
+  return `${match[1] ? EVENT_TRIGGER[match[1]] : ''}${EVENT_KIND[match[2]]}${match[3] ? '（不中断）' : ''}`;
+}
+
 function translate(template, replacements) {
-  const text = ZH[template] || template;
+  const text = ZH[template] || eventType(template) || translateLintMessage(template);
   return text.replace(/{([^}]+)}/g, (_, key) => (replacements && key in replacements ? replacements[key] : `{${key}}`));
 }
 

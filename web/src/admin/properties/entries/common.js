@@ -1,0 +1,71 @@
+// Small pieces the product's panel entries share: the bpmn-js services a change goes through,
+// a folded 专家 section, and a text box for expressions that commits after typing pauses.
+import { h } from '@bpmn-io/properties-panel/preact';
+import { useEffect, useRef, useState } from '@bpmn-io/properties-panel/preact/hooks';
+import { useService } from 'bpmn-js-properties-panel';
+import { getBusinessObject } from 'bpmn-js/lib/util/ModelUtil';
+
+export { h, getBusinessObject, useService };
+
+/** {modeling, moddle}: what moddleEdit.js writes through. */
+export function useEditing() {
+  return { modeling: useService('modeling'), moddle: useService('moddle') };
+}
+
+export function muted(text, extra = {}) {
+  return h('p', { class: 'govit-muted', ...extra }, text);
+}
+
+/** A read-only line: label and value. */
+export function Fact({ id, label, value, testid }) {
+  return h('div', { class: 'bio-properties-panel-entry govit-fact', 'data-entry-id': id, 'data-testid': testid },
+    h('span', { class: 'bio-properties-panel-label' }, label),
+    h('div', { class: 'govit-fact-value' }, value));
+}
+
+/** A folded section for what only an expert edits (expressions, variable names). */
+export function Expert({ summary, open = false, children, testid }) {
+  return h('details', { class: 'govit-expert', open, 'data-testid': testid },
+    h('summary', null, `专家：${summary}`), children);
+}
+
+const PAUSE_MS = 400;
+
+/** A monospace text box whose value is committed (`onCommit(text)`) once typing pauses. */
+export function ExpressionBox({ id, label, value, onCommit, rows = 3, testid }) {
+  const [text, setText] = useState(value || '');
+  const timer = useRef(null);
+  const committed = useRef(value || '');
+  useEffect(() => {
+    if ((value || '') !== committed.current) {
+      committed.current = value || '';
+      setText(value || '');
+    }
+  }, [value]);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const onInput = (e) => {
+    const next = e.target.value;
+    setText(next);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      committed.current = next;
+      onCommit(next);
+    }, PAUSE_MS);
+  };
+  return h('div', { class: 'bio-properties-panel-entry', 'data-entry-id': id },
+    h('label', { class: 'bio-properties-panel-label', for: `govit-${id}` }, label),
+    h('textarea', {
+      id: `govit-${id}`, class: 'bio-properties-panel-input govit-code', rows, spellcheck: false,
+      value: text, onInput, 'data-testid': testid,
+    }));
+}
+
+/** A native select with a label above it; options [{value, label}]. */
+export function Choice({ id, label, value, options, onChange, testid, disabled = false }) {
+  return h('div', { class: 'bio-properties-panel-entry', 'data-entry-id': id },
+    h('label', { class: 'bio-properties-panel-label', for: `govit-${id}` }, label),
+    h('select', {
+      id: `govit-${id}`, class: 'bio-properties-panel-input', value: value ?? '', disabled,
+      onChange: (e) => onChange(e.target.value), 'data-testid': testid,
+    }, options.map((o) => h('option', { value: o.value, key: o.value }, o.label))));
+}
