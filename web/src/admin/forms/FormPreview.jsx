@@ -39,9 +39,9 @@ export default function FormPreview({ schema, ui, vocabulary }) {
   return (
     <div className="card designer-preview" data-testid="form-preview">
       <h3>预览（经办人员看到的表单）</h3>
-      <FormView schema={shown} uiSchema={ui} submitText="试填提交（不保存）" testid="preview-form"
+      <FormView schema={shown} uiSchema={ui} submitText="预览提交" testid="preview-form"
         onChange={() => setSubmitted(false)} onSubmit={() => setSubmitted(true)} />
-      {submitted && <p className="muted" data-testid="preview-submitted">预览中的提交不会保存；正式提交时由服务端按此表单校验。</p>}
+      {submitted && <p className="muted" data-testid="preview-submitted">这是预览：填写内容不会提交；正式提交时由服务端按此表单校验。</p>}
     </div>
   );
 }
