@@ -1,10 +1,11 @@
 // The form designer: a form's title and description, its fields in the owner's words, and a live
 // preview rendered by the same component staff fill in; 专家：JSON keeps the raw texts editable.
 //
-// <FormDesigner schemaText uiText onChange={({schemaText, uiText}) => …} vocabulary readOnly />
+// <FormDesigner schemaText uiText onChange={({schemaText, uiText}) => …} vocabulary readOnly jsonTab />
 //   schemaText / uiText: the texts of forms/<name>.schema.json and .uischema.json (uiText null or
 //   '' when the form has none; onChange gives null back while none is needed).
 //   vocabulary: GET /api/v1/drafts/{id}/words (articles [{id, text}], roles [{id, name}] …) or null.
+//   jsonTab (default true): the 专家：JSON tab; a host with its own raw editor passes false.
 // onChange is called on the owner's edits only, never on loading.
 //
 // Test hook while mounted: window.__govitFormDesigner = {load(schemaText, uiText), current(),
@@ -32,7 +33,7 @@ function jsonState(schemaText, uiText) {
   return { schema: schemaText ?? '', ui: uiText ?? '', errors: {} };
 }
 
-export default function FormDesigner({ schemaText, uiText, onChange, vocabulary = null, readOnly = false }) {
+export default function FormDesigner({ schemaText, uiText, onChange, vocabulary = null, readOnly = false, jsonTab = true }) {
   const [loaded, setLoaded] = useState(() => tryLoad(schemaText, uiText));
   const model = loaded.model;
   const modelRef = useRef(model);
@@ -97,14 +98,14 @@ export default function FormDesigner({ schemaText, uiText, onChange, vocabulary 
 
   return (
     <div className="form-designer" data-testid="form-designer">
-      <div className="admin-tabs small" role="tablist">
+      {jsonTab && <div className="admin-tabs small" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'design'} className={tab === 'design' ? 'active' : ''}
           disabled={!model} onClick={() => setTab('design')}>设计</button>
         <button type="button" role="tab" aria-selected={tab === 'json'} className={tab === 'json' ? 'active' : ''}
           onClick={() => setTab('json')}>专家：JSON</button>
-      </div>
-      {loaded.error && <p className="sev-error">表单无法在设计器中打开：{loaded.error}。请在“专家：JSON”中修正。</p>}
-      {tab === 'json' && (
+      </div>}
+      {loaded.error && <p className="sev-error">表单无法在设计器中打开：{loaded.error}。请在专家（JSON）编辑中修正。</p>}
+      {tab === 'json' && jsonTab && (
         <ExpertJson schemaText={json.schema} uiText={json.ui} errors={json.errors} onChange={onJson} readOnly={readOnly} />
       )}
       {tab === 'design' && model && (

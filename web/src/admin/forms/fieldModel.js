@@ -67,7 +67,7 @@ export function loadForm(schemaText, uiText) {
     return { when: { field: cond.field, value: cond.value }, required: cond.required };
   });
   return {
-    schema, ui, uiText: uiGiven ? uiText : (uiText ?? null), fields, conditions,
+    schema, ui, uiText: uiGiven ? uiText : null, fields, conditions,
     originalKeys: Object.keys(properties), originalRequired: required,
   };
 }
