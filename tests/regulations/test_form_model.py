@@ -79,6 +79,24 @@ add('directory', '经办人'); model = m.setSetting(model, keys['经办人'], 'x
 process.stdout.write(JSON.stringify({ keys, kinds: model.fields.map((f) => f.kind), ...m.writeForm(model) }));
 """
 
+# Edits of a bundled form: 条件必填 joins the rule already there, a removed trigger takes its rule
+# with it, a removed field leaves `required`, a moved field moves in the order staff see.
+EDITS = """
+import fs from 'node:fs';
+const m = await import(process.argv[1]);
+const { schema, ui } = JSON.parse(fs.readFileSync(0, 'utf8'));
+const out = {};
+let model = m.loadForm(schema, ui);
+out.loaded = model.fields.filter((f) => f.when).map((f) => [f.key, f.when]);
+model = m.setWhen(model, 'security_plan', { field: 'emergency', value: true });
+out.joined = JSON.parse(m.writeForm(model).schemaText);
+model = m.removeField(model, 'emergency');
+model = m.removeField(model, 'contact_person');
+model = m.moveField(model, 'contact_phone', -1);
+out.removed = JSON.parse(m.writeForm(model).schemaText);
+process.stdout.write(JSON.stringify(out));
+"""
+
 
 def node(script: str, stdin: str = "") -> Any:
     done = subprocess.run([NODE, "--input-type=module", "-e", script, str(MODEL)], input=stdin,
@@ -147,3 +165,19 @@ def test_a_form_built_in_the_designer_passes_the_drafts_validation(http):
         validate_form(built["schemaText"], data)
     assert any("可行性研究报告" in e["message"] for e in refused.value.errors), refused.value.errors
     validate_form(built["schemaText"], {**data, keys["可行性研究报告"]: "0" * 32})
+
+
+def test_required_when_edits_write_the_bundles_if_then_in_place():
+    folder = ROOT / "forms" / "gongshu"
+    out = node(EDITS, json.dumps({"schema": (folder / "declaration.schema.json").read_text("utf-8"), "ui": None}))
+    assert out["loaded"] == [["emergency_reason", {"field": "emergency", "value": True}],
+                             ["classified_legal_basis", {"field": "classified", "value": True}]]
+    emergency = {"if": {"properties": {"emergency": {"const": True}}, "required": ["emergency"]},
+                 "then": {"required": ["emergency_reason", "security_plan"]}}
+    classified = {"if": {"properties": {"classified": {"const": True}}, "required": ["classified"]},
+                  "then": {"required": ["classified_legal_basis"]}}
+    assert out["joined"]["allOf"] == [emergency, classified]
+    removed = out["removed"]
+    assert removed["allOf"] == [classified]
+    assert "emergency" not in removed["required"] and "contact_person" not in removed["required"]
+    assert list(removed["properties"])[-2:] == ["contact_phone", "classified_legal_basis"]
