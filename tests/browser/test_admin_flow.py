@@ -1,7 +1,7 @@
 """The regulation desk in the browser: an administrator revises a threshold of gongshu (拱墅区) in
 the in-product modeler without touching a file — a draft of the current bundle, the DMN cell
 edited in dmn-js, 保存, 校验 with the findings shown on the diagram element they name, corrected,
-a timer changed in the properties panel, 校验 again with the diff in Chinese, 部署 with an effective
+a timer changed in words in the properties panel, 校验 again with the diff in Chinese, 部署 with an effective
 date, and the diff of the new version (the threshold before/after, the timer marked on both diagrams)."""
 
 from __future__ import annotations
@@ -54,11 +54,13 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
 
     # -- the DMN tab: a threshold written wrongly first (not an expression the engine can evaluate)
     page.get_by_test_id("file-tabs").locator(f'[data-key="{DMN}"]').click()
+    page.get_by_test_id("dmn-editor").get_by_role("tab", name="专家视图").click()  # the cells as written
     expect(page.get_by_test_id("dmn-editor").locator(f'td[data-element-id="{CELL}"]')).to_have_text(">= 500000")
     edit_cell(page, ">= 五十万")
     expect(page.get_by_test_id("file-tabs").locator(f'[data-key="{DMN}"]')).to_contain_text("●")
-    page.get_by_role("button", name="保存").click()
+    page.get_by_role("button", name="保存", exact=True).click()
     expect(page.get_by_test_id("modeler-status")).to_contain_text("已保存 1 个文件")
+    expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
     page.get_by_role("button", name="校验").click()
     findings = page.get_by_test_id("validation-findings")
     expect(findings).to_contain_text("发现问题", timeout=LONG)
@@ -74,9 +76,10 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
 
     # -- a timer in the same diagram, in the properties panel: 合同备案 within 10 working days
     assert page.evaluate(f"() => window.__govitModeler.select('{TIMER}')")
-    timer = page.get_by_test_id("timer-expression")
-    expect(timer).to_have_value("working_days_deadline(contract_signed_date, 5)")
-    timer.fill("working_days_deadline(contract_signed_date, 10)")
+    sentence = page.get_by_test_id("timer-sentence")
+    expect(sentence).to_contain_text("5 个工作日")
+    page.get_by_test_id("timer-n").fill("10")
+    expect(sentence).to_contain_text("10 个工作日")
     expect(page.get_by_test_id("file-tabs").locator('[data-key="procurement.bpmn"]')).to_contain_text("●")
 
     # -- the threshold corrected: 100万 instead of 50万; both saved and validated again, the diff in Chinese
@@ -94,10 +97,14 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     # -- 部署 with an effective date: a new version, in force from tomorrow
     effective = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
     page.get_by_label("生效日期").fill(effective)
-    page.get_by_role("button", name="部署").click()
+    page.get_by_role("button", name="部署", exact=True).click()
+    confirm = page.get_by_role("dialog", name="确认部署新版本")
+    expect(confirm.get_by_test_id("diff-summary")).to_contain_text("由 ≥50万 改为 ≥100万")
+    confirm.get_by_role("button", name="确认部署").click()
     result = page.get_by_test_id("deploy-result")
-    expect(result).to_contain_text(f"生效日期 {effective}", timeout=LONG)
-    expect(result).to_contain_text("gongshu_project 第 2 版")
+    day = datetime.fromisoformat(effective)
+    expect(result).to_contain_text(f"生效日期 {day.year}年{day.month}月{day.day}日", timeout=LONG)
+    expect(result).to_contain_text("拱墅区信息化项目 第 2 版")
     shot(page, "13-deployed")
     versions = live_server.call("GET", "/processes/gongshu_project/versions", "admin")
     assert versions.status_code == 200, versions.text
@@ -117,12 +124,12 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
         row.locator(".after").evaluate("e => getComputedStyle(e).color")  # told apart by colour
     # the timer: changed on both diagrams, marked on the element in each
     diagrams = page.get_by_test_id("diff-diagrams")
-    page.get_by_role("tab", name=re.compile(r"procurement\.bpmn（1 处变化）")).click()
+    page.get_by_role("tab", name="流程图：招标需求确认、采购与合同备案（1 处变化）").click()
     for side in ("diff-diagram-a", "diff-diagram-b"):
         marked = diagrams.get_by_test_id(side).locator(f'[data-element-id="{TIMER}"]').first
         expect(marked).to_have_class(re.compile(r"\bdiff-changed\b"))
         expect(marked).to_be_visible()
-    timer_row = page.get_by_test_id("diff-changes").locator("tr").filter(has_text=TIMER)
+    timer_row = page.get_by_test_id("diff-changes").locator("tr").filter(has_text="备案期限（签订后5个工作日）")
     expect(timer_row.locator(".before")).to_contain_text("working_days_deadline(contract_signed_date, 5)")
     expect(timer_row.locator(".after")).to_contain_text("working_days_deadline(contract_signed_date, 10)")
     shots["diff"] = shot(page, "14-diff")

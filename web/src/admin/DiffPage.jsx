@@ -4,6 +4,7 @@ import { api, request } from '../api.js';
 import BpmnCanvas from './BpmnCanvas.jsx';
 import { AREA_LABELS, CHANGE_BADGE, CHANGE_LABELS, classifyFiles, KIND_LABELS, Loading, ProblemBox, showValue, Tabs, useLoad } from './common.jsx';
 import { ATTRIBUTE_LABELS } from './diffLabels.js';
+import { fileNames } from './bundleNames.js';
 import { loadVersionFiles } from './ProcessPage.jsx';
 import './admin.css';
 
@@ -73,6 +74,17 @@ export default function DiffPage() {
     return [...new Set([...inB, ...inA])];
   }, [filesA.data, filesB.data]);
   const changedFiles = useMemo(() => new Set(bpmnChanges.map((c) => c.file)), [bpmnChanges]);
+  // Files and the process by their Chinese names (the newer version's, else the older one's).
+  const names = useMemo(() => fileNames({ ...(filesA.data?.files || {}), ...(filesB.data?.files || {}) }), [filesA.data, filesB.data]);
+  const processName = useMemo(() => {
+    for (const loaded of [filesB, filesA]) {
+      try {
+        const found = (JSON.parse(loaded.data?.files?.['manifest.json'] || '{}').processes || []).find((p) => p.key === processKey);
+        if (found?.name) return found.name;
+      } catch (e) { /* an unreadable manifest: the other version's, or 流程 */ }
+    }
+    return '流程';
+  }, [filesA, filesB, processKey]);
 
   const [picked, setPicked] = useState(false);
   useEffect(() => {
@@ -111,8 +123,8 @@ export default function DiffPage() {
 
   return (
     <div>
-      <p><Link to={`/catalog/${key}`}>← {processKey}</Link></p>
-      <h1>版本差异 <span className="muted">{processKey}</span></h1>
+      <p><Link to={`/catalog/${key}`}>← {processName}</Link></p>
+      <h1>版本差异 <span className="muted">{processName}</span></h1>
       <div className="toolbar">
         <span>从</span>
         <select value={a} onChange={(e) => pick('a', e.target.value)} aria-label="原版本">
@@ -147,7 +159,7 @@ export default function DiffPage() {
             <ProblemBox error={filesA.error || filesB.error} />
             {files.length > 0 && (
               <Tabs active={tab} onChange={(t) => { setTab(t); setPicked(true); setSelected(null); }}
-                items={files.map((f) => ({ key: f, label: `${f}${changedFiles.has(f) ? `（${bpmnChanges.filter((c) => c.file === f).length} 处变化）` : ''}` }))} />
+                items={files.map((f) => ({ key: f, label: `${names[f] || '流程图'}${changedFiles.has(f) ? `（${bpmnChanges.filter((c) => c.file === f).length} 处变化）` : ''}` }))} />
             )}
             {tab && (
               <div className="side-by-side" data-testid="diff-diagrams">
@@ -158,7 +170,7 @@ export default function DiffPage() {
                       ? <BpmnCanvas key={`${side}/${version}/${tab}`} xml={loaded.data.files[tab]} markers={markers} selected={selected}
                         height={480} zoomToMarked testid={`diff-diagram-${side}`}
                         onSelect={(el) => el && el.type !== 'bpmn:Process' && el.type !== 'bpmn:Collaboration' && setSelected(el.id)} />
-                      : <p className="muted">{loaded.loading ? '正在加载…' : `第 ${version} 版中没有 ${tab}`}</p>}
+                      : <p className="muted">{loaded.loading ? '正在加载…' : `第 ${version} 版中没有${names[tab] || '这张流程图'}`}</p>}
                   </div>
                 ))}
               </div>
@@ -169,14 +181,14 @@ export default function DiffPage() {
             <div className="card" data-testid="diff-dmn">
               <h2>决策表变化</h2>
               <table className="compact">
-                <thead><tr><th>文件</th><th>决策</th><th>变化</th><th>内容</th><th>修改前 → 修改后</th><th>依据条款</th></tr></thead>
+                <thead><tr><th>决策表</th><th>决策</th><th>变化</th><th>内容</th><th>修改前 → 修改后</th><th>依据条款</th></tr></thead>
                 <tbody>
                   {dmnChanges.map((c, i) => (
                     <tr key={i}>
-                      <td className="muted">{c.file}</td>
+                      <td className="muted">{names[c.file] || '—'}</td>
                       <td>{c.decision || '—'}</td>
                       <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change] || c.change}</span> {KIND_LABELS[c.kind] || c.kind}</td>
-                      <td>{c.name || c.element}<div className="muted">{c.summary}</div></td>
+                      <td>{c.name || '—'}<div className="muted">{c.summary}</div></td>
                       <td><BeforeAfter change={c} /></td>
                       <td>{(c.articles || []).map((x) => <span key={x} className="article">{x}</span>)}</td>
                     </tr>
@@ -204,8 +216,8 @@ export default function DiffPage() {
                     <td>{KIND_LABELS[c.kind] || c.kind}</td>
                     <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change] || c.change}</span></td>
                     <td>
-                      {c.name || c.element || '—'}
-                      <div className="muted" style={{ fontSize: 12 }}>{[c.file, c.element && c.element !== c.name ? c.element : null].filter(Boolean).join(' · ')}</div>
+                      {c.name || '—'}
+                      {c.file && <div className="muted" style={{ fontSize: 12 }}>{names[c.file]}</div>}
                       <div style={{ fontSize: 12 }}>{c.summary}</div>
                     </td>
                     <td><BeforeAfter change={c} /></td>
