@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from ..conftest import FIXTURES, PASSWORD
-from .helpers import LiveServer, assert_no_page_errors, login, login_fast, nav
+from .helpers import LiveServer, assert_no_page_errors, login, login_fast, nav, save_screenshot
 
 REGULATION = FIXTURES / "new-jurisdiction" / "regulation.txt"
 NAME = "青禾县"
@@ -36,6 +36,7 @@ def create_jurisdiction(page: Page) -> int:
     expect(preview.locator("li")).to_have_count(10)
     expect(preview.locator("li").nth(5)).to_contain_text("第六条")
     expect(preview.locator("li").nth(5)).to_contain_text("50万元以上")
+    save_screenshot(page, "new-jurisdiction-1-regulation")
     page.get_by_role("button", name=re.compile("创建辖区草稿")).click()
     expect(page).to_have_url(re.compile(r"/drafts/\d+/organisation$"))
     expect(page.get_by_role("heading", name=f"{NAME}：机构与单位")).to_be_visible()
@@ -56,6 +57,7 @@ def set_organisation(page: Page) -> None:
         page.get_by_label(f"第{index + 1}个单位").fill(unit)
     page.get_by_role("button", name="保存机构与单位").click()
     expect(page.get_by_role("status").filter(has_text="已保存")).to_be_visible()
+    save_screenshot(page, "new-jurisdiction-2-organisation")
 
 
 def create_people(page: Page) -> None:
@@ -76,6 +78,7 @@ def create_people(page: Page) -> None:
         expect(page.get_by_role("status")).to_have_text(f"已保存：{name}（{unit}）")
         expect(page.get_by_test_id("users").get_by_role("row", name=re.compile(f"{name}（{unit}）"))
                ).to_contain_text(f"{NAME} · {office}")
+    save_screenshot(page, "new-jurisdiction-3-users")
     table = page.get_by_test_id("users").inner_text()
     assert not any(username in table for username, *_ in PEOPLE), table  # people by name, never by login
 
@@ -87,6 +90,9 @@ def add_process(page: Page, draft_id: int) -> None:
     page.get_by_role("button", name="新建流程并打开流程设计").click()
     expect(page).to_have_url(re.compile(rf"/drafts/{draft_id}$"))
     expect(page.locator(".djs-element").first).to_be_attached()
+    for office, *_ in OFFICES:
+        expect(page.locator(".djs-element.djs-shape").filter(has_text=office).first).to_be_attached()
+    save_screenshot(page, "new-jurisdiction-4-empty-process")
 
 
 def test_an_administrator_creates_a_jurisdiction_its_offices_and_its_people(page: Page, live_server: LiveServer):

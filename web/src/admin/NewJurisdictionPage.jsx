@@ -32,6 +32,7 @@ export default function NewJurisdictionPage() {
   const navigate = useNavigate();
   const [form, setForm] = useState({ name: '', regulation_title: '', regulation_text: '', effective_from: today() });
   const [fileError, setFileError] = useState(null);
+  const [fileName, setFileName] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const preview = useArticlePreview(form.regulation_text);
@@ -43,7 +44,10 @@ export default function NewJurisdictionPage() {
     if (!file) return;
     if (!file.name.toLowerCase().endsWith('.txt')) { setFileError('请选择 .txt 文本文件'); return; }
     const reader = new FileReader();
-    reader.onload = () => setForm((f) => ({ ...f, regulation_text: String(reader.result || '') }));
+    reader.onload = () => {
+      setForm((f) => ({ ...f, regulation_text: String(reader.result || '') }));
+      setFileName(file.name);
+    };
     reader.onerror = () => setFileError('文件读取失败，请重试');
     reader.readAsText(file, 'utf-8');
   };
@@ -90,9 +94,13 @@ export default function NewJurisdictionPage() {
               <textarea rows={16} value={form.regulation_text} onChange={set('regulation_text')} aria-label="办法正文"
                 placeholder={'第一条 为规范……\n第二条 ……'} />
             </label>
-            <label className="inline">选择文本文件
-              <input type="file" accept=".txt,text/plain" onChange={readFile} aria-label="选择文本文件" />
-            </label>
+            <div className="toolbar">
+              {/* the browser's own file button speaks the browser's language: ours says it in Chinese */}
+              <label className="button small file-button">选择 .txt 文件
+                <input type="file" accept=".txt,text/plain" onChange={readFile} aria-label="选择文本文件" hidden />
+              </label>
+              {fileName && <span className="muted">已读入：{fileName}</span>}
+            </div>
             {fileError && <p className="error-box">{fileError}</p>}
           </div>
           <aside className="article-preview" data-testid="article-preview" aria-label="条款预览">
