@@ -79,8 +79,8 @@ add('directory', '经办人'); model = m.setSetting(model, keys['经办人'], 'x
 process.stdout.write(JSON.stringify({ keys, kinds: model.fields.map((f) => f.kind), ...m.writeForm(model) }));
 """
 
-# Edits of a bundled form: 条件必填 joins the rule already there, a removed trigger takes its rule
-# with it, a removed field leaves `required`, a moved field moves in the order staff see.
+# Edits of a bundled form: 条件必填 joins the rule already there, a removed or retyped trigger takes
+# its rule with it, a removed field leaves `required`, a moved field moves in the order staff see.
 EDITS = """
 import fs from 'node:fs';
 const m = await import(process.argv[1]);
@@ -94,6 +94,8 @@ model = m.removeField(model, 'emergency');
 model = m.removeField(model, 'contact_person');
 model = m.moveField(model, 'contact_phone', -1);
 out.removed = JSON.parse(m.writeForm(model).schemaText);
+model = m.setKind(model, 'classified', 'text');
+out.retyped = JSON.parse(m.writeForm(model).schemaText);
 process.stdout.write(JSON.stringify(out));
 """
 
@@ -181,3 +183,5 @@ def test_required_when_edits_write_the_bundles_if_then_in_place():
     assert removed["allOf"] == [classified]
     assert "emergency" not in removed["required"] and "contact_person" not in removed["required"]
     assert list(removed["properties"])[-2:] == ["contact_phone", "classified_legal_basis"]
+    # a trigger that no longer offers 是/否 takes its rule with it
+    assert "allOf" not in out["retyped"] and out["retyped"]["properties"]["classified"]["type"] == "string"

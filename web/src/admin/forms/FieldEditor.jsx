@@ -37,6 +37,15 @@ function WhenPicker({ model, field, onModel }) {
     onModel(setWhen(model, field.key, key ? { field: key, value: first.value } : null));
   };
   if (!triggers.length && !when) return null;
+  if (when && !trigger) {
+    const other = model.fields.find((f) => f.key === when.field);
+    return (
+      <div className="designer-when muted" data-testid="when-picker">
+        条件必填：当“{other ? labelOf(other.kind, other.prop?.title) : '（已删除的字段）'}”为指定值时必填（条件在 JSON 中编辑）
+        <button type="button" className="secondary small" onClick={() => onModel(setWhen(model, field.key, null))}>取消条件</button>
+      </div>
+    );
+  }
   return (
     <div className="designer-when" data-testid="when-picker">
       <span>条件必填：当</span>

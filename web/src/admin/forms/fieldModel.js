@@ -162,12 +162,27 @@ function replaceField(model, key, next) {
   return { ...model, fields: model.fields.map((f) => (f.key === key ? next : f)) };
 }
 
+// A field no longer offering a value (an option removed, the kind changed) no longer makes
+// other fields required on it.
+function withoutStaleWhens(model, key, before) {
+  const now = triggerValues(model.fields.find((f) => f.key === key)).map((v) => v.value);
+  const gone = before.filter((v) => !now.includes(v));
+  if (!gone.length) return model;
+  const fields = model.fields.map((f) => (f.when?.field === key && gone.includes(f.when.value) ? { ...f, when: null } : f));
+  return { ...model, fields };
+}
+
+function replaceChecked(model, key, next) {
+  const before = triggerValues(model.fields.find((f) => f.key === key)).map((v) => v.value);
+  return withoutStaleWhens(replaceField(model, key, next), key, before);
+}
+
 // An edit of one field's property: `edit(prop)` changes a copy in place.
 export function editProperty(model, key, edit) {
   const field = model.fields.find((f) => f.key === key);
   const prop = clone(field.prop);
   edit(prop);
-  return replaceField(model, key, { ...field, prop, kind: detectKind(prop, field.ui) });
+  return replaceChecked(model, key, { ...field, prop, kind: detectKind(prop, field.ui) });
 }
 
 export function setLabel(model, key, label) {
@@ -209,7 +224,7 @@ export function setMultiple(model, key, multiple) {
   const field = model.fields.find((f) => f.key === key);
   const prop = withMultiple(field.kind, field.prop, multiple);
   const ui = field.kind === 'choice' ? undefined : field.ui;
-  return replaceField(model, key, { ...field, prop, ui, kind: detectKind(prop, ui) });
+  return replaceChecked(model, key, { ...field, prop, ui, kind: detectKind(prop, ui) });
 }
 
 export function setKind(model, key, kind) {
@@ -219,7 +234,7 @@ export function setKind(model, key, kind) {
   });
   const help = field.ui?.['ui:help'];
   const ui = help ? { ...(buildUi(kind) || {}), 'ui:help': help } : buildUi(kind);
-  return replaceField(model, key, { ...field, prop, ui, kind: detectKind(prop, ui) });
+  return replaceChecked(model, key, { ...field, prop, ui, kind: detectKind(prop, ui) });
 }
 
 export function setUiWidget(model, key, widget) {
