@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,8 @@ def _fits(value: Any, kind: str) -> bool:
     if kind == "boolean":
         return isinstance(value, bool)
     if kind in ("amount", "number"):
-        return isinstance(value, int | float) and not isinstance(value, bool)
+        return isinstance(value, int | float) and not isinstance(value, bool) and (
+            isinstance(value, int) or math.isfinite(value))
     if kind == "date":
         return isinstance(value, str) and _iso(value) is not None
     return isinstance(value, str | int | float | bool)

@@ -178,6 +178,13 @@ def _cell_text(old: str | None, cell: dict[str, Any], col: dict[str, Any], is_in
 
 
 def _write_rule(rule: etree._Element, sent: dict[str, Any], columns: dict[str, list[dict[str, Any]]]) -> None:
+    try:
+        _write_cells(rule, sent, columns)
+    except ValueError as exc:  # lxml refuses control characters an XML text cannot hold
+        raise _problem("", rule.get("id"), "含有无法写入决策表的控制字符") from exc
+
+
+def _write_cells(rule: etree._Element, sent: dict[str, Any], columns: dict[str, list[dict[str, Any]]]) -> None:
     _set_description(rule, str(sent.get("description") or ""))
     for side, tag, prefix in (("inputs", "inputEntry", "UnaryTests"), ("outputs", "outputEntry", "LiteralExpression")):
         cells = sent.get(side)
@@ -227,7 +234,7 @@ def _write_decision(decision: etree._Element, sent: dict[str, Any], vocab: Vocab
     if not isinstance(rules, list):
         raise _problem("", decision.get("id"), "缺少规则列表")
     ids = [r.get("id") for r in rules if isinstance(r, dict) and r.get("id")]
-    if len(set(ids)) != len(ids) or any(i not in old for i in ids):
+    if len(set(map(str, ids))) != len(ids) or any(not isinstance(i, str) or i not in old for i in ids):
         raise _problem("", decision.get("id"), "规则标识重复或不属于该表")
     written = []
     for sent_rule in rules:
@@ -260,7 +267,7 @@ def save_table(actor: Actor, draft_id: int, path: str, body: dict[str, Any]) -> 
         root = _dmn(bundle, path)
         by_id = {d.get("id"): d for d in root.iter("{*}decision")}
         for sent in body.get("decisions") or []:
-            decision = by_id.get(sent.get("id")) if isinstance(sent, dict) else None
+            decision = by_id.get(str(sent.get("id"))) if isinstance(sent, dict) else None
             if decision is None:
                 raise _problem(path, str(sent.get("id") if isinstance(sent, dict) else None), "决策不存在于该文件")
             try:

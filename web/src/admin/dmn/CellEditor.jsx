@@ -13,6 +13,7 @@ export default function CellEditor({ column, cell, isInput, onChange, readOnly }
 }
 
 function Condition({ column, cell, onChange, readOnly }) {
+  if (column.type === 'boolean') return <YesNoCondition column={column} cell={cell} onChange={onChange} readOnly={readOnly} />;
   const ops = comparisons(column.type);
   return (
     <div className="dmn-cell">
@@ -28,7 +29,6 @@ function Condition({ column, cell, onChange, readOnly }) {
 function Values({ column, cell, onChange, readOnly }) {
   const set = (i, v) => onChange({ ...cell, values: cell.values.map((old, j) => (j === i ? v : old)) });
   if (column.type === 'choice') return <Choices column={column} cell={cell} onChange={onChange} readOnly={readOnly} />;
-  if (column.type === 'boolean') return <YesNo value={cell.values[0]} onChange={(v) => set(0, v)} readOnly={readOnly} label={column.label} />;
   if (cell.op === 'between') {
     return (
       <span className="dmn-between">
@@ -67,6 +67,21 @@ function YesNo({ value, onChange, readOnly, label, empty }) {
       <option value="yes">是</option>
       <option value="no">否</option>
     </select>
+  );
+}
+
+// 任意 / 是 / 否 in one list: a yes-or-no condition needs no separate comparison.
+function YesNoCondition({ column, cell, onChange, readOnly }) {
+  const current = cell.op === 'any' ? 'any' : cell.values[0] === true ? 'yes' : 'no';
+  const pick = (v) => onChange(v === 'any' ? ANY : { op: 'eq', values: [v === 'yes'] });
+  return (
+    <div className="dmn-cell">
+      <select aria-label={column.label} data-testid="cell-op" value={current} disabled={readOnly} onChange={(e) => pick(e.target.value)}>
+        <option value="any">任意</option>
+        <option value="yes">是</option>
+        <option value="no">否</option>
+      </select>
+    </div>
   );
 }
 

@@ -11,7 +11,6 @@ const ORDERED = [
 // The comparisons a condition of this type offers, as [op, words].
 export function comparisons(type) {
   if (type === 'choice') return [['any', '任意'], ['in', '是以下之一'], ['not_in', '不是以下任何一项']];
-  if (type === 'boolean') return [['any', '任意'], ['eq', '为']];
   if (type === 'text') return [['any', '任意'], ['eq', '等于'], ['ne', '不等于']];
   return ORDERED;
 }
@@ -31,7 +30,6 @@ export function withComparison(cell, op, column) {
   const values = cell.op === 'raw' ? [] : cell.values || [];
   if (op === 'any') return ANY;
   if (op === 'in' || op === 'not_in') return { op, values: values.length ? values : [] };
-  if (column.type === 'boolean') return { op, values: [values[0] === true] };
   if (op === 'between') return { op, values: [values[0] ?? null, values[1] ?? null] };
   return { op, values: [values[0] ?? null] };
 }
