@@ -37,6 +37,14 @@ def pytest_configure(config: pytest.Config) -> None:
     browser_artifacts.configure(config)  # the screenshot folder, chosen before xdist's workers start
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that asks for no database (no `dbs` in its fixture closure) behaves the same on
+    every backend, so the PostgreSQL phase (`-m "not no_database"`) leaves it to the SQLite one."""
+    for item in items:
+        if "dbs" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.no_database)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     browser_artifacts.terminal_summary(terminalreporter)  # "browser screenshots: <folder>"
 
