@@ -57,17 +57,23 @@ def _rename_lanes(files: dict[str, bytes], manifest: dict[str, Any], old: str, n
             files[name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def _checked(offices: list[dict[str, Any]], units: list[str], known: set[str]) -> None:
+def _checked(offices: list[dict[str, Any]], units: list[str], manifest: dict[str, Any]) -> None:
+    known = {r["id"] for r in manifest.get("roles", [])}
+    kept = {o.get("role") for o in offices} & known  # lanes of removed offices go with them
+    lanes = {lane: role for lane, role in manifest.get("lanes", {}).items() if role in kept}
     errors = []
     seen: set[str] = set()
     for i, office in enumerate(offices):
-        name = office["name"].strip()
+        name, role = office["name"].strip(), office.get("role")
         if not name:
             errors.append({"field": f"offices/{i}/name", "message": "请填写机构名称"})
         elif name in seen:
             errors.append({"field": f"offices/{i}/name", "message": f"机构「{name}」重复"})
+        elif name in lanes and lanes[name] != role:  # two lanes of one name: rename in two saves
+            errors.append({"field": f"offices/{i}/name",
+                           "message": f"「{name}」现在是另一机构的泳道名：请先把那个机构改名并保存，再用这个名称"})
         seen.add(name)
-        if office.get("role") and office["role"] not in known:
+        if role and role not in known:
             errors.append({"field": f"offices/{i}/role", "message": "该机构不在草稿中，请刷新后重试"})
     for i, unit in enumerate(units):
         if not unit.strip():
@@ -88,19 +94,22 @@ def _new_role_id(taken: set[str]) -> str:
 
 def _refuse_removed(files: dict[str, bytes], manifest: dict[str, Any], removed: set[str]) -> None:
     drawn = _diagram_lanes(files, manifest)
+    gone = [r for r in manifest.get("roles", []) if r["id"] in removed]
     errors = [{"field": "offices", "message": f"「{r['name']}」在流程图 {', '.join(drawn[lane])} 中仍有泳道「{lane}」，"
                                              "请先在流程图中删除该泳道"}
-              for r in manifest.get("roles", []) if r["id"] in removed
-              for lane, role in manifest.get("lanes", {}).items() if role == r["id"] and lane in drawn]
+              for r in gone for lane, role in manifest.get("lanes", {}).items() if role == r["id"] and lane in drawn]
+    messages = manifest.get("messages", {}).values()
+    errors += [{"field": "offices", "message": f"「{r['name']}」可以发送「{message.get('name')}」，请先在清单中取消"}
+               for r in gone for message in messages if r["id"] in message.get("roles", [])]
     if errors:
-        raise FormInvalid("不能删除仍在流程图中使用的机构", errors=errors)
+        raise FormInvalid("不能删除仍在使用的机构", errors=errors)
 
 
 def write(files: dict[str, bytes], offices: list[dict[str, Any]], units: list[str]) -> dict[str, Any]:
     """Apply the organisation to the draft's files in place; returns the audit detail."""
     manifest = manifest_of(files)
     before = {r["id"]: r for r in manifest.get("roles", [])}
-    _checked(offices, units, set(before))
+    _checked(offices, units, manifest)
     kept = {o["role"] for o in offices if o.get("role")}
     removed = set(before) - kept
     _refuse_removed(files, manifest, removed)

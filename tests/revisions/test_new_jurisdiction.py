@@ -225,6 +225,10 @@ def test_renaming_an_office_renames_its_lanes_and_one_still_drawn_cannot_be_remo
                                                    "县财政局": roles["县财政局"],
                                                    "县审计局": office_roles(organisation)["县审计局"]}
 
+    swapped = [{**renamed[0], "name": "县财政局"}, renamed[1], {**renamed[2], "name": "项目单位"}, renamed[3]]
+    clash = fields(call(http, "PUT", f"/drafts/{draft['id']}/organisation", {"offices": swapped, "units": UNITS}))
+    assert set(clash) == {"offices/0/name", "offices/2/name"} and "另一机构的泳道名" in clash["offices/0/name"]
+
     removed = fields(call(http, "PUT", f"/drafts/{draft['id']}/organisation",
                           {"offices": renamed[:2] + renamed[3:], "units": UNITS}))
     assert "泳道「县财政局」" in removed["offices"] and f"{key}.bpmn" in removed["offices"]
