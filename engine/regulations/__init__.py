@@ -1,11 +1,11 @@
 """What is in force: a regulation bundle in memory (manifest, diagrams, tables, forms), the
 bundles and versions stored when deployed and which is in force on a date, the articles of a
 regulation's text and which elements cite them, the document fields a form declares, the
-decision tables in words, amounts in 万元.
+decision tables and timers' deadlines in words, amounts in 万元.
 
 This is the wing's public face: `api/`, `bench/` and the CLI use these names, never a module
 inside. Modules: bundles, store, articles, coverage, attachment_marker, amounts, vocabulary,
-cell_words, decision_words.
+cell_words, decision_words, timer_words.
 """
 
 from .amounts import is_amount, yuan_in_words

@@ -8,7 +8,8 @@ the check reads), deploy and uploads (a bundle in force, from folders or a zip),
 versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/);
 new_jurisdiction, organisation and blank_diagram (a jurisdiction drafted from nothing, its
 offices and units, an empty process), accounts (staff accounts given offices of deployed and
-drafted jurisdictions).
+drafted jurisdictions); draft_words (a draft's vocabulary, its timers in words) and
+decision_edit + decision_cells (a draft's decision tables edited in words).
 """
 
 from .accounts import create_account, list_accounts, office_directory, update_account
