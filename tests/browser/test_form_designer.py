@@ -43,11 +43,17 @@ def open_designer(page: Page, server: LiveServer, draft: dict, form_title: str) 
     expect(page.get_by_test_id("form-designer")).to_be_visible()
 
 
-def test_every_bundled_form_round_trips_through_the_designer(page: Page, live_server: LiveServer) -> None:
+def test_every_bundled_form_round_trips_through_the_designer(page: Page, live_server: LiveServer, shot) -> None:
     draft = new_draft(live_server, "表单设计器往返")
     open_designer(page, live_server, draft, "次年信息化项目申报")
     designer = page.get_by_test_id("form-designer")
     expect(designer.get_by_test_id("designer-field").first).to_contain_text("项目名称")
+    # a bundled field in words: its 条件必填 read from the form's if/then
+    designer.get_by_test_id("designer-field").get_by_role("button", name="紧急原因").click()
+    editor = designer.get_by_test_id("field-editor")
+    expect(editor.get_by_label("条件必填的字段")).to_have_value("emergency")
+    expect(editor.get_by_label("条件必填的取值").locator("option:checked")).to_have_text("是（直接报区政府审批）")
+    shot(page, "form-designer-bundled-form")
 
     schemas = sorted((ROOT / "forms").glob("*/*.schema.json"))
     assert len({p.parent.name for p in schemas}) == 5
@@ -73,6 +79,16 @@ def test_every_bundled_form_round_trips_through_the_designer(page: Page, live_se
     expect(row).to_contain_text("高级字段（在 JSON 中编辑）")
     row.get_by_role("button", name="并入的项目").click()
     expect(designer.get_by_test_id("advanced-field")).to_be_visible()
+
+    # 专家：JSON: text that is not JSON is flagged and not taken; JSON that parses is the form
+    designer.get_by_role("tab", name="专家：JSON").click()
+    raw = designer.get_by_label("表单结构（JSON Schema）")
+    raw.fill("{")
+    expect(designer.get_by_test_id("json-error")).to_be_visible()
+    raw.fill(merge.replace('"title": "合并项目后重新申报"', '"title": "合并申报（专家修改）"', 1))
+    expect(designer.get_by_test_id("json-error")).to_have_count(0)
+    designer.get_by_role("tab", name="设计", exact=True).click()
+    expect(designer.get_by_label("表单标题")).to_have_value("合并申报（专家修改）")
     assert_no_page_errors(page)
 
 
