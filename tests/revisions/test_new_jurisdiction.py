@@ -170,6 +170,18 @@ def test_a_new_jurisdiction_is_drafted_organised_staffed_drawn_deployed_and_walk
     case = http.as_("qh_edu").get(f"/api/v1/instances/{case_id}").body
     assert case["status"] == "completed" and case["open_tasks"] == [], (done, case)
 
+    # below the 50万 line the table sends the project straight to 县财政局, within 5 working days of review
+    small = http.as_("qh_edu").post("/api/v1/instances", {"process_key": key, "data": {
+        "project_name": "县政务服务终端", "construction_content": "乡镇便民服务终端", "budget_yuan": 300000,
+        "proposal": upload(http, "qh_edu", "proposal", process_key=key)}}).body
+    review = open_task(http, "qh_data", small["id"])
+    assert review["due_at"] and review["lane"] == "县数据局", review
+    complete(http, "qh_data", small["id"], "县数据局审核", {"review_result": "pass", "review_opinion": "同意"})
+    complete(http, "qh_finance", small["id"], "县财政局资金审核",
+             {"finance_result": "disagree", "finance_opinion": "资金不足"})
+    assert http.as_("qh_edu").get(f"/api/v1/instances/{small['id']}").body["status"] == "completed"
+    assert http.as_("qh_edu").get("/api/v1/tasks", instance_id=small["id"]).body["items"] == []
+
 
 def fields(reply: Reply) -> dict[str, str]:
     assert reply.status == 422, reply.body
