@@ -11,6 +11,9 @@ function ArticlePicker({ model, field, onModel, vocabulary }) {
   const articles = vocabulary?.articles || [];
   const chosen = field.prop['x-article'] || '';
   const known = articles.find((a) => a.id === chosen);
+  // The bundles cite an article at the head of a field's description (「四（一）：…」).
+  const cited = articles.filter((a) => a.id && (field.prop.description || '').startsWith(a.id))
+    .sort((a, b) => b.id.length - a.id.length)[0];
   return (
     <div data-testid="article-picker">
       <label className="field">条文依据
@@ -21,6 +24,7 @@ function ArticlePicker({ model, field, onModel, vocabulary }) {
         </select>
       </label>
       {known && <blockquote className="designer-article" data-testid="article-text">{known.id}　{known.text}</blockquote>}
+      {!chosen && cited && <div className="muted small">填写说明引用了 {cited.id}，可在上方选定为条文依据。</div>}
       {!articles.length && <div className="muted small">法规原文尚未分条，可先在“法规原文”中粘贴条文。</div>}
     </div>
   );

@@ -120,7 +120,7 @@ export function labelOf(kind, title) {
 }
 
 export function titleFor(kind, label) {
-  return kind === 'amount' ? `${label}（元）` : label;
+  return kind === 'amount' ? `${label.replace(YUAN_MARK, '')}（元）` : label;
 }
 
 // A fresh property of a kind, in the bundles' shape (label, help text and article carried over).
