@@ -43,7 +43,7 @@ def timer_expression(args: dict) -> dict:
 @blp.response(200, DraftWordsOut)
 def draft_words(draft_id: int) -> dict:
     """草稿的词汇：条款、日期字段、表单、决策表、流程、角色、代码及其名称"""
-    return revisions.draft_words(current_actor(), draft_id)
+    return revisions.draft_vocabulary(current_actor(), draft_id)
 
 
 @blp.route(f"/drafts/<{ID_PATH}:draft_id>/decisions/<bundle_path:path>", methods=["GET"], merge_slashes=False)

@@ -20,7 +20,7 @@ from .deploy import DeployOptions, DeployResult, FolderResults, deploy_folders
 from .deploy import deploy as deploy_bundle
 from .diff import diff_bundles, summary_text
 from .draft_words import timer_expression, timer_in_words
-from .draft_words import words as draft_words
+from .draft_words import words as draft_vocabulary
 from .drafts import add_process as add_draft_process
 from .drafts import create as create_draft
 from .drafts import create_new as create_jurisdiction_draft
@@ -58,7 +58,7 @@ __all__ = [
     "discard_draft",
     "draft_decisions_for_editing",
     "draft_organisation",
-    "draft_words",
+    "draft_vocabulary",
     "get_draft",
     "list_accounts",
     "list_drafts",
