@@ -1,8 +1,9 @@
 """The modeler behaves as its user expects: every tab and finding named in Chinese (no file name on
 the page), a save state that is true (an edit is unsaved until 保存, an undone edit is not an
 edit), 试运行 marking on the diagram the elements the simulation went through and those it
-found a problem with, and 部署 asking first — the effective date in Chinese and what changes —
-where 取消 deploys nothing and the diagram stays on the page after the deployment."""
+found a problem with, 新建流程 opening an empty diagram, and 部署 asking first — the effective
+date in Chinese and what changes — where 取消 deploys nothing and the diagram stays on the page
+after the deployment."""
 
 from __future__ import annotations
 
@@ -108,6 +109,15 @@ def test_tabs_in_chinese_true_save_state_and_trial_run_on_the_diagram(page: Page
     shot(page, "21-modeler-trial-run")
     page.get_by_role("button", name="隐藏试运行标记").click()
     expect(canvas.locator(".govit-visited")).to_have_count(0)
+
+    # 新建流程: an empty diagram in a tab of its own, named by the process
+    page.get_by_role("button", name="新建流程").click()
+    page.get_by_label("新流程名称").fill("信息系统日常运维")
+    page.get_by_role("button", name="创建", exact=True).click()
+    expect(tabs.get_by_role("tab", name="流程图：信息系统日常运维")).to_have_attribute("aria-selected", "true")
+    expect(canvas.locator(".djs-shape").first).to_be_attached()
+    expect(state).to_have_text("已全部保存")
+    assert file_names_on(page) == []
     assert_no_page_errors(page)
 
 

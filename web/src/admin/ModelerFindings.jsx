@@ -76,7 +76,7 @@ export default function ModelerFindings({ validation, findings, revision, focus,
               <span className={`sev-${f.severity}`}>[{SEVERITY[f.severity] || f.severity}]</span>{' '}
               <span className="muted">{f.source}</span>{' '}
               {f.file && <span className="muted">{files[f.file]}</span>}
-              {f.element && <span> · {f.name || names[f.element] || '未命名元素'}</span>}
+              {f.element && <span> · {(f.name && f.name !== f.element ? f.name : names[f.element]) || '未命名元素'}</span>}
               {f.line && <span className="muted"> · 第 {f.line} 行</span>}
               ：{words(f.message)}
               {f.path?.length > 0 && <div className="muted" style={{ fontSize: 12 }}>路径：{f.path.map(words).join(' → ')}</div>}

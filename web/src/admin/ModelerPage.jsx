@@ -50,6 +50,7 @@ export default function ModelerPage() {
   const exported = useRef({}); // path → the editor's export of the saved text
   const jsonErrors = useRef({});
   const [dirty, setDirty] = useState({});
+  const [wordsDirty, setWordsDirty] = useState({}); // decision tables the words editor holds unsaved
   const [active, setActive] = useState(null);
   const [bpmn, setBpmn] = useState(null);
   const dmnRef = useRef(null);
@@ -74,6 +75,7 @@ export default function ModelerPage() {
     exported.current = {};
     jsonErrors.current = {};
     setDirty({});
+    setWordsDirty({});
     setGeneration((g) => g + 1);
     setBpmn(null);
     setSelected(null);
@@ -153,10 +155,17 @@ export default function ModelerPage() {
     ? { title: '草稿已被他人修改，请刷新', status: 409, problem: { detail: '刷新将载入他人保存的版本，您尚未保存的修改会丢失；可先复制需要保留的内容。' } }
     : e);
 
-  // Saves every changed file; the revision it ends on, or null when it failed.
+  // Saves every changed file; the revision it ends on, or null when it failed. A decision table
+  // edited in words is saved by its editor's own 保存 (through the server's table endpoint).
   const save = useCallback(async () => {
     setError(null);
     setMessage(null);
+    const words = Object.keys(wordsDirty).filter((p) => wordsDirty[p]);
+    if (words.length) {
+      const names = fileNames(texts.current);
+      setError({ title: '决策表有未保存的修改', problem: { detail: `请先点${words.map((p) => names[p]).join('、')}上方的“保存”。` } });
+      return null;
+    }
     clearTimeout(checkTimer.current);
     await flush();
     const paths = Object.keys(texts.current).filter(changed);
@@ -191,7 +200,7 @@ export default function ModelerPage() {
       setBusy(null);
       setDirty(Object.fromEntries(Object.keys(texts.current).filter(changed).map((p) => [p, true])));
     }
-  }, [draft, draftId, flush, changed]);
+  }, [draft, draftId, flush, changed, wordsDirty]);
 
   const runValidation = useCallback(async (label) => {
     setBusy(label);
@@ -297,11 +306,12 @@ export default function ModelerPage() {
   // 新建流程: an empty diagram made by the server, opened in its own tab.
   const createProcess = useCallback(async (e) => {
     e.preventDefault();
-    if ((await save()) == null) return;
+    const revision = await save();
+    if (revision == null) return;
     setBusy('process');
     try {
       const before = new Set(Object.keys(saved.current));
-      const d = await api.post(draftUrl(draftId, '/processes'), { name: newProcess.trim() });
+      const d = await api.post(draftUrl(draftId, '/processes'), { name: newProcess.trim(), revision });
       const added = classifyFiles(d.files).bpmn.find((p) => !before.has(p)) || null;
       applyDetail(d, added);
       setNewProcess(null);
@@ -338,7 +348,7 @@ export default function ModelerPage() {
   }, [save, readOnly]);
 
   // Warn before leaving with unsaved edits.
-  const anyDirty = Object.values(dirty).some(Boolean);
+  const anyDirty = Object.values(dirty).some(Boolean) || Object.values(wordsDirty).some(Boolean);
   useEffect(() => {
     if (!anyDirty) return undefined;
     const handler = (e) => { e.preventDefault(); e.returnValue = ''; };
@@ -425,7 +435,7 @@ export default function ModelerPage() {
   const formPaths = kinds.forms.filter(isForm);
   const formDirty = (p) => dirty[p] || dirty[uiOf(p)];
   const tabs = [
-    ...[...kinds.bpmn, ...kinds.dmn].map((p) => ({ key: p, label: files[p], dirty: dirty[p] })),
+    ...[...kinds.bpmn, ...kinds.dmn].map((p) => ({ key: p, label: files[p], dirty: dirty[p] || wordsDirty[p] })),
     ...Object.keys(texts.current).filter((p) => !p.startsWith('forms/') && !kinds.bpmn.includes(p) && !kinds.dmn.includes(p))
       .sort((a, b) => (a === 'manifest.json' ? -1 : b === 'manifest.json' ? 1 : a.localeCompare(b)))
       .map((p) => ({ key: p, label: files[p], dirty: dirty[p] })),
@@ -512,8 +522,8 @@ export default function ModelerPage() {
         <div data-testid="dmn-editor">
           {DmnWordsEditor && <ExpertSwitch expert={expert} onChange={setExpert} words="按文字编辑" raw="专家视图" />}
           {DmnWordsEditor && !expert ? (
-            <DmnWordsEditor key={editorKey} draftId={draft.id} path={active} revision={draft.revision}
-              onSaved={onWordsSaved} onDirty={(d) => setDirty((cur) => ({ ...cur, [active]: d }))} />
+            <DmnWordsEditor key={editorKey} draftId={draft.id} path={active} revision={draft.revision} readOnly={readOnly}
+              onSaved={onWordsSaved} onDirty={(d) => setWordsDirty((cur) => (Boolean(cur[active]) === d ? cur : { ...cur, [active]: d }))} />
           ) : (
             <>
               <p className="muted">点击单元格即可修改（例如限额），修改后点“保存”。</p>
@@ -564,10 +574,10 @@ function FormEditor({ path, texts, files, readOnly, expert, onExpert, vocabulary
     <div data-testid="form-editor">
       {FormDesigner && <ExpertSwitch expert={expert} onChange={onExpert} words="表单设计" raw="专家（JSON）" />}
       {designer ? (
-        <FormDesigner schemaText={texts[path]} uiText={texts[ui] ?? ''} vocabulary={vocabulary}
+        <FormDesigner schemaText={texts[path]} uiText={texts[ui] ?? ''} vocabulary={vocabulary} readOnly={readOnly}
           onChange={({ schemaText, uiText }) => {
             onText(path, schemaText);
-            if (uiText || ui in texts) onText(ui, uiText);
+            if (typeof uiText === 'string' && (uiText || ui in texts)) onText(ui, uiText);
           }} />
       ) : (
         <>

@@ -65,7 +65,9 @@ export function inWords(message, files, names) {
   for (const path of Object.keys(files).sort((a, b) => b.length - a.length)) {
     if (text.includes(path)) text = text.split(path).join(`「${files[path]}」`);
   }
-  return text.replace(/[A-Za-z_][\w-]*/g, (token) => (names[token] && token.length > 2 ? `「${names[token]}」` : token));
+  text = text.replace(/[A-Za-z_][\w-]*/g, (token) => (names[token] && token.length > 2 ? `「${names[token]}」` : token));
+  // a quoted list of what was replaced (["「甲」", "「乙」"]) reads as 「甲」、「乙」
+  return text.replace(/\[((?:\s*"「[^」"]*」"\s*,?)+)\]/g, (all, inner) => inner.match(/「[^」"]*」/g).join('、'));
 }
 
 // 2027-01-01 → 2027年1月1日
