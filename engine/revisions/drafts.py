@@ -142,7 +142,7 @@ def pending_jurisdictions() -> list[dict[str, Any]]:
     for row in rows:
         try:
             manifest = organisation.manifest_of(_files(row))
-        except (KeyError, ValueError):
+        except BundleInvalid:
             continue
         if isinstance(manifest, dict) and manifest.get("id") == row.jurisdiction_id:
             manifests.append(manifest)
@@ -373,7 +373,7 @@ def add_process(actor: Actor, draft_id: int, name: str, revision: int | None = N
         if not manifest.get("roles"):
             raise FormInvalid("请先设置办理机构", errors=[{
                 "field": "name", "message": "草稿还没有办理机构：请先在「机构与单位」中添加，流程图按机构分泳道"}])
-        if any(p["name"] == name.strip() for p in manifest.get("processes", [])):
+        if any(p.get("name") == name.strip() for p in manifest.get("processes", [])):
             raise FormInvalid("流程名称重复", errors=[{
                 "field": "name", "message": f"草稿中已有流程「{name.strip()}」"}])
         key = new_jurisdiction.new_process_key()

@@ -7,19 +7,44 @@ removing an office a diagram lane still uses is refused with the lane named."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
 
 from .. import safe_xml
-from ..errors import FormInvalid
+from ..errors import BundleInvalid, FormInvalid
 from ..regulations.bundles import MANIFEST
 
 LANE = "{http://www.omg.org/spec/BPMN/20100524/MODEL}lane"
 
 
+def _unreadable(message: str) -> BundleInvalid:
+    return BundleInvalid("清单无法读取机构", errors=[{"file": MANIFEST, "element": None, "line": None,
+                                                 "message": message}])
+
+
 def manifest_of(files: dict[str, bytes]) -> dict[str, Any]:
-    return json.loads(files[MANIFEST])
+    """The draft's manifest, refused (422 naming manifest.json) when an expert's edit left
+    its offices unreadable."""
+    try:
+        manifest = json.loads(files[MANIFEST])
+    except (KeyError, ValueError) as exc:
+        raise _unreadable(f"manifest.json 缺失或不是有效的 JSON：{exc}") from exc
+    if not isinstance(manifest, dict):
+        raise _unreadable("manifest.json 应为一个对象")
+    roles, lanes = manifest.get("roles", []), manifest.get("lanes", {})
+    if not isinstance(roles, list) or not all(isinstance(r, dict) and isinstance(r.get("id"), str)
+                                              and isinstance(r.get("name"), str) for r in roles):
+        raise _unreadable("roles 应为机构列表，每项有 id 和 name")
+    if not isinstance(lanes, dict) or not all(isinstance(v, str) for v in lanes.values()):
+        raise _unreadable("lanes 应为「泳道名 → 角色」的对象")
+    if not isinstance(manifest.get("messages", {}), dict) or not all(
+            isinstance(manifest.get(key, []), list) for key in ("units", "bpmn_files", "processes")):
+        raise _unreadable("messages 应为对象，units、bpmn_files、processes 应为列表")
+    if not all(isinstance(p, dict) for p in manifest.get("processes", [])):
+        raise _unreadable("processes 的每一项应为对象")
+    return manifest
 
 
 def read(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -34,22 +59,31 @@ def read(manifest: dict[str, Any]) -> dict[str, Any]:
             "units": list(manifest.get("units", []))}
 
 
+def _diagrams(files: dict[str, bytes], manifest: dict[str, Any]) -> Iterator[tuple[str, etree._Element]]:
+    """Each diagram of the draft, parsed; one that is not well-formed XML stops the change
+    (its lanes cannot be checked), named with its line."""
+    for name in manifest.get("bpmn_files", []):
+        if not isinstance(name, str) or name not in files:
+            continue
+        try:
+            yield name, safe_xml.parse(files[name])
+        except etree.XMLSyntaxError as exc:
+            raise BundleInvalid(f"流程图 {name} 无法读取", errors=[{
+                "file": name, "element": None, "line": exc.lineno,
+                "message": f"XML 格式错误，无法核对其中的泳道：{exc.msg}"}]) from exc
+
+
 def _diagram_lanes(files: dict[str, bytes], manifest: dict[str, Any]) -> dict[str, list[str]]:
     """Lane name → the diagram files that draw a lane of that name."""
     found: dict[str, list[str]] = {}
-    for name in manifest.get("bpmn_files", []):
-        if name not in files:
-            continue
-        for lane in safe_xml.parse(files[name]).iter(LANE):
+    for name, root in _diagrams(files, manifest):
+        for lane in root.iter(LANE):
             found.setdefault(lane.get("name") or "", []).append(name)
     return found
 
 
 def _rename_lanes(files: dict[str, bytes], manifest: dict[str, Any], old: str, new: str) -> None:
-    for name in manifest.get("bpmn_files", []):
-        if name not in files:
-            continue
-        root = safe_xml.parse(files[name])
+    for name, root in list(_diagrams(files, manifest)):
         lanes = [lane for lane in root.iter(LANE) if lane.get("name") == old]
         for lane in lanes:
             lane.set("name", new)
@@ -73,7 +107,9 @@ def _checked(offices: list[dict[str, Any]], units: list[str], manifest: dict[str
             errors.append({"field": f"offices/{i}/name",
                            "message": f"「{name}」现在是另一机构的泳道名：请先把那个机构改名并保存，再用这个名称"})
         seen.add(name)
-        if role and role not in known:
+        if role and [o.get("role") for o in offices].count(role) > 1:
+            errors.append({"field": f"offices/{i}/role", "message": "同一机构出现了两次，请刷新后重试"})
+        elif role and role not in known:
             errors.append({"field": f"offices/{i}/role", "message": "该机构不在草稿中，请刷新后重试"})
     for i, unit in enumerate(units):
         if not unit.strip():

@@ -273,3 +273,19 @@ def test_an_empty_process_opens_with_a_lane_per_office_and_its_start_in_the_appl
     assert "已有流程" in twice["name"]
     report = call(http, "POST", f"/drafts/{draft['id']}/validate").body
     assert report["ok"] is False and report["problems"]  # not deployable until it is drawn
+
+
+def test_a_manifest_or_diagram_an_expert_broke_is_named_not_a_server_error(http):
+    draft = new_draft(http)
+    organise(http, draft["id"])
+    draft = call(http, "POST", f"/drafts/{draft['id']}/processes", {"name": "项目立项审批"}).body
+    key = manifest(draft)["processes"][0]["key"]
+    broken = save(http, draft, f"{key}.bpmn", "<bpmn:definitions")
+    reply = call(http, "PUT", f"/drafts/{draft['id']}/organisation", {"offices": [], "units": []})
+    assert reply.status == 422 and reply.body["errors"][0]["file"] == f"{key}.bpmn", reply.body
+    save(http, broken, "manifest.json", '{"roles": "不是列表"}')
+    for method, path, body in [("GET", "/organisation", None), ("POST", "/processes", {"name": "另一个流程"}),
+                               ("PUT", "/organisation", {"offices": [], "units": []})]:
+        reply = call(http, method, f"/drafts/{draft['id']}{path}", body)
+        assert reply.status == 422 and reply.body["errors"][0]["file"] == "manifest.json", reply.body
+    assert call(http, "GET", "/users/offices").status == 200  # the broken draft is left out
