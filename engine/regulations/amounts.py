@@ -7,9 +7,11 @@ amount from any other number, shared by whatever shows a value or a threshold in
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 YUAN_MARKS = ("（元）", "(元)")
+YUAN_FIRST = re.compile(r"([（(])元[，,、]\s*")  # （元，最新审定/安排/调整） keeps its note
 
 
 def is_amount(name: str | None, *titles: str | None) -> bool:
@@ -24,7 +26,7 @@ def without_yuan_mark(title: str) -> str:
     """A column heading without its （元）, for columns whose cells carry their own unit."""
     for mark in YUAN_MARKS:
         title = title.replace(mark, "")
-    return title.strip()
+    return YUAN_FIRST.sub(r"\1", title).strip()
 
 
 def plain_number(value: float | int) -> str:
