@@ -80,6 +80,7 @@ def _lint(bundle: Bundle, form_ok: dict[str, bool]) -> list[Problem]:
             problems += lint.check_flows(doc, process)
         problems += lint.check_references(doc, processes, decisions)
         problems += lint.check_lanes_and_forms(doc, bundle, form_ok)
+        problems += lint.check_recommended(doc)
     for proc in bundle.manifest["processes"]:
         if proc["key"] not in processes:
             problems.append(Problem("manifest.json", f"清单中的流程在 BPMN 文件中不存在：{proc['key']}"))

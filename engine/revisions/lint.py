@@ -12,6 +12,8 @@ from lxml import etree
 
 from .. import safe_xml
 from ..regulations.bundles import Bundle, Problem
+from . import bpmnlint_rules
+from .simulation.report import Finding
 
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
@@ -194,3 +196,28 @@ def check_lanes_and_forms(doc: Document, bundle: Bundle, form_ok: dict[str, bool
                 if name not in form_ok:
                     problems.append(doc.problem(el, f"表单文件不存在：forms/{name}"))
     return problems
+
+
+def check_recommended(doc: Document) -> list[Problem]:
+    """bpmnlint's recommended rules of severity error (bpmnlint_rules): each finding refuses
+    the bundle, as the modeler's live lint shows it in red."""
+    return [Problem(doc.file, finding.message, element=finding.element, line=finding.line)
+            for finding in bpmnlint_rules.check(doc.root) if finding.severity == bpmnlint_rules.ERROR]
+
+
+def recommended_warnings(bundle: Bundle) -> list[Finding]:
+    """bpmnlint's recommended rules of severity warning, as findings of the validation report:
+    they do not refuse the bundle."""
+    out = []
+    for name in bundle.manifest.get("bpmn_files", []):
+        doc, _problems = parse_xml(bundle, name)
+        if doc is None:
+            continue
+        for finding in bpmnlint_rules.check(doc.root):
+            if finding.severity != bpmnlint_rules.WARNING:
+                continue
+            element = doc.root.xpath("//*[@id=$id]", id=finding.element)[0]
+            process = next((a.get("id") for a in element.iterancestors(BPMN + "process")), "")
+            out.append(Finding("lint_warning", process, finding.element, element.get("name") or "",
+                               f"{finding.message}（{name}）"))
+    return out

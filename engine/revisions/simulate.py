@@ -20,6 +20,7 @@ from typing import Any
 from ..language import ceiling
 from ..language.scripting import script_engine_with
 from ..regulations.bundles import Bundle
+from . import lint
 from .simulation import analysis, specs
 from .simulation.doubles import SimulatedCases
 from .simulation.explorer import Explorer, Setup
@@ -55,7 +56,7 @@ def simulate_bundle(bundle: Bundle, *, max_states: int = 3000, time_budget_s: fl
         with ceiling(deadline):  # no expression of this process runs past its share of the budget
             summaries[key] = _explore(setup, cases, worlds, max_states, deadline, findings)
     unreached = _unreached({k: specs.catalogue(texts[k], nodes) for k in summaries}, summaries)
-    ordered = parse_findings + form_findings + list(findings.values()) + unreached
+    ordered = parse_findings + lint.recommended_warnings(bundle) + form_findings + list(findings.values()) + unreached
     return {
         "ok": not any(f.severity == ERROR for f in ordered),
         "processes": {k: s.as_dict() for k, s in summaries.items()},

@@ -21,6 +21,7 @@ KINDS = {
     "exploration_capped": WARNING,  # state or time cap hit: results are partial
     "form_not_generated": ERROR,  # no valid data could be generated for a form
     "parse_error": ERROR,         # the diagrams cannot be built at all
+    "lint_warning": WARNING,      # a bpmnlint recommended rule of severity warning (revisions/lint.py)
 }
 
 
