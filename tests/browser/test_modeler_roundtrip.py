@@ -57,27 +57,37 @@ def facts(xml: bytes) -> Counter:
 # Select every element of the open diagram once and read which groups the panel rendered for it.
 VISIT_EVERY_ELEMENT = """async () => {
     const m = window.__govitModeler.modeler;
+    const canvas = m.get('canvas');
     const registry = m.get('elementRegistry');
     const selection = m.get('selection');
-    const root = m.get('canvas').getRootElement();
+    const home = canvas.getRootElement();
+    const roots = canvas.getRootElements();
     const panel = document.querySelector('[data-testid="properties-panel"]');
-    let shown = selection.get().length ? selection.get()[0] : root; // what the panel shows now
+    let shown = selection.get().length ? selection.get()[0] : home; // what the panel shows now
     m.get('eventBus').on('propertiesPanel.updated', (e) => { shown = e.element; });
-    const settle = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 10)));
-    // the page answers a selection by selecting it again (its `selected` state) a moment later:
-    // select until the selection and the panel both hold the element
+    const settle = () => new Promise((done) => setTimeout(done, 20));
+    // A collapsed sub-process's content is drawn on its own plane (root): show that plane first.
+    // The page answers a selection by selecting it again (its `selected` state) a moment later:
+    // select until the selection and the panel have held the element for a while.
     const show = async (el) => {
-        for (let i = 0; i < 20; i += 1) {
-            const want = el === root ? [] : [el];
-            if (selection.get().length !== want.length || selection.get()[0] !== want[0]) selection.select(want[0] || null);
-            await settle();
-            await settle();
-            if (shown === el && (el === root ? !selection.get().length : selection.get()[0] === el)) return true;
+        const isRoot = roots.includes(el);
+        const plane = isRoot ? el : canvas.findRoot(el);
+        if (plane && canvas.getRootElement() !== plane) canvas.setRootElement(plane);
+        const holds = () => shown === el && (isRoot ? !selection.get().length
+            : selection.get().length === 1 && selection.get()[0] === el);
+        for (let attempt = 0; attempt < 10; attempt += 1) {
+            if (!holds()) selection.select(isRoot ? null : el);
+            let stable = 0;
+            for (let t = 0; t < 25 && stable < 3; t += 1) {
+                await settle();
+                stable = holds() ? stable + 1 : 0;
+            }
+            if (stable >= 3) return true;
         }
         return false;
     };
     const seen = {};
-    for (const el of [root, ...registry.getAll().filter((e) => e !== root && e.type !== 'label')]) {
+    for (const el of [home, ...registry.getAll().filter((e) => e !== home && e.type !== 'label')]) {
         const reached = await show(el);
         const bo = el.businessObject;
         seen[el.id] = {
@@ -89,6 +99,7 @@ VISIT_EVERY_ELEMENT = """async () => {
             multi: bo.loopCharacteristics?.$type === 'bpmn:MultiInstanceLoopCharacteristics',
         };
     }
+    canvas.setRootElement(home);
     selection.select(null);
     return {seen, changed: m.get('commandStack').canUndo()};
 }"""

@@ -13,6 +13,7 @@ import {
   CalledProcessEntry, ConditionEntry, DecisionEntry, DefaultFlowEntry, MultiInstanceEntry, PrePostScriptEntry, ScriptEntry,
 } from './entries/logic.js';
 import { TimerEntry } from './entries/timer.js';
+import { FoldedEntries } from './entries/common.js';
 
 const AFTER_THE_STANDARD_PROVIDER = 500;
 const KEPT_GENERAL = new Set(['name', 'processName']);
@@ -89,9 +90,16 @@ function specific(element, standard) {
   return out;
 }
 
+// The standard message / signal / error / escalation / link groups name the engine's codes (a
+// message's or signal's name is what processes match on): kept whole, folded as an expert's.
+function folded(standardGroup) {
+  const entry = { id: `${standardGroup.id}Expert`, component: FoldedEntries, label: standardGroup.label, entries: standardGroup.entries };
+  return { ...standardGroup, entries: [entry], shouldOpen: true };
+}
+
 export function arrange(element, groups) {
   const standard = Object.fromEntries(groups.map((g) => [g.id, g]));
-  const rest = groups.filter((g) => !REPLACED.has(g.id)).map((g) => ({ ...g, shouldOpen: true }));
+  const rest = groups.filter((g) => !REPLACED.has(g.id)).map(folded);
   return [group('general', '基本信息', basics(element, standard)), ...specific(element, standard), ...rest].filter(Boolean);
 }
 

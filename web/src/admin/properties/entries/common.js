@@ -69,3 +69,11 @@ export function Choice({ id, label, value, options, onChange, testid, disabled =
       onChange: (e) => onChange(e.target.value), 'data-testid': testid,
     }, options.map((o) => h('option', { value: o.value, key: o.value }, o.label))));
 }
+
+/** Other entries (`entries`: the standard panel's), folded as an expert's under `label`. */
+export function FoldedEntries({ element, label, entries }) {
+  return Expert({
+    summary: label,
+    children: entries.map((entry) => h(entry.component, { ...entry, element, key: entry.id })),
+  });
+}

@@ -31,11 +31,13 @@ function problemText(e) {
 /** The words of one change to `words` (a new kind keeps what still applies). */
 function nextWords(words, change, dateFields) {
   const next = { kind: 'working_days', n: null, from_field: null, date: null, ...(words || {}), ...change };
+  if ('n' in change) next.n_field = null; // a number typed replaces a count the case held
   if (COUNTED.has(next.kind)) {
-    next.n = Number.isInteger(next.n) && next.n > 0 ? next.n : 5;
+    if (!(Number.isInteger(next.n) && next.n > 0) && !next.n_field) next.n = 5;
     next.date = null;
   } else {
     next.n = null;
+    next.n_field = null;
     if (next.kind !== 'field') next.from_field = null;
     if (next.kind !== 'date') next.date = null;
   }
@@ -52,6 +54,8 @@ export function TimerEntry({ element, id }) {
   const [read, setRead] = useState({ loading: true, words: null, sentence: null });
   const [error, setError] = useState(null);
   const pending = useRef(null);
+  const latest = useRef(null); // the words last written: quick successive changes build on each other
+  const writing = useRef(0);
 
   useEffect(() => {
     let live = true;
@@ -61,7 +65,11 @@ export function TimerEntry({ element, id }) {
       return undefined;
     }
     ctx.timerWords(expression)
-      .then((r) => { if (live) setRead({ loading: false, words: r.words, sentence: r.sentence }); })
+      .then((r) => {
+        if (!live) return;
+        if (!writing.current) latest.current = r.words;
+        setRead({ loading: false, words: r.words, sentence: r.sentence });
+      })
       .catch((e) => { if (live) { setRead({ loading: false, words: null, sentence: null }); setError(problemText(e)); } });
     return () => { live = false; };
   }, [expression, ctx.draftId]);
@@ -72,13 +80,19 @@ export function TimerEntry({ element, id }) {
   const words = read.words;
 
   const write = async (change) => {
-    const next = nextWords(words, change, dateFields);
+    const before = latest.current || words;
+    const next = nextWords(before, change, dateFields);
+    latest.current = next;
+    writing.current += 1;
     try {
       const out = await ctx.timerExpression(next);
       setError(null);
       setExpression(editing, element, timer.def, 'timeDate', out.expression, TIMER_PROPS);
     } catch (e) {
+      latest.current = before;
       setError(problemText(e));
+    } finally {
+      writing.current -= 1;
     }
   };
   const writeLater = (change) => {
@@ -99,7 +113,7 @@ export function TimerEntry({ element, id }) {
       h('label', { class: 'bio-properties-panel-label', for: `govit-${id}-n` }, '数量'),
       h('input', {
         id: `govit-${id}-n`, type: 'number', min: 1, step: 1, class: 'bio-properties-panel-input', value: words.n ?? '',
-        'data-testid': 'timer-n',
+        placeholder: words.n_field ? '按流程算出' : '', 'data-testid': 'timer-n',
         onInput: (e) => { const n = parseInt(e.target.value, 10); if (n > 0) writeLater({ n }); },
       })),
     COUNTED.has(kind) && Choice({
@@ -116,6 +130,14 @@ export function TimerEntry({ element, id }) {
     kind === 'field' && Choice({
       id: `${id}-field`, label: '日期字段', value: words.from_field || '', options: fieldOptions,
       onChange: (v) => write({ from_field: v }),
+    }),
+    (COUNTED.has(kind) || kind === 'field') && h('label', { class: 'govit-check' },
+      h('input', { type: 'checkbox', checked: Boolean(words.working_day), onChange: (e) => write({ working_day: e.target.checked }) }),
+      ' 到期日遇节假日顺延至工作日'),
+    kind && kind !== 'working_days' && kind !== 'quarter_end' && kind !== 'month_end' && Choice({
+      id: `${id}-at`, label: '到期时刻', value: words.at || (COUNTED.has(kind) ? 'start' : 'end'), testid: 'timer-at',
+      options: [{ value: 'start', label: '到期日零时（当日开始）' }, { value: 'end', label: '到期日结束时' }],
+      onChange: (v) => write({ at: v }),
     }),
     read.sentence && h('p', { class: 'govit-sentence', 'data-testid': 'timer-sentence' }, `期限：${read.sentence}`),
     !read.loading && !words && expression && muted('此期限无法用句子表示，可在下方专家栏修改表达式。'),
