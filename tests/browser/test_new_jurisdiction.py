@@ -78,6 +78,11 @@ def create_people(page: Page) -> None:
         expect(page.get_by_role("status")).to_have_text(f"已保存：{name}（{unit}）")
         expect(page.get_by_test_id("users").get_by_role("row", name=re.compile(f"{name}（{unit}）"))
                ).to_contain_text(f"{NAME} · {office}")
+    row = page.get_by_test_id("users").get_by_role("row", name=re.compile("孙丽（县财政局）"))
+    row.get_by_role("button", name="停用").click()
+    expect(row).to_contain_text("已停用")
+    row.get_by_role("button", name="启用").click()
+    expect(page.get_by_role("status")).to_have_text("孙丽（县财政局） 已启用")
     save_screenshot(page, "new-jurisdiction-3-users")
     table = page.get_by_test_id("users").inner_text()
     assert not any(username in table for username, *_ in PEOPLE), table  # people by name, never by login
