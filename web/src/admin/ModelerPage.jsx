@@ -7,26 +7,23 @@ import DmnCanvas from './DmnCanvas.jsx';
 import PropertiesPanel from './PropertiesPanel.jsx';
 import TextEditor from './TextEditor.jsx';
 import DeployPanel from './DeployPanel.jsx';
+import FormEditor, { ExpertSwitch } from './FormEditor.jsx';
 import ModelerFindings, { findingsOf } from './ModelerFindings.jsx';
-import { TrialLegend, trialMarkers, visitedElements } from './TrialRun.jsx';
+import { TrialLegend } from './TrialRun.jsx';
+import useDraftTexts from './useDraftTexts.js';
+import { useDiagramMarks, useLeaveWarning, useModelerTestHook, useSaveShortcut } from './modelerHooks.js';
 import { DRAFT_STATUS } from './DraftsPage.jsx';
 import { classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx';
 import { DiffSummary } from './DiffPage.jsx';
 import { elementNames, fileNames, formTitle, isForm, isFormUi, schemaOf, uiOf } from './bundleNames.js';
-import { DmnWordsEditor, FormDesigner } from './hostedEditors.js';
+import { DmnWordsEditor } from './hostedEditors.js';
 import './admin.css';
 
-// The in-product modeler for a bundle draft (/drafts/:draftId).
-//
-// Save state is true: a file is 未保存 only while its text differs from what was last loaded or
-// saved (a diagram or table compared as its editor exports it, so an undone edit is clean again).
-//
-// Test hooks for the browser tests: while a BPMN tab is open,
-//   window.__govitModeler = {file, modeler, saveXML: () => Promise<string>, select: (id) => boolean}
-// (the bpmn-js Modeler of that tab, its current XML, and selecting an element by id so that the
-// properties panel shows it — the palette can cover shapes at the left edge); while dmn-js shows
-// a DMN tab, window.__govitDmnModeler = {file, modeler, saveXML: () => Promise<string>}.
-// Both are removed when the tab closes.
+// The in-product modeler for a bundle draft (/drafts/:draftId): a tab per diagram, decision
+// table and setting, a form picked by its title; 保存 (with a true save state, useDraftTexts.js),
+// 校验, 试运行 (the simulation on the diagram, TrialRun.jsx), 部署 after a confirmation
+// (DeployPanel.jsx). Test hooks: window.__govitModeler (modelerHooks.js) while a BPMN tab is
+// open, window.__govitDmnModeler while dmn-js shows a DMN tab; removed when the tab closes.
 
 const CHECK_DELAY_MS = 300; // an editor's export is compared once the edits pause
 
@@ -41,16 +38,19 @@ function filePath(path) {
 
 const draftUrl = (id, rest = '') => `/drafts/${encodeURIComponent(id)}${rest}`;
 
+// A 409 that is not about a deployed draft: someone else saved first.
+const conflict = (e) => (e.status === 409 && !readOnlyProblem(e)
+  ? { title: '草稿已被他人修改，请刷新', status: 409, problem: { detail: '刷新将载入他人保存的版本，您尚未保存的修改会丢失；可先复制需要保留的内容。' } }
+  : e);
+
 export default function ModelerPage() {
   const { draftId } = useParams();
   const [draft, setDraft] = useState(null);
   const [loadError, setLoadError] = useState(null);
-  const saved = useRef({}); // path → text as last loaded or saved
-  const texts = useRef({}); // path → working text
-  const exported = useRef({}); // path → the editor's export of the saved text
-  const jsonErrors = useRef({});
-  const [dirty, setDirty] = useState({});
-  const [wordsDirty, setWordsDirty] = useState({}); // decision tables the words editor holds unsaved
+  const {
+    texts, saved, jsonErrors, dirty, wordsDirty, anyDirty, unsavedWords, reset, changedPaths, recheck, recheckAll, edited,
+    setText, markSaved, forget, rememberExport, setWordsUnsaved,
+  } = useDraftTexts();
   const [active, setActive] = useState(null);
   const [bpmn, setBpmn] = useState(null);
   const dmnRef = useRef(null);
@@ -70,20 +70,15 @@ export default function ModelerPage() {
   const checkTimer = useRef(null);
 
   const applyDetail = useCallback((d, open = null) => {
-    saved.current = { ...(d.files || {}) };
-    texts.current = { ...(d.files || {}) };
-    exported.current = {};
-    jsonErrors.current = {};
-    setDirty({});
-    setWordsDirty({});
+    reset(d.files);
     setGeneration((g) => g + 1);
     setBpmn(null);
     setSelected(null);
     setDraft(d);
     setValidation(d.validation || null);
     const first = classifyFiles(d.files).bpmn[0] || Object.keys(d.files || {})[0] || null;
-    setActive((cur) => open || (cur && cur in saved.current ? cur : first));
-  }, []);
+    setActive((cur) => open || (cur && cur in (d.files || {}) ? cur : first));
+  }, [reset]);
 
   const load = useCallback(async () => {
     setLoadError(null);
@@ -97,7 +92,7 @@ export default function ModelerPage() {
   }, [draftId, applyDetail]);
   useEffect(() => { load(); }, [load]);
 
-  const kinds = useMemo(() => classifyFiles(draft ? texts.current : {}), [draft, dirty]);
+  const kinds = useMemo(() => classifyFiles(draft ? texts.current : {}), [draft, dirty]); // eslint-disable-line react-hooks/exhaustive-deps
   const juris = useLoad(() => (draft?.jurisdiction ? api.get('/jurisdictions') : null), [draft?.jurisdiction]);
   const jurisdiction = (juris.data || []).find((x) => x.id === draft?.jurisdiction);
   // The bundle now in force, to tell when the draft was made from an older one.
@@ -106,40 +101,20 @@ export default function ModelerPage() {
   const vocabulary = useLoad(() => api.get(draftUrl(draftId, '/words')).catch(() => null), [draftId]);
   const readOnly = draft?.status === 'deployed';
 
-  // -- save state ------------------------------------------------------------------------
-  const changed = useCallback((path) => texts.current[path] !== undefined && texts.current[path] !== saved.current[path]
-    && texts.current[path] !== exported.current[path], []);
-  const recheck = useCallback((path) => {
-    const now = changed(path);
-    setDirty((d) => (Boolean(d[path]) === now ? d : { ...d, [path]: now }));
-  }, [changed]);
-
   // The open editor's text into texts.current (diagram and dmn-js tables live in their editors).
   const flush = useCallback(async () => {
     if (!active) return;
     const editor = active.endsWith('.bpmn') ? bpmn : active.endsWith('.dmn') ? dmnRef.current : null;
-    if (!editor) return;
-    texts.current[active] = (await editor.saveXML({ format: true })).xml;
-  }, [active, bpmn]);
+    if (editor) texts.current[active] = (await editor.saveXML({ format: true })).xml;
+  }, [active, bpmn, texts]);
 
+  // An edit in the diagram or table: compared with the saved text once the edits pause.
   const editorChanged = useCallback((path) => {
     clearTimeout(checkTimer.current);
-    setDirty((d) => (d[path] ? d : { ...d, [path]: true }));
+    edited(path);
     checkTimer.current = setTimeout(async () => { await flush(); recheck(path); }, CHECK_DELAY_MS);
-  }, [flush, recheck]);
+  }, [flush, edited, recheck]);
   useEffect(() => () => clearTimeout(checkTimer.current), []);
-
-  // Once an editor has imported the saved text, what it exports for it counts as unchanged.
-  const rememberExport = useCallback(async (path, editor) => {
-    if (exported.current[path] !== undefined || texts.current[path] !== saved.current[path]) return;
-    exported.current[path] = (await editor.saveXML({ format: true })).xml;
-  }, []);
-
-  const setText = useCallback((path, text, parseError = null) => {
-    texts.current[path] = text;
-    jsonErrors.current[path] = parseError;
-    recheck(path);
-  }, [recheck]);
 
   const switchTo = useCallback(async (path, element = null) => {
     if (path !== active) await flush();
@@ -151,32 +126,28 @@ export default function ModelerPage() {
     }
   }, [active, flush]);
 
-  const conflict = (e) => (e.status === 409 && !readOnlyProblem(e)
-    ? { title: '草稿已被他人修改，请刷新', status: 409, problem: { detail: '刷新将载入他人保存的版本，您尚未保存的修改会丢失；可先复制需要保留的内容。' } }
-    : e);
+  const afterWrite = (out, revision) => setDraft((d) => ({ ...d, ...(out || {}), files: undefined, validation: undefined, revision }));
 
   // Saves every changed file; the revision it ends on, or null when it failed. A decision table
   // edited in words is saved by its editor's own 保存 (through the server's table endpoint).
   const save = useCallback(async () => {
     setError(null);
     setMessage(null);
-    const words = Object.keys(wordsDirty).filter((p) => wordsDirty[p]);
-    if (words.length) {
-      const names = fileNames(texts.current);
-      setError({ title: '决策表有未保存的修改', problem: { detail: `请先点${words.map((p) => names[p]).join('、')}上方的“保存”。` } });
+    const names = fileNames(texts.current);
+    if (unsavedWords.length) {
+      setError({ title: '决策表有未保存的修改', problem: { detail: `请先点${unsavedWords.map((p) => names[p]).join('、')}上方的“保存”。` } });
       return null;
     }
     clearTimeout(checkTimer.current);
     await flush();
-    const paths = Object.keys(texts.current).filter(changed);
+    const paths = changedPaths();
     const bad = paths.filter((p) => jsonErrors.current[p]);
-    const names = fileNames(texts.current);
     if (bad.length) {
       setError({ title: '格式错误，不能保存', problem: { detail: bad.map((p) => `${names[p]}：${jsonErrors.current[p]}`).join('；') } });
       return null;
     }
-    setDirty({});
     if (!paths.length) {
+      recheckAll();
       setMessage('没有需要保存的修改');
       return draft.revision;
     }
@@ -187,9 +158,8 @@ export default function ModelerPage() {
         const content = texts.current[path];
         const out = await api.put(draftUrl(draftId, `/files/${filePath(path)}`), { content, revision });
         revision = out?.revision ?? revision + 1;
-        saved.current[path] = content;
-        exported.current[path] = content;
-        setDraft((d) => ({ ...d, ...(out || {}), files: undefined, validation: undefined, revision }));
+        markSaved(path, content);
+        afterWrite(out, revision);
       }
       setMessage(`已保存 ${paths.length} 个文件（修订号 ${revision}）`);
       return revision;
@@ -198,9 +168,9 @@ export default function ModelerPage() {
       return null;
     } finally {
       setBusy(null);
-      setDirty(Object.fromEntries(Object.keys(texts.current).filter(changed).map((p) => [p, true])));
+      recheckAll();
     }
-  }, [draft, draftId, flush, changed, wordsDirty]);
+  }, [draft, draftId, flush, texts, unsavedWords, changedPaths, jsonErrors, markSaved, recheckAll]);
 
   const runValidation = useCallback(async (label) => {
     setBusy(label);
@@ -265,14 +235,13 @@ export default function ModelerPage() {
     let n = 1;
     while (`forms/form_${n}.schema.json` in texts.current) n += 1;
     const path = `forms/form_${n}.schema.json`;
-    texts.current[path] = `${JSON.stringify({
+    setText(path, `${JSON.stringify({
       $schema: 'https://json-schema.org/draft/2020-12/schema', title: title.trim(), description: '',
       type: 'object', properties: {}, required: [],
-    }, null, 2)}\n`;
+    }, null, 2)}\n`);
     setError(null);
-    recheck(path);
     await switchTo(path);
-  }, [recheck, switchTo]);
+  }, [texts, setText, switchTo]);
 
   // Remove a form (schema and layout) from the draft, a form no task uses any more, say.
   const deleteForm = useCallback(async (path) => {
@@ -286,7 +255,7 @@ export default function ModelerPage() {
         try {
           const out = await api.del(`${draftUrl(draftId, `/files/${filePath(p)}`)}?revision=${revision}`);
           revision = out?.revision ?? revision + 1;
-          setDraft((d) => ({ ...d, ...(out || {}), files: undefined, validation: undefined, revision }));
+          afterWrite(out, revision);
         } catch (e) {
           setError(conflict(e));
           return;
@@ -294,14 +263,12 @@ export default function ModelerPage() {
           setBusy(null);
         }
       }
-      delete saved.current[p];
-      delete texts.current[p];
-      setDirty((d) => { const n = { ...d }; delete n[p]; return n; });
+      forget(p);
     }
     setBpmn(null);
     setActive(classifyFiles(texts.current).bpmn[0] || null);
     setMessage(`已删除${names[path]}`);
-  }, [draftId, draft]);
+  }, [draftId, draft, texts, saved, forget]);
 
   // 新建流程: an empty diagram made by the server, opened in its own tab.
   const createProcess = useCallback(async (e) => {
@@ -312,8 +279,7 @@ export default function ModelerPage() {
     try {
       const before = new Set(Object.keys(saved.current));
       const d = await api.post(draftUrl(draftId, '/processes'), { name: newProcess.trim(), revision });
-      const added = classifyFiles(d.files).bpmn.find((p) => !before.has(p)) || null;
-      applyDetail(d, added);
+      applyDetail(d, classifyFiles(d.files).bpmn.find((p) => !before.has(p)) || null);
       setNewProcess(null);
       setMessage(`已新建流程“${newProcess.trim()}”`);
     } catch (err) {
@@ -321,74 +287,26 @@ export default function ModelerPage() {
     } finally {
       setBusy(null);
     }
-  }, [save, draftId, newProcess, applyDetail]);
+  }, [save, draftId, newProcess, applyDetail, saved]);
 
   // The words editor of a decision table saved it through its own endpoint.
   const onWordsSaved = useCallback((d) => {
     for (const [path, text] of Object.entries(d.files || {})) {
-      if (saved.current[path] === text) continue;
-      saved.current[path] = text;
-      texts.current[path] = text;
-      delete exported.current[path];
-      recheck(path);
+      if (saved.current[path] !== text) markSaved(path, text, true);
     }
     setDraft((cur) => ({ ...cur, ...d, files: undefined, validation: undefined }));
     setMessage(`已保存（修订号 ${d.revision}）`);
-  }, [recheck]);
+  }, [markSaved, saved]);
 
-  useEffect(() => {
-    const onKey = (e) => {
-      if ((e.ctrlKey || e.metaKey) && e.key === 's') {
-        e.preventDefault();
-        if (!readOnly) save();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [save, readOnly]);
-
-  // Warn before leaving with unsaved edits.
-  const anyDirty = Object.values(dirty).some(Boolean) || Object.values(wordsDirty).some(Boolean);
-  useEffect(() => {
-    if (!anyDirty) return undefined;
-    const handler = (e) => { e.preventDefault(); e.returnValue = ''; };
-    // Links inside the app (the top bar, ← 流程修订) leave the page without a reload.
-    const onLink = (e) => {
-      const link = e.target.closest?.('a[href]');
-      if (!link || link.target === '_blank' || link.href.endsWith(`/drafts/${draftId}`)) return;
-      if (!window.confirm('有未保存的修改，离开此页将丢失这些修改。确定离开？')) {
-        e.preventDefault();
-        e.stopPropagation();
-      }
-    };
-    window.addEventListener('beforeunload', handler);
-    document.addEventListener('click', onLink, true);
-    return () => {
-      window.removeEventListener('beforeunload', handler);
-      document.removeEventListener('click', onLink, true);
-    };
-  }, [anyDirty, draftId]);
-
-  // The test hooks.
-  useEffect(() => {
-    if (!bpmn || !active?.endsWith('.bpmn')) return undefined;
-    window.__govitModeler = {
-      file: active,
-      modeler: bpmn,
-      saveXML: async () => (await bpmn.saveXML({ format: true })).xml,
-      select: (id) => {
-        const el = bpmn.get('elementRegistry').get(id);
-        if (el) bpmn.get('selection').select(el);
-        return Boolean(el);
-      },
-    };
-    return () => { delete window.__govitModeler; };
-  }, [bpmn, active]);
+  useSaveShortcut(save, readOnly);
+  useLeaveWarning(anyDirty, draftId);
+  useModelerTestHook(bpmn, active);
 
   const onBpmnReady = useCallback((m) => {
     setBpmn(m);
     rememberExport(active, m);
   }, [active, rememberExport]);
+  // While dmn-js shows a DMN tab: window.__govitDmnModeler = {file, modeler, saveXML} for tests.
   const onDmnReady = useCallback((d) => {
     dmnRef.current = d;
     rememberExport(active, d);
@@ -400,23 +318,7 @@ export default function ModelerPage() {
   const names = useMemo(() => elementNames(texts.current), [draft, dirty]); // eslint-disable-line react-hooks/exhaustive-deps
   const findings = useMemo(() => (draft ? findingsOf(validation, deployProblems, texts.current, kinds.bpmn) : []),
     [validation, deployProblems, draft, kinds]); // eslint-disable-line react-hooks/exhaustive-deps
-
-  const findingMarkers = useMemo(() => {
-    const m = {};
-    for (const f of findings) {
-      if (f.file !== active || !f.element) continue;
-      if (m[f.element] !== 'govit-error') m[f.element] = f.severity === 'error' ? 'govit-error' : 'govit-warning';
-    }
-    return m;
-  }, [findings, active]);
-  const markers = useMemo(() => (trial && bpmn
-    ? trialMarkers(bpmn.get('elementRegistry'), visitedElements(validation?.simulation), findingMarkers)
-    : findingMarkers), [trial, bpmn, validation, findingMarkers]);
-  const badges = useMemo(() => {
-    const counts = {};
-    for (const f of findings) if (f.file === active && f.element) counts[f.element] = (counts[f.element] || 0) + 1;
-    return Object.fromEntries(Object.entries(counts).map(([id, n]) => [id, `${n} 个问题`]));
-  }, [findings, active]);
+  const { markers, badges } = useDiagramMarks(findings, active, trial, bpmn, validation?.simulation);
 
   const manifest = useMemo(() => {
     try { return JSON.parse(texts.current['manifest.json'] || 'null'); } catch (e) { return null; }
@@ -424,7 +326,7 @@ export default function ModelerPage() {
   const processNames = useMemo(() => Object.fromEntries((manifest?.processes || []).map((p) => [p.key, p.name])), [manifest]);
   const onManifest = useCallback((next) => {
     setText('manifest.json', `${JSON.stringify(next, null, 2)}\n`);
-    setTick((t) => t + 1);
+    setTick((n) => n + 1);
   }, [setText]);
 
   const options = useMemo(() => panelOptions(texts.current, kinds), [draft, kinds]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -523,7 +425,7 @@ export default function ModelerPage() {
           {DmnWordsEditor && <ExpertSwitch expert={expert} onChange={setExpert} words="按文字编辑" raw="专家视图" />}
           {DmnWordsEditor && !expert ? (
             <DmnWordsEditor key={editorKey} draftId={draft.id} path={active} revision={draft.revision} readOnly={readOnly}
-              onSaved={onWordsSaved} onDirty={(d) => setWordsDirty((cur) => (Boolean(cur[active]) === d ? cur : { ...cur, [active]: d }))} />
+              onSaved={onWordsSaved} onDirty={(d) => setWordsUnsaved(active, d)} />
           ) : (
             <>
               <p className="muted">点击单元格即可修改（例如限额），修改后点“保存”。</p>
@@ -553,42 +455,6 @@ export default function ModelerPage() {
 
       <DeployPanel readOnly={readOnly} busy={busy} errorsCount={errorsCount} findingsCount={findings.length}
         prepare={prepareDeploy} deploy={deploy} result={deployed} processNames={processNames} />
-    </div>
-  );
-}
-
-function ExpertSwitch({ expert, onChange, words, raw }) {
-  return (
-    <div className="admin-tabs small" role="tablist" aria-label="编辑方式">
-      <button type="button" role="tab" aria-selected={!expert} className={expert ? '' : 'active'} onClick={() => onChange(false)}>{words}</button>
-      <button type="button" role="tab" aria-selected={expert} className={expert ? 'active' : ''} onClick={() => onChange(true)}>{raw}</button>
-    </div>
-  );
-}
-
-// One form: its schema and layout together, in the designer or (专家) as JSON.
-function FormEditor({ path, texts, files, readOnly, expert, onExpert, vocabulary, line, onText }) {
-  const ui = uiOf(path);
-  const designer = FormDesigner && !expert;
-  return (
-    <div data-testid="form-editor">
-      {FormDesigner && <ExpertSwitch expert={expert} onChange={onExpert} words="表单设计" raw="专家（JSON）" />}
-      {designer ? (
-        <FormDesigner schemaText={texts[path]} uiText={texts[ui] ?? ''} vocabulary={vocabulary} readOnly={readOnly}
-          onChange={({ schemaText, uiText }) => {
-            onText(path, schemaText);
-            if (typeof uiText === 'string' && (uiText || ui in texts)) onText(ui, uiText);
-          }} />
-      ) : (
-        <>
-          <TextEditor path={path} title={files[path]} initial={texts[path]} readOnly={readOnly} line={line}
-            onChange={(text, err) => onText(path, text, err)} />
-          {ui in texts && (
-            <TextEditor path={ui} title={files[ui]} initial={texts[ui]} readOnly={readOnly}
-              onChange={(text, err) => onText(ui, text, err)} />
-          )}
-        </>
-      )}
     </div>
   );
 }
