@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
-from .schemas import ID_MAX
+from .schemas import ID_MAX, DraftDetailOut
 
 KINDS = ("working_days", "days", "months", "years", "quarter_end", "month_end", "date", "field")
 
@@ -59,6 +59,8 @@ class Named(Schema):
 class DraftWordsOut(Schema):
     articles = fields.List(fields.Dict(), metadata={"description": "[{id 条款, text 原文}]"})
     date_fields = fields.List(fields.Dict(), metadata={"description": "[{name, label}]"})
+    fields_ = fields.List(fields.Dict(), data_key="fields", attribute="fields", metadata={
+        "description": "规则可读取的数据项 [{name, label, type: choice|amount|number|boolean|date|text}]"})
     forms = fields.List(fields.Dict(), metadata={"description": "[{file, title}]"})
     decisions = fields.List(fields.Nested(Named))
     processes = fields.List(fields.Nested(Named))
@@ -78,3 +80,25 @@ class DecisionTableOut(Schema):
 class DecisionTableIn(Schema):
     revision = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX))
     decisions = fields.List(fields.Dict(), required=True, validate=validate.Length(max=50))
+
+
+class DecisionColumnIn(Schema):
+    class Meta:
+        unknown = INCLUDE  # what GET returned alongside (options, type_label) comes back unchanged
+
+    id = fields.String(allow_none=True, load_default=None)
+    label = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    variable = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=64))
+    type = fields.String(required=True, validate=validate.OneOf(("choice", "amount", "number", "boolean", "date",
+                                                                 "text")))
+
+
+class DecisionTableNewIn(Schema):
+    revision = fields.Integer(required=True, validate=validate.Range(min=1, max=ID_MAX))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    inputs = fields.List(fields.Nested(DecisionColumnIn), required=True, validate=validate.Length(min=1, max=30))
+    outputs = fields.List(fields.Nested(DecisionColumnIn), load_default=list, validate=validate.Length(max=30))
+
+
+class DecisionTableCreatedOut(DraftDetailOut):
+    path = fields.String(metadata={"description": "新决策表文件在包内的路径"})

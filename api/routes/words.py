@@ -10,7 +10,9 @@ from engine import revisions
 from ..auth import current_actor
 from ..schemas import ID_PATH, DraftDetailOut
 from ..words_schemas import (
+    DecisionTableCreatedOut,
     DecisionTableIn,
+    DecisionTableNewIn,
     DecisionTableOut,
     DraftWordsOut,
     TimerExpressionIn,
@@ -59,3 +61,11 @@ def decision_table(draft_id: int, path: str) -> dict:
 def save_decision_table(args: dict, draft_id: int, path: str) -> dict:
     """保存按文字编辑的决策表（带修订号；他人已保存时 409）"""
     return revisions.save_draft_decisions(current_actor(), draft_id, path, args)
+
+
+@blp.route(f"/drafts/<{ID_PATH}:draft_id>/decisions", methods=["POST"])
+@blp.arguments(DecisionTableNewIn)
+@blp.response(201, DecisionTableCreatedOut)
+def create_decision_table(args: dict, draft_id: int) -> tuple[dict, int]:
+    """新建决策表：名称与条件列、结果列（列在清单的 dmn_files 中；带修订号）"""
+    return revisions.create_draft_decision(current_actor(), draft_id, args), 201

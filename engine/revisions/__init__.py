@@ -9,11 +9,13 @@ versions (reschedule, kept reports, version diff), migrate, simulate (+ simulati
 new_jurisdiction, organisation and blank_diagram (a jurisdiction drafted from nothing, its
 offices and units, an empty process), accounts (staff accounts given offices of deployed and
 drafted jurisdictions); draft_words (a draft's vocabulary, its timers in words) and
-decision_edit + decision_cells (a draft's decision tables edited in words).
+decision_edit + decision_cells + decision_columns (a draft's decision tables edited in
+words, new ones from nothing).
 """
 
 from .accounts import create_account, list_accounts, office_directory, update_account
 from .compiler import compile_bundle
+from .decision_edit import create_table as create_draft_decision
 from .decision_edit import save_table as save_draft_decisions
 from .decision_edit import table_for_editing as draft_decisions_for_editing
 from .deploy import DeployOptions, DeployResult, FolderResults, deploy_folders
@@ -48,6 +50,7 @@ __all__ = [
     "compile_bundle",
     "create_account",
     "create_draft",
+    "create_draft_decision",
     "create_jurisdiction_draft",
     "delete_draft_file",
     "deploy_bundle",

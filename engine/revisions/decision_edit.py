@@ -1,6 +1,7 @@
 """A draft's decision table edited as its owner reads it: columns by their Chinese labels and
-kinds (choice, amount in 万元, number, yes/no, date, text), the hit policy as a sentence, each
-rule with its article and its cells as values (decision_cells).
+kinds (choice, amount in 万元, number, yes/no, date, text; added, removed, reordered by
+decision_columns), the hit policy as a sentence, each rule with its article and its cells as
+values (decision_cells); and a new table from nothing.
 
 Saving writes into the draft's DMN file in place: ids, namespaces, DMNDI and every element the
 editor does not show stay as they were, and a cell whose value did not change keeps its text
@@ -23,6 +24,7 @@ from ..regulations.decision_words import HIT_POLICIES, description_text
 from ..regulations.vocabulary import CJK, Vocabulary
 from ..users import Actor
 from .decision_cells import CellInvalid, read_cell, write_cell
+from .decision_columns import new_table, write_columns
 from .draft_words import draft_bundle, edit_draft_files
 
 NUMBER_TYPES = ("integer", "number", "double", "long", "int", "float")
@@ -228,6 +230,11 @@ def _write_decision(decision: etree._Element, sent: dict[str, Any], vocab: Vocab
     if table is None or shown is None:
         raise _problem("", decision.get("id"), "该决策不是决策表，不能在此编辑")
     _write_policy(table, sent.get("hit_policy"))
+    for side, key in (("input", "inputs"), ("output", "outputs")):
+        if key in sent:
+            write_columns(table, side, sent[key], {c["id"]: c for c in shown[key]})
+    if "inputs" in sent or "outputs" in sent:
+        shown = decision_for_editing(decision, vocab) or shown
     columns = {"inputs": shown["inputs"], "outputs": shown["outputs"]}
     old = {r.get("id"): r for r in table.findall("{*}rule")}
     rules = sent.get("rules")
@@ -281,6 +288,19 @@ def save_table(actor: Actor, draft_id: int, path: str, body: dict[str, Any]) -> 
                                                       if isinstance(d, dict)]}
 
     return edit_draft_files(actor, draft_id, path, body.get("revision"), change)
+
+
+def create_table(actor: Actor, draft_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """POST: a new decision table from nothing (its name and columns), listed in the manifest;
+    the draft detail with the new file's `path`."""
+    created: dict[str, str] = {}
+
+    def change(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
+        created["path"] = new_table(files, body.get("name"), body.get("inputs"), body.get("outputs"))
+        return "draft_decision_created", {"file": created["path"]}
+
+    detail = edit_draft_files(actor, draft_id, MANIFEST, body.get("revision"), change)
+    return {**detail, "path": created["path"]}
 
 
 def _manifest(files: dict[str, bytes]) -> dict[str, Any]:

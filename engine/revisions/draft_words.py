@@ -1,5 +1,6 @@
 """A draft's vocabulary, for editors that let an owner pick instead of type: the articles of its
-regulation text, its date fields, forms, decision tables, processes, roles and named choices;
+regulation text, its fields (date fields apart), forms, decision tables, processes, roles and
+named choices;
 and its timers in words (timer_words), labelled by the draft's own field titles.
 """
 
@@ -17,6 +18,7 @@ from .. import safe_xml
 from ..db import db
 from ..errors import EngineError
 from ..models import Jurisdiction
+from ..regulations.amounts import is_amount
 from ..regulations.articles import split_articles
 from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle
 from ..regulations.store import stored_bundle
@@ -77,6 +79,32 @@ def _date_fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[
     return [{"name": k, "label": v} for k, v in found.items()]
 
 
+def _field_kind(name: str, schema: dict[str, Any], vocab: Vocabulary) -> str:
+    """A form field's kind as a decision table reads it."""
+    if vocab.options(name):
+        return "choice"
+    if schema.get("type") == "boolean":
+        return "boolean"
+    if schema.get("format") in DATE_FORMATS:
+        return "date"
+    if is_amount(name, schema.get("title")) or vocab.declares_amount(name):
+        return "amount"
+    return "number" if schema.get("type") in ("integer", "number") else "text"
+
+
+def _fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[dict[str, str]]:
+    """Every value a rule can read: the forms' fields, then what the dictionary names."""
+    found: dict[str, dict[str, str]] = {}
+    for schema in schemas.values():
+        for name, sub in (schema.get("properties") or {}).items():
+            if isinstance(sub, dict) and CJK.search(sub.get("title") or "") and sub.get("type") != "array":
+                found.setdefault(name, {"name": name, "label": sub["title"], "type": _field_kind(name, sub, vocab)})
+    for name in [*vocab.dictionary, *vocab.amounts]:
+        if name not in found and (label := vocab.title(name)):
+            found[name] = {"name": name, "label": label, "type": _field_kind(name, {}, vocab)}
+    return list(found.values())
+
+
 def _diagram_elements(bundle: Bundle, kind: str, tag: str) -> list[dict[str, str]]:
     found = []
     for file in bundle.manifest.get(f"{kind}_files", []):
@@ -108,6 +136,7 @@ def words(actor: Actor, draft_id: int) -> dict[str, Any]:
     return {
         "articles": [{"id": a.article, "text": a.text} for a in split_articles(text)],
         "date_fields": _date_fields(schemas, vocab),
+        "fields": _fields(schemas, vocab),
         "forms": [{"file": name, "title": s.get("title") or ""} for name, s in schemas.items()
                   if name.endswith(".schema.json") and CJK.search(s.get("title") or "")],
         "decisions": _diagram_elements(bundle, "dmn", "decision"),

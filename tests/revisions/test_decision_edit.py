@@ -166,3 +166,57 @@ def test_stale_revision_unknown_table_and_non_admin(http):
     assert save(http, draft["id"], "project_scale.dmn", draft["revision"] + 1, [control], status=422)
     staff = http.as_("hrss_division_a")._call("GET", f"/api/v1/drafts/{draft['id']}/decisions/project_scale.dmn")
     assert staff.status in (401, 403)
+
+
+def test_a_table_from_nothing_takes_its_threshold_in_wan(http):
+    draft = new_draft(http, "hunan-hrss")
+    words = call(http, "GET", f"/{draft['id']}/words").body
+    declared = next(f for f in words["fields"] if f["name"] == "declared_budget_yuan")  # the manifest's amount
+    assert declared["type"] == "amount" and CJK.search(declared["label"])
+    created = call(http, "POST", f"/{draft['id']}/decisions", {
+        "revision": draft["revision"], "name": "专家评审要求",
+        "inputs": [{"label": "预算资金", "variable": "declared_budget_yuan", "type": "amount"}],
+        "outputs": [{"label": "须专家评审", "type": "boolean"}]})
+    assert created.status == 201, created.body
+    path = created.body["path"]
+    assert path in json.loads(created.body["files"]["manifest.json"])["dmn_files"]
+    shown = table(http, {**draft, "revision": created.body["revision"]}, path)
+    [decision] = shown["decisions"]
+    assert decision["name"] == "专家评审要求" and decision["hit_policy"] == "FIRST"
+    assert [(c["label"], c["type"]) for c in decision["inputs"] + decision["outputs"]] == [
+        ("预算资金", "amount"), ("须专家评审", "boolean")]
+    decision["rules"] = [
+        {"id": decision["rules"][0]["id"], "description": "第十五条：20万元以上须专家评审",
+         "inputs": [{"op": "ge", "values": [20]}], "outputs": [{"op": "eq", "values": [True]}]},
+        {"id": None, "description": "第十五条：其余项目", "inputs": [{"op": "any", "values": []}],
+         "outputs": [{"op": "eq", "values": [False]}]}]
+    saved = save(http, draft["id"], path, created.body["revision"], [decision]).body
+    assert [t for _, t in cells(saved["files"][path])] == [">= 200000", "True", "", "False"]
+    report = call(http, "POST", f"/{draft['id']}/validate").body
+    assert not [p for p in report["problems"] if p.get("file") == path], report["problems"]
+    refused = call(http, "POST", f"/{draft['id']}/decisions", {
+        "revision": saved["revision"], "name": "专家评审要求",
+        "inputs": [{"label": "预算资金", "type": "amount"}]})
+    assert refused.status == 422 and "数据项" in refused.body["detail"], refused.body
+
+
+def test_columns_added_renamed_reordered_and_removed_carry_their_cells(http):
+    draft = new_draft(http, "hunan-hrss")
+    decision = small_project(http, draft)
+    before = {r["id"]: json.loads(json.dumps(r)) for r in decision["rules"]}
+    wide, category, amount = decision["inputs"]
+    decision["inputs"] = [amount, dict(category, label="项目类别（按第十五条）"),
+                          {"label": "涉密项目", "variable": "classified", "type": "boolean"}]
+    for rule in decision["rules"]:
+        old = rule["inputs"]
+        rule["inputs"] = [old[2], old[1], {"op": "any", "values": []}]
+    saved = save(http, draft["id"], "project_scale.dmn", draft["revision"], [decision]).body
+    after = small_project(http, {**draft, "revision": saved["revision"]})
+    assert [c["label"] for c in after["inputs"]] == ["申报预算资金", "项目类别（按第十五条）", "涉密项目"]
+    assert [c["type"] for c in after["inputs"]] == ["amount", "choice", "boolean"]
+    for rule in after["rules"]:
+        assert rule["inputs"][:2] == [before[rule["id"]]["inputs"][2], before[rule["id"]]["inputs"][1]]
+        assert rule["inputs"][2] == {"op": "any", "values": []}
+    root = parse(saved["files"]["project_scale.dmn"].encode())
+    assert wide["id"] not in {el.get("id") for el in root.iter("{*}input")}
+    assert all(len(r.findall("{*}inputEntry")) == 3 for r in root.iter("{*}rule"))
