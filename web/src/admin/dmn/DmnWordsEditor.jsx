@@ -2,6 +2,7 @@ import React, { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../../api.js';
 import { Loading, ProblemBox } from '../common.jsx';
 import CellEditor from './CellEditor.jsx';
+import ColumnsEditor from './ColumnsEditor.jsx';
 import { ANY, blankResult, complete } from './cells.js';
 import './dmn.css';
 
@@ -16,6 +17,7 @@ export default function DmnWordsEditor({ draftId, path, revision, onSaved, onDir
   const [saving, setSaving] = useState(false);
   const [dirty, setDirty] = useState(false);
   const [savedAt, setSavedAt] = useState(null);
+  const [vocabulary, setVocabulary] = useState(null);
   const revisionRef = useRef(revision);
   const stateRef = useRef(null);
   stateRef.current = decisions;
@@ -32,6 +34,9 @@ export default function DmnWordsEditor({ draftId, path, revision, onSaved, onDir
   }, [draftId, path]); // eslint-disable-line react-hooks/exhaustive-deps
 
   useEffect(() => { setDecisions(null); load(); }, [load]);
+  useEffect(() => {
+    api.get(`/drafts/${draftId}/words`).then(setVocabulary).catch(() => setVocabulary(null));
+  }, [draftId]);
 
   const change = (index, next) => {
     setDecisions((cur) => cur.map((d, i) => (i === index ? next(d) : d)));
@@ -51,7 +56,9 @@ export default function DmnWordsEditor({ draftId, path, revision, onSaved, onDir
     setSaving(true);
     setError(null);
     try {
-      const body = { revision: revisionRef.current, decisions: current.map((d) => ({ id: d.id, hit_policy: d.hit_policy, rules: d.rules })) };
+      const body = { revision: revisionRef.current, decisions: current.map((d) => ({
+        id: d.id, hit_policy: d.hit_policy, inputs: d.inputs, outputs: d.outputs, rules: d.rules,
+      })) };
       const detail = await api.put(`/drafts/${draftId}/decisions/${path}`, body);
       revisionRef.current = detail.revision;
       await load();
@@ -83,7 +90,7 @@ export default function DmnWordsEditor({ draftId, path, revision, onSaved, onDir
       <ProblemBox error={error} testid="dmn-words-problem" />
       {decisions.length === 0 && <p className="muted">此文件中没有可按文字编辑的决策表。</p>}
       {decisions.map((d, i) => (
-        <Decision key={d.id} decision={d} readOnly={readOnly} onChange={(next) => change(i, next)} />
+        <Decision key={d.id} decision={d} vocabulary={vocabulary} readOnly={readOnly} onChange={(next) => change(i, next)} />
       ))}
     </div>
   );
@@ -97,6 +104,8 @@ function firstIncomplete(decisions) {
       const at = cells.findIndex((c) => !complete(c));
       if (at >= 0) return `「${d.name}」第${n + 1}条的「${columns[at].label}」还没有填写`;
     }
+    const unnamed = [...d.inputs, ...d.outputs].find((c) => !/[\u4e00-\u9fff]/.test(c.label || ''));
+    if (unnamed !== undefined) return `「${d.name}」有一列还没有中文名称`;
   }
   return null;
 }
@@ -109,7 +118,7 @@ function namedByRule(e, decisions) {
   return { title: e.title, problem: { detail: e.problem?.detail || e.message }, errors, status: e.status, message: e.message };
 }
 
-function Decision({ decision, onChange, readOnly }) {
+function Decision({ decision, vocabulary, onChange, readOnly }) {
   const policy = decision.hit_policies.find((p) => p.value === decision.hit_policy);
   const setRules = (rules) => onChange((d) => ({ ...d, rules }));
   const rules = decision.rules;
@@ -136,6 +145,7 @@ function Decision({ decision, onChange, readOnly }) {
         </label>
         <span className="dmn-policy-sentence">{policy ? policy.sentence : decision.hit_policy_text}</span>
       </div>
+      <ColumnsEditor decision={decision} vocabulary={vocabulary} readOnly={readOnly} onChange={(next) => onChange(() => next)} />
       <ol className="dmn-rules">
         {rules.map((rule, i) => (
           <Rule key={rule.id || `new-${i}`} number={i + 1} rule={rule} decision={decision} readOnly={readOnly}
