@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from .helpers import LiveServer, assert_no_page_errors, login_fast
+from .helpers import LiveServer, assert_no_page_errors, login_fast, nav, raw_tokens
 
 LONG = 180_000  # 校验, 试运行 and 部署 simulate every path of the bundle on the server
 FILE_NAME = re.compile(r"[\w-]+\.(?:bpmn|dmn|json|txt)\b")
@@ -157,4 +157,11 @@ def test_deploy_asks_with_the_date_and_the_changes_and_the_diagram_stays(page: P
     expect(page.locator(".djs-palette")).to_have_count(0)  # read-only: nothing to draw with
     assert file_names_on(page) == []
     shot(page, "23-modeler-deployed")
+
+    # the drafts list: the draft by its jurisdiction's name, made by a person, not a login
+    nav(page, "流程修订")
+    row = page.get_by_test_id("drafts").locator("tr").filter(has_text="确认后部署")
+    expect(row).to_contain_text("江阴市人力资源和社会保障局")
+    expect(row).to_contain_text("已部署")
+    assert raw_tokens(page) == [], raw_tokens(page)
     assert_no_page_errors(page)

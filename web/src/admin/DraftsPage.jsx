@@ -13,10 +13,12 @@ export default function DraftsPage() {
   const [search] = useSearchParams();
   const drafts = useLoad(() => api.get('/drafts'), []);
   const juris = useLoad(() => api.get('/jurisdictions'), []);
+  const users = useLoad(() => api.get('/users'), []); // who made a draft, as 姓名（单位）
   const [form, setForm] = useState({ jurisdiction: search.get('jurisdiction') || '', title: '' });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
   const names = Object.fromEntries((juris.data || []).map((j) => [j.id, j.name]));
+  const people = Object.fromEntries((users.data || []).map((u) => [u.username, u.label || u.name]));
 
   const create = async (e) => {
     e.preventDefault();
@@ -72,10 +74,10 @@ export default function DraftsPage() {
                 <tr key={d.id}>
                   <td>{d.id}</td>
                   <td><Link to={`/drafts/${d.id}`}>{d.title}</Link></td>
-                  <td>{names[d.jurisdiction] || d.jurisdiction}</td>
-                  <td><span className={`badge ${d.status === 'deployed' ? 'green' : 'blue'}`}>{DRAFT_STATUS[d.status] || d.status}</span></td>
+                  <td>{names[d.jurisdiction] || '新建辖区'}</td>
+                  <td><span className={`badge ${d.status === 'deployed' ? 'green' : 'blue'}`}>{DRAFT_STATUS[d.status] || '草稿'}</span></td>
                   <td>{d.revision}</td>
-                  <td>{d.created_by}</td>
+                  <td>{people[d.created_by] || '—'}</td>
                   <td>{formatDateTime(d.updated_at)}</td>
                   <td className="links">
                     <Link to={`/drafts/${d.id}`}>{d.status === 'deployed' ? '查看' : '编辑'}</Link>

@@ -1,7 +1,7 @@
 import React from 'react';
 import TextEditor from './TextEditor.jsx';
 import { uiOf } from './bundleNames.js';
-import { FormDesigner } from './hostedEditors.js';
+import FormDesigner from './forms/FormDesigner.jsx';
 
 // Two ways to edit one thing: in words (the designer, the table in words) or as written (专家).
 export function ExpertSwitch({ expert, onChange, words, raw }) {
@@ -19,8 +19,8 @@ export default function FormEditor({ path, texts, files, readOnly, expert, onExp
   const ui = uiOf(path);
   return (
     <div data-testid="form-editor">
-      {FormDesigner && <ExpertSwitch expert={expert} onChange={onExpert} words="表单设计" raw="专家（JSON）" />}
-      {FormDesigner && !expert ? (
+      <ExpertSwitch expert={expert} onChange={onExpert} words="表单设计" raw="专家（JSON）" />
+      {!expert ? (
         <FormDesigner schemaText={texts[path]} uiText={texts[ui] ?? ''} vocabulary={vocabulary} readOnly={readOnly}
           onChange={({ schemaText, uiText }) => {
             onText(path, schemaText);

@@ -16,7 +16,7 @@ import { DRAFT_STATUS } from './DraftsPage.jsx';
 import { classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx';
 import { DiffSummary } from './DiffPage.jsx';
 import { elementNames, fileNames, formTitle, isForm, isFormUi, schemaOf, uiOf } from './bundleNames.js';
-import { DmnWordsEditor } from './hostedEditors.js';
+import DmnWordsEditor from './dmn/DmnWordsEditor.jsx';
 import './admin.css';
 
 // The in-product modeler for a bundle draft (/drafts/:draftId): a tab per diagram, decision
@@ -354,7 +354,7 @@ export default function ModelerPage() {
       <p><Link to="/drafts">← 流程修订</Link></p>
       <div className="section-title" style={{ marginBottom: 10 }}>
         <h1 style={{ margin: 0 }}>{draft.title}</h1>
-        <span className="muted">{jurisdiction?.name || ''} · 草稿 {draft.id} · 修订号 {draft.revision}</span>
+        <span className="muted">{jurisdiction?.name || manifest?.name || ''} · 草稿 {draft.id} · 修订号 {draft.revision}</span>
         <span className={`badge ${draft.status === 'deployed' ? 'green' : 'blue'}`}>{DRAFT_STATUS[draft.status] || '草稿'}</span>
         {draft.updated_at && <span className="muted">更新于 {formatDateTime(draft.updated_at)}</span>}
         <Link to={draftUrl(draft.id, '/organisation')}>科室与人员</Link>
@@ -422,8 +422,8 @@ export default function ModelerPage() {
       )}
       {active?.endsWith('.dmn') && (
         <div data-testid="dmn-editor">
-          {DmnWordsEditor && <ExpertSwitch expert={expert} onChange={setExpert} words="按文字编辑" raw="专家视图" />}
-          {DmnWordsEditor && !expert ? (
+          <ExpertSwitch expert={expert} onChange={setExpert} words="按文字编辑" raw="专家视图" />
+          {!expert ? (
             <DmnWordsEditor key={editorKey} draftId={draft.id} path={active} revision={draft.revision} readOnly={readOnly}
               onSaved={onWordsSaved} onDirty={(d) => setWordsUnsaved(active, d)} />
           ) : (
