@@ -8,6 +8,7 @@ element gets a lint marker while the diagram is edited."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -89,7 +90,8 @@ def test_panel_opens_on_the_process_in_chinese(page: Page, live_server: LiveServ
         assert not [i for i in ids if i in text], f"{kind}: an element id in the panel"
 
     # a lane shows its role by name; a task shows its lane's office
-    lane = page.evaluate("() => window.__govitModeler.modeler.get('elementRegistry').find((e) => e.type === 'bpmn:Lane').id")
+    lane = page.evaluate("() => window.__govitModeler.modeler.get('elementRegistry')"
+                         ".find((e) => e.type === 'bpmn:Lane').id")
     select(page, lane)
     role = panel(page).get_by_test_id("lane-role")
     expect(role).not_to_have_value("")
@@ -181,7 +183,8 @@ def test_timer_set_in_words(page: Page, live_server: LiveServer, draft: int) -> 
     assert expected.json()["sentence"] == "5 个工作日"
     page.wait_for_function("([id, want]) => { const m = window.__govitModeler.modeler;"
                            " const d = m.get('elementRegistry').get(id).businessObject.eventDefinitions[0];"
-                           " return d.timeDate && d.timeDate.body === want; }", arg=[TIMER, expected.json()["expression"]])
+                           " return d.timeDate && d.timeDate.body === want; }",
+                           arg=[TIMER, expected.json()["expression"]])
     expect(overlay).to_have_text("5 个工作日")
     expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
     assert_no_page_errors(page)
@@ -198,4 +201,35 @@ def test_lint_marks_a_broken_element(page: Page, live_server: LiveServer, draft:
     expect(lint).to_have_count(1)
     messages = lint.locator(".message").all_text_contents()
     assert messages and all(re.search(r"[\u4e00-\u9fff]", m) and not ENGLISH.search(m) for m in messages), messages
+    assert_no_page_errors(page)
+
+
+def test_lane_role_and_name_kept_in_the_manifest(page: Page, live_server: LiveServer, draft: int) -> None:
+    def manifest() -> dict:
+        reply = live_server.call("GET", f"/drafts/{draft}", "admin")
+        assert reply.status_code == 200, reply.text
+        return json.loads(reply.json()["files"]["manifest.json"])
+
+    before = manifest()
+    login_fast(page, live_server, "admin", f"/drafts/{draft}")
+    open_diagram(page, PROJECT)
+    lane_id, lane_name = page.evaluate("""() => {
+        const lane = window.__govitModeler.modeler.get('elementRegistry').find((e) => e.type === 'bpmn:Lane');
+        return [lane.id, lane.businessObject.name];
+    }""")
+    role = before["lanes"][lane_name]
+    names = {r["id"]: r["name"] for r in before["roles"]}
+    other = next(r for r in names if r != role)
+    select(page, lane_id)
+    choice = panel(page).get_by_test_id("lane-role")
+    expect(choice.locator("option:checked")).to_have_text(names[role])  # the role by its name
+    choice.select_option(label=names[other])
+    renamed = f"{lane_name}（新）"
+    panel(page).get_by_label("名称", exact=True).fill(renamed)
+    expect(page.get_by_test_id("modeler-canvas").locator(f'[data-element-id="{lane_id}"]').first).to_contain_text(renamed)
+    page.get_by_test_id("modeler-page").get_by_role("button", name="保存", exact=True).first.click()
+    expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
+    after = manifest()
+    assert after["lanes"].get(renamed) == other, after["lanes"]
+    assert lane_name not in after["lanes"], after["lanes"]
     assert_no_page_errors(page)

@@ -18,6 +18,13 @@ function afterNextPaint(callback) {
   frame = requestAnimationFrame(done);
 }
 
+// Callbacks by identity, data by content (the page rebuilds equal objects when it re-renders).
+function same(a, b) {
+  if (a === b) return true;
+  if (typeof a === 'function' || typeof b === 'function') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
 const EMPTY_VOCABULARY = { articles: [], date_fields: [], forms: [], decisions: [], processes: [], roles: [] };
 
 export default class GovitContext {
@@ -32,6 +39,7 @@ export default class GovitContext {
     this.decisions = [];
     this.processes = [];
     this._timers = new Map();
+    this._superseded = new Set(); // manifests (as JSON) the panel has replaced
     // The panel renders the diagram's root as soon as it is added, before its children are
     // imported, and listens for the end of the import only once it has painted: render it again
     // after that, so that the whole diagram's title and groups show.
@@ -39,16 +47,32 @@ export default class GovitContext {
     if (config?.draftId) this.configure({ draftId: config.draftId });
   }
 
-  /** Set any of draftId, manifest, onManifest, uiSchemas, decisions, processes. */
+  /** Set any of draftId, manifest, onManifest, uiSchemas, decisions, processes; the panel is
+   * rendered again only when one of them really changed. */
   configure(values) {
     const { draftId, ...rest } = values;
-    Object.assign(this, Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)));
+    let changed = false;
+    for (const [key, value] of Object.entries(rest)) {
+      if (value === undefined || same(this[key], value)) continue;
+      // the page may hand back a manifest it parsed before the panel's last change
+      if (key === 'manifest' && this._superseded.has(JSON.stringify(value))) continue;
+      this[key] = value;
+      changed = true;
+    }
     if (draftId && String(draftId) !== String(this.draftId)) {
       this.draftId = draftId;
       this._timers.clear(); // the sentences name the draft's date fields
       this._loadVocabulary(draftId);
+      changed = true;
     }
-    this.changed();
+    if (changed) this.changed();
+  }
+
+  /** The manifest after a change made in the panel (the page is told by `onManifest`). */
+  setManifest(next) {
+    if (this.manifest) this._superseded.add(JSON.stringify(this.manifest));
+    this._superseded.delete(JSON.stringify(next));
+    this.manifest = next;
   }
 
   changed() {

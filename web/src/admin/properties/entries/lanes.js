@@ -23,26 +23,27 @@ export function LaneRoleEntry({ element, id }) {
 }
 
 function updateManifest(ctx, next) {
-  ctx.manifest = next;
+  ctx.setManifest(next);
   ctx.onManifest(next);
   ctx.changed();
 }
 
 /** Keeps the manifest's lane → role map keyed by the lane's name when a lane is renamed (in the
- * panel or on the canvas). */
+ * panel or on the canvas). A rename runs nested commands (the label follows the name): each
+ * command compares the name before and after itself, so only the outer one sees the change. */
 export class LaneRenames {
   constructor(eventBus, govitContext, elementRegistry) {
-    const before = new Map();
+    const before = new Map(); // command context -> the lane's name before the command
     for (const command of ['element.updateProperties', 'element.updateLabel']) {
       eventBus.on(`commandStack.${command}.preExecute`, ({ context }) => {
         const lane = context.element;
-        if (lane?.type === 'bpmn:Lane') before.set(lane, lane.businessObject.name || '');
+        if (lane?.type === 'bpmn:Lane') before.set(context, lane.businessObject.name || '');
       });
       eventBus.on(`commandStack.${command}.postExecuted`, ({ context }) => {
         const lane = context.element;
-        if (!before.has(lane)) return;
-        const old = before.get(lane);
-        before.delete(lane);
+        if (!before.has(context)) return;
+        const old = before.get(context);
+        before.delete(context);
         const name = lane.businessObject.name || '';
         const manifest = govitContext.manifest;
         if (old === name || !manifest?.lanes || !(old in manifest.lanes) || (name in manifest.lanes) || !govitContext.onManifest) return;
