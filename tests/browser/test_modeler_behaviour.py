@@ -83,8 +83,18 @@ def test_tabs_in_chinese_true_save_state_and_trial_run_on_the_diagram(page: Page
     expect(state).to_have_text("有未保存的修改")
     page.get_by_role("button", name="撤销").click()
     expect(state).to_have_text("已全部保存")
-    # another tab and back: still saved
+    # the settings as text: a broken edit is refused naming the tab, and typed back it is no edit
     tabs.locator('[data-key="manifest.json"]').click()
+    expect(page.get_by_test_id("manifest-hint")).to_contain_text("科室与人员")
+    text = page.get_by_test_id("text-editor").locator("textarea")
+    original = text.input_value()
+    text.fill(original + "}")
+    expect(state).to_have_text("有未保存的修改")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.get_by_test_id("modeler-error")).to_contain_text("流程包设置")
+    text.fill(original)
+    expect(state).to_have_text("已全部保存")
+    # the diagram's tab again: its edit kept, still saved
     tabs.locator('[data-key="project.bpmn"]').click()
     expect(page.get_by_test_id("modeler-canvas").locator(f'[data-element-id="{TASK}"]').first).to_contain_text("项目初审")
     expect(state).to_have_text("已全部保存")

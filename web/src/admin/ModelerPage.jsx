@@ -15,7 +15,7 @@ import { useDiagramMarks, useLeaveWarning, useModelerTestHook, useSaveShortcut }
 import { DRAFT_STATUS } from './DraftsPage.jsx';
 import { classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx';
 import { DiffSummary } from './DiffPage.jsx';
-import { elementNames, fileNames, formTitle, isForm, isFormUi, schemaOf, uiOf } from './bundleNames.js';
+import { elementNames, fileNames, formTitle, inWords, isForm, isFormUi, schemaOf, uiOf } from './bundleNames.js';
 import DmnWordsEditor from './dmn/DmnWordsEditor.jsx';
 import './admin.css';
 
@@ -347,7 +347,7 @@ export default function ModelerPage() {
   const errorsCount = findings.filter((f) => f.severity === 'error').length;
   const focusLine = focus && focus.file === active && !active.endsWith('.bpmn') ? findings.find((f) => f.key === focus.element)?.line : null;
   const editorKey = `${active}#${generation}#${readOnly ? 'ro' : 'rw'}#${expert ? 'x' : 'w'}`;
-  const shownError = error && { ...error, errors: (error.errors || []).map((x) => ({ ...x, file: files[x.file] || null, element: x.element ? names[x.element] || null : null })) };
+  const shownError = error && inWordsError(error, files, names);
 
   return (
     <div data-testid="modeler-page">
@@ -438,6 +438,12 @@ export default function ModelerPage() {
         <FormEditor key={editorKey} path={activeForm} texts={texts.current} files={files} readOnly={readOnly} expert={expert}
           onExpert={setExpert} vocabulary={vocabulary.data} line={focusLine} onText={setText} />
       )}
+      {active === 'manifest.json' && (
+        <p className="muted" data-testid="manifest-hint">
+          流程包设置以 JSON 记录流程、泳道与角色、演示用户等，供熟悉格式的人员修改；机构、单位与人员请在
+          <Link to={draftUrl(draft.id, '/organisation')}>科室与人员</Link>中按表格修改。
+        </p>
+      )}
       {active && !activeForm && !active.endsWith('.bpmn') && !active.endsWith('.dmn') && (
         <TextEditor key={`${editorKey}/${focusLine || ''}`} path={active} title={files[active]} initial={texts.current[active]}
           readOnly={readOnly} line={focusLine} onChange={(text, err) => setText(active, text, err)} />
@@ -457,6 +463,20 @@ export default function ModelerPage() {
         prepare={prepareDeploy} deploy={deploy} result={deployed} processNames={processNames} />
     </div>
   );
+}
+
+// A problem from the server with the files and elements it names in words.
+function inWordsError(error, files, names) {
+  const detail = error.problem?.detail;
+  return {
+    ...error,
+    message: inWords(error.message, files, names),
+    title: inWords(error.title, files, names),
+    problem: error.problem && { ...error.problem, detail: detail && inWords(detail, files, names) },
+    errors: (error.errors || []).map((x) => ({
+      ...x, file: files[x.file] || null, element: x.element ? names[x.element] || null : null, message: inWords(x.message, files, names),
+    })),
+  };
 }
 
 // What the properties panel offers to pick: forms, decisions and processes of the draft.
