@@ -67,3 +67,21 @@ def test_each_rule_of_the_product_reports_its_element() -> None:
         ("govit/in-lane", "notify"),
     }
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in message) for message in found.values())
+
+
+def test_the_modeler_shows_every_message_in_chinese() -> None:
+    """Each message bpmnlint gives on the fixtures, through the modeler's translations."""
+    findings = bpmnlint(sorted(FIXTURES.glob("*.bpmn")))
+    messages = sorted({f["message"] for f in findings})
+    assert len(messages) > 20
+    script = ("const { translateLintMessage } = await import(process.argv[1]);"
+              "const messages = JSON.parse(process.argv[2]);"
+              "process.stdout.write(JSON.stringify(messages.map(translateLintMessage)));")
+    translations = WEB / "src" / "admin" / "lint" / "translations.js"
+    run = subprocess.run([shutil.which("node") or "node", "--input-type=module", "-e", script,
+                          str(translations), json.dumps(messages)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    shown = dict(zip(messages, json.loads(run.stdout), strict=True))
+    english = [m for m, text in shown.items() if not any("\u4e00" <= ch <= "\u9fff" for ch in text)]
+    assert not english, f"messages the modeler would show in English: {english}"
