@@ -115,6 +115,8 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     result.get_by_role("link", name=re.compile("查看差异")).click()
     expect(page).to_have_url(re.compile(r"/diff/gongshu_project/1/2$"))
     expect(page.get_by_test_id("diff-summary")).to_contain_text("由 ≥50万 改为 ≥100万")
+    # the sentences name the table, not its file
+    assert not re.search(r"[\w-]+\.(?:bpmn|dmn|json)\b", page.get_by_test_id("diff-summary").inner_text())
     dmn_changes = page.get_by_test_id("diff-dmn")
     row = dmn_changes.locator("tr").filter(has_text="招标需求确认与最高限价")
     expect(row.locator(".before")).to_have_text(">= 500000")

@@ -8,7 +8,7 @@ import { DiffSummary } from './DiffPage.jsx';
 // against the bundle in force, before anything is deployed. `prepare()` saves and validates
 // (resolves to the validation report of the saved revision, or null when that failed);
 // `deploy(body)` deploys; `result` is the deployment once done.
-export default function DeployPanel({ readOnly, busy, errorsCount, findingsCount, prepare, deploy, result, processNames }) {
+export default function DeployPanel({ readOnly, busy, errorsCount, findingsCount, prepare, deploy, result, processNames, files, names }) {
   const [form, setForm] = useState({ effective_from: today(), effective_until: '', force: false });
   const [confirming, setConfirming] = useState(null); // the validation report shown in the dialog
 
@@ -46,13 +46,13 @@ export default function DeployPanel({ readOnly, busy, errorsCount, findingsCount
           </form>
         )}
       {confirming && (
-        <ConfirmDeploy report={confirming} form={form} onConfirm={confirm} onCancel={() => setConfirming(null)} />
+        <ConfirmDeploy report={confirming} form={form} files={files} names={names} onConfirm={confirm} onCancel={() => setConfirming(null)} />
       )}
     </div>
   );
 }
 
-function ConfirmDeploy({ report, form, onConfirm, onCancel }) {
+function ConfirmDeploy({ report, form, files, names, onConfirm, onCancel }) {
   const cancel = useRef(null);
   useEffect(() => {
     cancel.current?.focus();
@@ -76,7 +76,7 @@ function ConfirmDeploy({ report, form, onConfirm, onCancel }) {
           </p>
         )}
         <h3>与现行版本的差异</h3>
-        {report.diff ? <DiffSummary diff={report.diff} /> : <p className="muted">这是该辖区的第一个流程包，没有可比较的现行版本。</p>}
+        {report.diff ? <DiffSummary diff={report.diff} files={files} names={names} /> : <p className="muted">这是该辖区的第一个流程包，没有可比较的现行版本。</p>}
         <div className="toolbar modal-actions">
           <button type="button" onClick={onConfirm}>确认部署</button>
           <button type="button" className="secondary" ref={cancel} onClick={onCancel}>取消</button>

@@ -4,12 +4,13 @@ import { api, request } from '../api.js';
 import BpmnCanvas from './BpmnCanvas.jsx';
 import { AREA_LABELS, CHANGE_BADGE, CHANGE_LABELS, classifyFiles, KIND_LABELS, Loading, ProblemBox, showValue, Tabs, useLoad } from './common.jsx';
 import { ATTRIBUTE_LABELS } from './diffLabels.js';
-import { fileNames } from './bundleNames.js';
+import { elementNames, fileNames, inWords } from './bundleNames.js';
 import { loadVersionFiles } from './ProcessPage.jsx';
 import './admin.css';
 
-// The Chinese sentences of a diff and its counts (also used by the modeler for a draft's diff).
-export function DiffSummary({ diff }) {
+// The Chinese sentences of a diff and its counts (also used by the modeler for a draft's diff);
+// with the bundle's `files` and element `names`, a file name or id a sentence quotes reads in words.
+export function DiffSummary({ diff, files = {}, names = {} }) {
   const counts = diff.counts || {};
   return (
     <div data-testid="diff-summary" className="diff-summary">
@@ -19,7 +20,7 @@ export function DiffSummary({ diff }) {
         <span className="badge amber">修改 {counts.changed || 0}</span>
       </p>
       {(diff.summary || []).length === 0 ? <p className="muted">两者没有实质差异。</p> : (
-        <ol>{diff.summary.map((s, i) => <li key={i}>{s}</li>)}</ol>
+        <ol>{diff.summary.map((s, i) => <li key={i}>{inWords(s, files, names)}</li>)}</ol>
       )}
     </div>
   );
@@ -75,7 +76,10 @@ export default function DiffPage() {
   }, [filesA.data, filesB.data]);
   const changedFiles = useMemo(() => new Set(bpmnChanges.map((c) => c.file)), [bpmnChanges]);
   // Files and the process by their Chinese names (the newer version's, else the older one's).
-  const names = useMemo(() => fileNames({ ...(filesA.data?.files || {}), ...(filesB.data?.files || {}) }), [filesA.data, filesB.data]);
+  const allFiles = useMemo(() => ({ ...(filesA.data?.files || {}), ...(filesB.data?.files || {}) }), [filesA.data, filesB.data]);
+  const names = useMemo(() => fileNames(allFiles), [allFiles]);
+  const elements = useMemo(() => elementNames(allFiles), [allFiles]);
+  const words = (text) => inWords(text, names, elements);
   const processName = useMemo(() => {
     for (const loaded of [filesB, filesA]) {
       try {
@@ -144,7 +148,7 @@ export default function DiffPage() {
         <>
           <div className="card">
             <h2>第 {diff.data.from_version} 版 → 第 {diff.data.to_version} 版：修改摘要</h2>
-            <DiffSummary diff={diff.data} />
+            <DiffSummary diff={diff.data} files={names} names={elements} />
           </div>
 
           <div className="card">
@@ -186,9 +190,9 @@ export default function DiffPage() {
                   {dmnChanges.map((c, i) => (
                     <tr key={i}>
                       <td className="muted">{names[c.file] || '—'}</td>
-                      <td>{c.decision || '—'}</td>
+                      <td>{elements[c.decision] || '—'}</td>
                       <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change] || c.change}</span> {KIND_LABELS[c.kind] || c.kind}</td>
-                      <td>{c.name || '—'}<div className="muted">{c.summary}</div></td>
+                      <td>{c.name || '—'}<div className="muted">{words(c.summary)}</div></td>
                       <td><BeforeAfter change={c} /></td>
                       <td>{(c.articles || []).map((x) => <span key={x} className="article">{x}</span>)}</td>
                     </tr>
@@ -218,7 +222,7 @@ export default function DiffPage() {
                     <td>
                       {c.name || '—'}
                       {c.file && <div className="muted" style={{ fontSize: 12 }}>{names[c.file]}</div>}
-                      <div style={{ fontSize: 12 }}>{c.summary}</div>
+                      <div style={{ fontSize: 12 }}>{words(c.summary)}</div>
                     </td>
                     <td><BeforeAfter change={c} /></td>
                     <td>{(c.articles || []).map((x) => <span key={x} className="article">{x}</span>)}</td>

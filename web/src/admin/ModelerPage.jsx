@@ -455,12 +455,12 @@ export default function ModelerPage() {
         <div className="card grow">
           <h2>与现行版本的差异</h2>
           {!validation?.diff && <p className="muted">校验后显示本草稿相对现行流程包的修改。</p>}
-          {validation?.diff && <DiffSummary diff={validation.diff} />}
+          {validation?.diff && <DiffSummary diff={validation.diff} files={files} names={names} />}
         </div>
       </div>
 
       <DeployPanel readOnly={readOnly} busy={busy} errorsCount={errorsCount} findingsCount={findings.length}
-        prepare={prepareDeploy} deploy={deploy} result={deployed} processNames={processNames} />
+        prepare={prepareDeploy} deploy={deploy} result={deployed} processNames={processNames} files={files} names={names} />
     </div>
   );
 }
