@@ -108,10 +108,13 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[bundles.Bundle, di
                   '</bpmn:exclusiveGateway>',
           '<bpmn:parallelGateway id="gw_join" name="汇合"><bpmn:documentation>第二条。</bpmn:documentation>'
           '</bpmn:parallelGateway>')
-    # 4. an element nothing leads to
+    # 4. an element no path reaches (a branch for an outcome the review form does not offer;
+    #    one that no flow enters at all the deploy's bpmnlint rules refuse already)
     _edit(sample, '<bpmn:endEvent id="done" name="已验收">',
           '<bpmn:scriptTask id="orphan" name="孤立环节"><bpmn:documentation>第六条。</bpmn:documentation>'
           '<bpmn:script>orphan_ran = True</bpmn:script></bpmn:scriptTask>'
+          '<bpmn:sequenceFlow id="f_orphan_in" name="撤回" sourceRef="gw_review" targetRef="orphan">'
+          '<bpmn:conditionExpression>review_result == "withdrawn"</bpmn:conditionExpression></bpmn:sequenceFlow>'
           '<bpmn:sequenceFlow id="f_orphan" sourceRef="orphan" targetRef="done" />'
           '<bpmn:endEvent id="done" name="已验收">')
     # 5. a script that fails when the review deadline passes
@@ -123,7 +126,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[bundles.Bundle, di
           '<bpmn:exclusiveGateway id="t_loop" name="再记一次？" default="tf_again" />'
           '<bpmn:sequenceFlow id="tf5" sourceRef="t_note" targetRef="t_loop" />'
           '<bpmn:sequenceFlow id="tf_again" sourceRef="t_loop" targetRef="t_note" />'
-          '<bpmn:sequenceFlow id="tf_out" sourceRef="t_loop" targetRef="t_note_end">'
+          '<bpmn:sequenceFlow id="tf_out" name="不再记" sourceRef="t_loop" targetRef="t_note_end">'
           '<bpmn:conditionExpression>reminded == False</bpmn:conditionExpression></bpmn:sequenceFlow>')
     bundle = _bundle(bpmn, forms)
     return bundle, simulate_bundle(bundle, time_budget_s=60)
