@@ -1,4 +1,4 @@
-"""Request and response shapes of the words API: timers in words, a draft's vocabulary, a
+"""Request and response shapes of the words API: timers and gateway conditions in words, a draft's vocabulary, a
 decision table structured for editing in words."""
 
 from __future__ import annotations
@@ -45,6 +45,53 @@ class TimerWordsIn(TimerWords):
 class TimerSentenceOut(Schema):
     expression = fields.String()
     sentence = fields.String()
+
+
+CONDITION_OPS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false")
+
+
+class ConditionClause(Schema):
+    """One test of a value the case holds."""
+
+    field = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={
+        "description": "数据项（GET /drafts/{id}/words 的 fields 之一，或决策表的结果）"})
+    op = fields.String(required=True, validate=validate.OneOf(CONDITION_OPS), metadata={
+        "description": "eq 为 | ne 不为 | in 属于 | lt 低于 | le 不高于 | gt 高于 | ge 不低于 | "
+                       "true 为是 | false 为否"})
+    value = fields.Raw(allow_none=True, load_default=None, metadata={
+        "description": "比较的值：选项的代码、数字（金额以元计）或 YYYY-MM-DD"})
+    values = fields.List(fields.Raw(), allow_none=True, load_default=None, validate=validate.Length(max=50),
+                         metadata={"description": "in 时可取的值"})
+
+
+class ConditionWords(Schema):
+    """When a flow leaving a gateway is taken, as the regulation says it."""
+
+    join = fields.String(load_default="and", validate=validate.OneOf(("and", "or")),
+                         metadata={"description": "and 且 | or 或"})
+    clauses = fields.List(fields.Nested(ConditionClause), required=True, validate=validate.Length(min=1, max=20))
+
+
+class ConditionExpressionIn(Schema):
+    expression = fields.String(load_default="", validate=validate.Length(max=4000), metadata={
+        "description": "顺序流的条件表达式；空串只取可用的数据项"})
+    draft_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=ID_MAX))
+
+
+class ConditionWordsOut(Schema):
+    words = fields.Nested(ConditionWords, allow_none=True, metadata={"description": "无法用文字表达时为空"})
+    sentence = fields.String(allow_none=True)
+    fields_ = fields.List(fields.Dict(), data_key="fields", attribute="fields", metadata={
+        "description": "条件可判断的数据项 [{name, label, type, options: [{value, label}]}]"})
+
+
+class ConditionWordsIn(ConditionWords):
+    draft_id = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=1, max=ID_MAX))
+
+
+class ConditionSentenceOut(Schema):
+    expression = fields.String()
+    sentence = fields.String(allow_none=True)
 
 
 class Named(Schema):

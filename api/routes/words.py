@@ -1,5 +1,5 @@
-"""Rules and deadlines in words (administrators): a timer's deadline as a sentence and back,
-a draft's vocabulary, a draft's decision tables edited in words."""
+"""Rules and deadlines in words (administrators): a timer's deadline and a gateway's condition
+as a sentence and back, a draft's vocabulary, a draft's decision tables edited in words."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from engine import revisions
 from ..auth import current_actor
 from ..schemas import ID_PATH, DraftDetailOut
 from ..words_schemas import (
+    ConditionExpressionIn,
+    ConditionSentenceOut,
+    ConditionWordsIn,
+    ConditionWordsOut,
     DecisionTableCreatedOut,
     DecisionTableIn,
     DecisionTableNewIn,
@@ -39,6 +43,23 @@ def timer_expression(args: dict) -> dict:
     """期限文字 → 定时表达式（数量或字段有误时 422，并指明字段）"""
     draft_id = args.pop("draft_id", None)
     return revisions.timer_expression(current_actor(), args, draft_id)
+
+
+@blp.route("/words/condition", methods=["POST"])
+@blp.arguments(ConditionExpressionIn)
+@blp.response(200, ConditionWordsOut)
+def condition_words(args: dict) -> dict:
+    """条件表达式 → 条件文字（无法表达时 words 为空），及条件可判断的数据项"""
+    return revisions.condition_in_words(current_actor(), args["expression"], args.get("draft_id"))
+
+
+@blp.route("/words/condition/expression", methods=["POST"])
+@blp.arguments(ConditionWordsIn)
+@blp.response(200, ConditionSentenceOut)
+def condition_expression(args: dict) -> dict:
+    """条件文字 → 条件表达式（字段、比较或值有误时 422，并指明字段）"""
+    draft_id = args.pop("draft_id", None)
+    return revisions.condition_expression(current_actor(), args, draft_id)
 
 
 @blp.route(f"/drafts/<{ID_PATH}:draft_id>/words", methods=["GET"])

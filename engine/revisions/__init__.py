@@ -8,7 +8,8 @@ the check reads), deploy and uploads (a bundle in force, from folders or a zip),
 versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/);
 new_jurisdiction, organisation and blank_diagram (a jurisdiction drafted from nothing, its
 offices and units, an empty process), accounts (staff accounts given offices of deployed and
-drafted jurisdictions); draft_words (a draft's vocabulary, its timers in words) and
+drafted jurisdictions); draft_words (a draft's vocabulary, its timers in words), draft_conditions
+(its gateway conditions in words) and
 decision_edit + decision_cells + decision_columns (a draft's decision tables edited in
 words, new ones from nothing).
 """
@@ -21,6 +22,7 @@ from .decision_edit import table_for_editing as draft_decisions_for_editing
 from .deploy import DeployOptions, DeployResult, FolderResults, deploy_folders
 from .deploy import deploy as deploy_bundle
 from .diff import diff_bundles, summary_text
+from .draft_conditions import condition_expression, condition_in_words
 from .draft_words import timer_expression, timer_in_words
 from .draft_words import words as draft_vocabulary
 from .drafts import add_process as add_draft_process
@@ -48,6 +50,8 @@ __all__ = [
     "FolderResults",
     "add_draft_process",
     "compile_bundle",
+    "condition_expression",
+    "condition_in_words",
     "create_account",
     "create_draft",
     "create_draft_decision",

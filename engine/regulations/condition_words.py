@@ -1,0 +1,335 @@
+"""A gateway's outgoing condition in words and back: `review_result == "pass"` ↔ 「审核结论为通过」.
+
+A process owner says when a flow is taken as the regulation does (审核结论为通过, 需要专家评审为是,
+预算金额不低于 50 万元); the diagram keeps the expression the guarded evaluator runs. The words
+object is the owner's side:
+
+    {"join": "and" | "or",
+     "clauses": [{"field": name, "op": eq | ne | in | lt | le | gt | ge | true | false,
+                  "value": a literal | None, "values": [literals] | None}]}
+
+`value` is what eq/ne/lt/le/gt/ge compare with, `values` what `in` lists; true/false need
+neither. Expressions are read with Python's parser, never evaluated; any other shape (a clause
+comparing two fields, `not`, mixed and/or, a call) gives no words, and the page keeps the
+expression as expert text. What a clause says comes from the bundle: a field's Chinese name and
+kind, and a choice's Chinese name (ConditionField, built by `condition_fields`).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from lxml import etree
+
+from .. import safe_xml
+from .amounts import is_amount, plain_number, without_yuan_mark, yuan_in_words
+from .bundles import Bundle
+from .decision_words import QUOTED
+from .vocabulary import CJK, Vocabulary
+
+OPS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false")
+COMPARED = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge"}
+SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+JOINS = {ast.And: "and", ast.Or: "or"}
+SPACE = re.compile(r"\s+")
+NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')  # what a Python and a JSON string would escape differently
+KIND_OPS = {
+    # `text` is also what the words call a dictionary entry that states no kind (a script sets
+    # it, often to True or False), so it may be tested for yes and no as well
+    "choice": ("eq", "ne", "in"), "text": ("eq", "ne", "in", "true", "false"), "boolean": ("true", "false"),
+    "amount": ("eq", "ne", "lt", "le", "gt", "ge"), "number": ("eq", "ne", "lt", "le", "gt", "ge"),
+    "date": ("eq", "ne", "lt", "le", "gt", "ge"),
+}
+NUMBER_WORDS = {"eq": "为", "ne": "不为", "lt": "低于", "le": "不高于", "gt": "高于", "ge": "不低于"}
+DATE_WORDS = {"eq": "为", "ne": "不为", "lt": "早于", "le": "不晚于", "gt": "晚于", "ge": "不早于"}
+COUNTS = dict(enumerate("两三四五六七八九十", start=2))
+JOIN_WORDS = {"and": " 且 ", "or": " 或 "}
+DMN_KINDS = {"boolean": "boolean", "date": "date", "integer": "number", "long": "number", "double": "number",
+             "number": "number"}
+
+
+class ConditionWordsInvalid(ValueError):
+    """Words that cannot be written as a condition; `field` names the key at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class ConditionField:
+    """A value a condition may test: its Chinese name, kind (choice, amount, number, boolean,
+    date, text) and, for a choice, the values it may take with their Chinese names."""
+
+    name: str
+    label: str
+    kind: str
+    options: list[tuple[Any, str]] = field(default_factory=list)
+
+    def option_label(self, value: Any) -> str | None:
+        return next((t for v, t in self.options if v == value and type(v) is type(value)), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "label": self.label, "type": self.kind,
+                "options": [{"value": v, "label": t} for v, t in self.options]}
+
+
+# ------------------------------------------------------------------------------ expression → words
+
+def _literal(node: ast.AST) -> tuple[bool, Any]:
+    """(readable, value): a string the bundles' style writes as is, or a number."""
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, str) and not UNSAFE_TEXT.search(value):
+            return True, value
+        if type(value) in (int, float):
+            return True, value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        ok, value = _literal(node.operand)
+        return ok and not isinstance(value, str), -value if ok and not isinstance(value, str) else None
+    return False, None
+
+
+def _clause(node: ast.AST) -> dict[str, Any] | None:
+    if not (isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.left, ast.Name)):
+        return None
+    name, op, right = node.left.id, node.ops[0], node.comparators[0]
+    if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, bool):
+        return clause(name, "true" if right.value else "false")
+    if isinstance(op, ast.In) and isinstance(right, ast.Tuple) and right.elts:
+        read = [_literal(e) for e in right.elts]
+        return clause(name, "in", values=[v for _, v in read]) if all(ok for ok, _ in read) else None
+    ok, value = _literal(right)
+    if not ok or type(op) not in COMPARED:
+        return None
+    return clause(name, COMPARED[type(op)], value)
+
+
+def clause(name: str, op: str, value: Any = None, values: list[Any] | None = None) -> dict[str, Any]:
+    """One clause with every key present."""
+    return {"field": name, "op": op, "value": value if op not in ("in", "true", "false") else None,
+            "values": list(values or []) if op == "in" else None}
+
+
+def words_of(expression: str) -> dict[str, Any] | None:
+    """The words of a condition, or None when its shape has none."""
+    try:
+        node = ast.parse(expression.strip(), mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    join, parts = ("and", [node])
+    if isinstance(node, ast.BoolOp):
+        join, parts = JOINS[type(node.op)], node.values
+    clauses = [_clause(p) for p in parts]
+    if not all(clauses):
+        return None
+    found = {"join": join, "clauses": clauses}
+    # Written back it must read the same (spacing aside): parentheses or `1.0` for `1` would be
+    # changed by an owner who only looked at the words.
+    return found if SPACE.sub("", expression_of(found)) == SPACE.sub("", expression) else None
+
+
+def normalized(words: dict[str, Any]) -> dict[str, Any]:
+    """The words with every key present (what `words_of` gives back for them)."""
+    return {"join": words.get("join") or "and",
+            "clauses": [clause(c.get("field"), c.get("op"), c.get("value"), c.get("values"))
+                        for c in words.get("clauses") or []]}
+
+
+# ------------------------------------------------------------------------------ words → expression
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def _check_value(key: str, value: Any, found: ConditionField | None, op: str) -> None:
+    """A literal the field can hold: a choice among its options, a number, an ISO date, a text."""
+    kind = found.kind if found else None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ConditionWordsInvalid(key, "比较的值应为文字、数字或日期")
+    if isinstance(value, str) and UNSAFE_TEXT.search(value):
+        raise ConditionWordsInvalid(key, "比较的文字不能含引号、反斜杠或控制字符")
+    if kind == "choice" and found.option_label(value) is None:
+        raise ConditionWordsInvalid(key, f"「{found.label}」没有这个选项")
+    if kind in ("amount", "number") and isinstance(value, str):
+        raise ConditionWordsInvalid(key, f"「{found.label}」应与数字比较")
+    if kind == "date" or (op in ("lt", "le", "gt", "ge") and isinstance(value, str)):
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            raise ConditionWordsInvalid(key, "日期应为 YYYY-MM-DD") from None
+
+
+def _check_clause(n: int, c: dict[str, Any], fields: dict[str, ConditionField] | None) -> None:
+    key = f"clauses[{n}]"
+    name, op = c.get("field"), c.get("op")
+    if not isinstance(name, str) or not NAME.match(name) or (fields is not None and name not in fields):
+        raise ConditionWordsInvalid(f"{key}.field", "条件字段不存在于本流程包的表单、数据字典或决策表中")
+    found = fields.get(name) if fields is not None else None
+    allowed = KIND_OPS.get(found.kind, OPS) if found else OPS
+    if op not in allowed:
+        raise ConditionWordsInvalid(f"{key}.op", "这种比较不适用于此字段" if op in OPS else "比较方式无法识别")
+    if op == "in":
+        if not isinstance(c.get("values"), list) or not c["values"]:
+            raise ConditionWordsInvalid(f"{key}.values", "请至少选择一个值")
+        for i, value in enumerate(c["values"]):
+            _check_value(f"{key}.values[{i}]", value, found, op)
+    elif op not in ("true", "false"):
+        _check_value(f"{key}.value", c.get("value"), found, op)
+
+
+def expression_of(words: dict[str, Any], fields: dict[str, ConditionField] | None = None) -> str:
+    """The expression for the words in the bundles' style (`x == "pass"`, `x == True`,
+    `x >= 500000`); ConditionWordsInvalid naming the key for an unknown field, a comparison the
+    field's kind does not allow, or a value it cannot hold. `fields` None checks shapes only."""
+    w = normalized(words)
+    if w["join"] not in JOIN_WORDS:
+        raise ConditionWordsInvalid("join", "条件之间应为「且」或「或」")
+    if not w["clauses"] or len(w["clauses"]) > 20:
+        raise ConditionWordsInvalid("clauses", "请设置 1 到 20 个条件")
+    parts = []
+    for n, c in enumerate(w["clauses"]):
+        _check_clause(n, c, fields)
+        if c["op"] in ("true", "false"):
+            parts.append(f"{c['field']} == {c['op'] == 'true'}")
+        elif c["op"] == "in":
+            listed = ", ".join(_text(v) for v in c["values"])
+            parts.append(f"{c['field']} in ({listed}{',' if len(c['values']) == 1 else ''})")
+        else:
+            parts.append(f"{c['field']} {SYMBOLS[c['op']]} {_text(c['value'])}")
+    return f" {w['join']} ".join(parts)
+
+
+# ------------------------------------------------------------------------------ words → sentence
+
+def _value_words(value: Any, found: ConditionField) -> str | None:
+    """A literal as officials read it, or None when the bundle gives it no Chinese name."""
+    if found.kind == "choice" or found.option_label(value):
+        return found.option_label(value)
+    if found.kind == "amount" and isinstance(value, int | float):
+        return yuan_in_words(value)
+    if isinstance(value, int | float):
+        return plain_number(value)
+    if found.kind == "date" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        d = date.fromisoformat(value)
+        return f"{d.year}年{d.month}月{d.day}日"
+    return "空" if value == "" else f"“{value}”" if CJK.search(value) else None
+
+
+def _predicate(c: dict[str, Any], found: ConditionField) -> str | None:
+    """What a clause says after the field's name: 为通过, 不低于 50 万元, 为是."""
+    if c["op"] in ("true", "false"):
+        return "为是" if c["op"] == "true" else "为否"
+    if c["op"] == "in":
+        said = [_value_words(v, found) for v in c["values"]]
+        if not all(said):
+            return None
+        return f"为{said[0]}" if len(said) == 1 else f"为{'、'.join(said[:-1])}或{said[-1]}"
+    said = _value_words(c["value"], found)
+    verbs = DATE_WORDS if found.kind == "date" else NUMBER_WORDS
+    return f"{verbs[c['op']]}{' ' if said[0].isdigit() else ''}{said}" if said else None
+
+
+def _label(found: ConditionField) -> str:
+    """A yes/no field's question as a statement: 是否涉密项目 → 涉密项目 (为是 answers it)."""
+    if found.kind == "boolean" and found.label.startswith("是否") and len(found.label) > 3:
+        return found.label[2:]
+    return found.label
+
+
+def _name_list(labels: list[str]) -> str:
+    """甲、乙和丙; the same name n times (three offices' 会签意见) as 三个会签意见."""
+    if len(set(labels)) == 1:
+        return f"{COUNTS.get(len(labels), str(len(labels)) + ' ')}个{labels[0]}"
+    return f"{'、'.join(labels[:-1])}和{labels[-1]}"
+
+
+def sentence(words: dict[str, Any], fields: dict[str, ConditionField]) -> str | None:
+    """「审核结论为通过」「预算金额不低于 50 万元」「A 且 B」; several fields and-joined to the same
+    value read as one: 「甲、乙和丙均为同意」. None when a field or a value has no Chinese name."""
+    w = normalized(words)
+    if any(c["field"] not in fields for c in w["clauses"]):
+        return None
+    said = [_said(c, fields[c["field"]]) for c in w["clauses"]]
+    if not said or not all(p for _, p in said):
+        return None
+    predicates = {p for _, p in said}
+    if w["join"] == "and" and len(said) > 1 and len(predicates) == 1 and predicates.pop().startswith("为"):
+        return f"{_name_list([label for label, _ in said])}均{said[0][1]}"
+    return JOIN_WORDS[w["join"]].join(f"{label}{predicate}" for label, predicate in said)
+
+
+def _said(c: dict[str, Any], found: ConditionField) -> tuple[str, str | None]:
+    """(the field's name, the predicate); a yes/no field whose form names its answers (涉密 /
+    非涉密) is said with the answer: 是否涉密项目：涉密."""
+    if c["op"] in ("true", "false"):
+        answer = found.option_label(c["op"] == "true")
+        if answer and answer not in ("是", "否"):
+            return found.label, f"：{answer}"
+    return _label(found), _predicate(c, found)
+
+
+# ------------------------------------------------------------------------------ what a condition may test
+
+def _dmn_outputs(bundle: Bundle) -> list[tuple[str, str, str, dict[Any, str]]]:
+    """(name, label, DMN type, {value: Chinese name}) of every output a decision table yields;
+    a value's name is what the rule's companion column says (`route` → `route_label`)."""
+    found = []
+    for file in bundle.manifest.get("dmn_files", []):
+        try:
+            root = safe_xml.parse(bundle.files[file])
+        except (KeyError, etree.XMLSyntaxError):
+            continue
+        for table in root.iter("{*}decisionTable"):
+            outputs = table.findall("{*}output")
+            names = [o.get("name") or "" for o in outputs]
+            for i, output in enumerate(outputs):
+                companion = _companion(names, i)
+                said: dict[Any, str] = {}
+                for rule in table.findall("{*}rule") if companion is not None else []:
+                    texts = [e.findtext("{*}text") or "" for e in rule.findall("{*}outputEntry")]
+                    if len(texts) == len(names) and (code := QUOTED.match(texts[i])) and (
+                            title := QUOTED.match(texts[companion])) and CJK.search(title[1]):
+                        said.setdefault(code[1], title[1])
+                found.append((names[i], output.get("label") or "", (output.get("typeRef") or "").lower(), said))
+    return found
+
+
+def _companion(names: list[str], i: int) -> int | None:
+    stem = names[i].rsplit("_", 1)[0]
+    for candidate in (f"{names[i]}_label", f"{names[i]}_name", f"{stem}_label", f"{stem}_name"):
+        if candidate in names and names.index(candidate) != i:
+            return names.index(candidate)
+    return None
+
+
+def condition_fields(bundles: list[Bundle], listed: list[dict[str, Any]]) -> dict[str, ConditionField]:
+    """Every value a condition may test, by name: the vocabulary's fields (`listed`, each with
+    name, label and type as the draft's words list them; choices with their options), then what
+    the decision tables yield under a Chinese label. The first bundle that names a field wins."""
+    vocabs = [Vocabulary.of(b) for b in bundles]
+    found: dict[str, ConditionField] = {}
+    for f in listed:
+        options = next((o for v in vocabs if (o := v.options(f["name"]))), [])
+        label = without_yuan_mark(f["label"]) if f["type"] == "amount" else f["label"]
+        yes_no = bool(options) and all(isinstance(v, bool) for v, _ in options)  # 涉密 / 非涉密
+        found.setdefault(f["name"], ConditionField(f["name"], label, "boolean" if yes_no else f["type"], options))
+    for bundle in bundles:
+        for name, label, type_ref, said in _dmn_outputs(bundle):
+            kind = DMN_KINDS.get(type_ref, "choice" if said else "text")
+            kind = "amount" if kind == "number" and is_amount(name, label) else kind
+            if name in found and found[name].kind == "text" and not found[name].options:
+                # a dictionary entry says no kind; the table that yields the value does
+                found[name].kind, found[name].options = kind, list(said.items())
+            elif name not in found and NAME.match(name) and CJK.search(label):
+                found[name] = ConditionField(name, without_yuan_mark(label), kind, list(said.items()))
+    return found

@@ -1,0 +1,53 @@
+"""A draft's gateway conditions in words (condition_words), labelled and checked by the draft's
+own fields: the vocabulary's fields (GET /drafts/{id}/words) and what its decision tables yield.
+Without a draft, every jurisdiction's bundle in force names them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import EngineError
+from ..regulations.condition_words import (
+    ConditionField,
+    ConditionWordsInvalid,
+    condition_fields,
+    expression_of,
+    sentence,
+    words_of,
+)
+from ..regulations.vocabulary import Vocabulary
+from ..users import Actor
+from .draft_words import _fields, _schemas, _vocabularies
+
+
+class ConditionInvalid(EngineError):
+    """Condition words that cannot be written as an expression; `errors` name the key at fault."""
+
+    status, type, title = 422, "condition-invalid", "条件设置有误"
+
+
+def _condition_fields(actor: Actor, draft_id: int | None) -> dict[str, ConditionField]:
+    _vocabs, bundles = _vocabularies(actor, draft_id)
+    listed = [f for b in bundles for f in _fields(_schemas(b), Vocabulary.of(b))]
+    return condition_fields(bundles, listed)
+
+
+def condition_in_words(actor: Actor, expression: str, draft_id: int | None = None) -> dict[str, Any]:
+    """POST /words/condition: the words and sentence (both None when the condition cannot be said
+    in the bundle's words), and the fields a condition may test, for the editor to offer."""
+    fields = _condition_fields(actor, draft_id)
+    found = words_of(expression) if expression.strip() else None
+    said = sentence(found, fields) if found else None
+    return {"words": found if said else None, "sentence": said,
+            "fields": [f.as_dict() for f in fields.values()]}
+
+
+def condition_expression(actor: Actor, words: dict[str, Any], draft_id: int | None = None) -> dict[str, Any]:
+    """POST /words/condition/expression: the expression for the words; 422 naming the key at fault."""
+    fields = _condition_fields(actor, draft_id)
+    try:
+        expression = expression_of(words, fields)
+    except ConditionWordsInvalid as exc:
+        raise ConditionInvalid(f"条件无法写成表达式：{exc.message}",
+                               errors=[{"field": exc.field, "message": exc.message}]) from exc
+    return {"expression": expression, "sentence": sentence(words, fields)}

@@ -1,0 +1,210 @@
+"""Gateway conditions in words (engine/regulations/condition_words.py): a flow's condition reads
+as the regulation says it (「审核结论为通过」「预算金额不低于 50 万元」), words are written back in
+the bundles' style as an expression the guarded evaluator runs, both ways without loss; and the
+same through `POST /api/v1/words/condition` and `/words/condition/expression` (422 naming the
+field, administrators only)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.language import HELPERS, Vocabulary
+from engine.regulations.bundles import discover, from_folders
+from engine.regulations.condition_words import (
+    ConditionField,
+    ConditionWordsInvalid,
+    condition_fields,
+    expression_of,
+    normalized,
+    sentence,
+    words_of,
+)
+from engine.regulations.vocabulary import CJK
+from engine.regulations.vocabulary import Vocabulary as BundleVocabulary
+from engine.revisions.draft_words import _fields, _schemas
+from engine.safe_xml import parse
+
+from ..conftest import ROOT
+
+BUNDLES = {bpmn_dir.name: from_folders(bpmn_dir, forms_dir) for bpmn_dir, forms_dir in
+           discover(ROOT / "bpmn", ROOT / "forms")}
+PROGRAM_NAME = r"[a-z]+_[a-z_]+|True|False|==|\""
+
+
+def bundled_conditions() -> list[tuple[str, str]]:
+    found = []
+    for jurisdiction, bundle in BUNDLES.items():
+        for file in bundle.manifest["bpmn_files"]:
+            for el in parse(bundle.files[file]).iter("{*}conditionExpression"):
+                if (el.text or "").strip():
+                    found.append((jurisdiction, el.text.strip()))
+    return found
+
+
+def fields_of(jurisdiction: str) -> dict[str, ConditionField]:
+    bundle = BUNDLES[jurisdiction]
+    return condition_fields([bundle], _fields(_schemas(bundle), BundleVocabulary.of(bundle)))
+
+
+CONDITIONS = bundled_conditions()
+READ = [(j, e) for j, e in CONDITIONS if words_of(e) is not None]
+WORDS = [
+    {"clauses": [{"field": "review_result", "op": "eq", "value": "pass"}]},
+    {"clauses": [{"field": "review_result", "op": "ne", "value": "pass"}]},
+    {"clauses": [{"field": "expert_review_required", "op": "true"}]},
+    {"clauses": [{"field": "classified", "op": "false"}]},
+    {"clauses": [{"field": "budget_yuan", "op": "ge", "value": 500000}]},
+    {"clauses": [{"field": "budget_yuan", "op": "lt", "value": 1500.5}]},
+    {"clauses": [{"field": "delay_days", "op": "gt", "value": -3}]},
+    {"clauses": [{"field": "go_live_date", "op": "le", "value": "2027-01-01"}]},
+    {"clauses": [{"field": "route", "op": "in", "values": ["approval", "filing"]}]},
+    {"clauses": [{"field": "route", "op": "in", "values": ["approval"]}]},
+    {"join": "and", "clauses": [{"field": "a", "op": "eq", "value": "agree"},
+                                {"field": "b", "op": "eq", "value": "agree"}]},
+    {"join": "or", "clauses": [{"field": "a", "op": "true"}, {"field": "budget_yuan", "op": "le", "value": 0}]},
+]
+CASE = {"review_result": "pass", "expert_review_required": True, "classified": False, "budget_yuan": 600000,
+        "delay_days": 1, "go_live_date": "2026-12-01", "route": "filing", "a": "agree", "b": "agree"}
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize("words", WORDS, ids=lambda w: expression_of(w))
+def test_words_written_as_an_expression_read_back_as_the_same_words(words):
+    expression = expression_of(words)
+    assert words_of(expression) == normalized(words), expression
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize("words", WORDS, ids=lambda w: expression_of(w))
+def test_every_written_condition_runs_in_the_guarded_evaluator(words):
+    outcome = Vocabulary(HELPERS).evaluate(expression_of(words), dict(CASE))
+    assert isinstance(outcome, bool)
+
+
+@pytest.mark.no_database
+def test_the_bundles_style_is_written():
+    assert [expression_of(w) for w in WORDS[:5]] == [
+        'review_result == "pass"', 'review_result != "pass"', "expert_review_required == True",
+        "classified == False", "budget_yuan >= 500000"]
+    assert expression_of(WORDS[9]) == 'route in ("approval",)'
+    assert expression_of(WORDS[10]) == 'a == "agree" and b == "agree"'
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize(("jurisdiction", "expression"), READ, ids=[f"{j}:{e[:50]}" for j, e in READ])
+def test_a_bundled_condition_that_reads_in_words_is_written_back_as_it_stands(jurisdiction, expression):
+    words = words_of(expression)
+    assert expression_of(words) == expression
+    said = sentence(words, fields_of(jurisdiction))
+    if said is not None:  # what the bundle names, it names in Chinese only
+        assert CJK.search(said)
+        assert not re.search(PROGRAM_NAME, said), said
+        assert expression_of(words, fields_of(jurisdiction)) == expression  # and the check accepts it
+
+
+@pytest.mark.no_database
+def test_most_bundled_conditions_read_in_words():
+    said = [e for j, e in READ if sentence(words_of(e), fields_of(j))]
+    assert len(CONDITIONS) > 150 and len(READ) > 150 and len(said) > 140
+
+
+@pytest.mark.no_database
+def test_only_conditions_outside_the_shapes_stay_expressions():
+    unread = sorted({e for _, e in CONDITIONS if words_of(e) is None})
+    assert "len(countersign_units) > 0" in unread
+    assert "data_owner_unit != applicant_unit" in unread  # two fields compared
+    assert "construction_completed == True and completion_date > today()" in unread
+    assert "(pre_review_expert_review_required == True or pre_review_experts_requested == True)" in unread
+    assert all(" and " in e or " or " in e or "(" in e or "!=" in e for e in unread)
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize(("jurisdiction", "expression", "said"), [
+    ("hunan-hrss", 'review_result == "pass"', "审核结论为通过"),
+    ("hunan-hrss", "classified == True", "是否涉密项目：涉密"),
+    ("hunan-hrss", "contractor_qualified == True", "资质是否符合：符合"),
+    ("gongshu", "tender_confirmation_required == True", "需专家确认招标需求为是"),
+    ("hunan-hrss", "small_project == True", "小额项目为是"),
+    ("gongshu", 'review_conclusion == "pass" and library_decision == "exclude"',
+     "审查结论为审查通过 且 审定意见为不予入库"),
+    ("gongshu", 'review_conclusion != "pass"', "审查结论不为审查通过"),
+    ("jingzhou", 'smart_city_countersign == "agree" and egov_countersign == "agree" and finance_countersign == "agree"',
+     "三个会签意见均为同意"),
+    ("jingzhou", 'route == "filing"', "适用程序为非财政性资金重大项目：向市智慧办（经信委）备案（第十一条）"),
+    ("hunan-provincial", 'cross_department == True and coordination_mechanism in ("", "不涉及", "无")',
+     "跨部门跨领域共建共享项目为是 且 跨部门协调和共建共享机制为空、“不涉及”或“无”"),
+])
+def test_bundled_conditions_read_in_the_bundles_own_words(jurisdiction, expression, said):
+    assert sentence(words_of(expression), fields_of(jurisdiction)) == said
+
+
+@pytest.mark.no_database
+def test_sentences_for_amounts_numbers_dates_and_or():
+    fields = {"budget_yuan": ConditionField("budget_yuan", "预算金额", "amount"),
+              "days": ConditionField("days", "逾期天数", "number"),
+              "go_live_date": ConditionField("go_live_date", "上线日期", "date"),
+              "expert_review_required": ConditionField("expert_review_required", "需要专家评审", "boolean")}
+    cases = [("budget_yuan >= 500000", "预算金额不低于 50 万元"), ("budget_yuan < 8000", "预算金额低于 8000 元"),
+             ("days > 30", "逾期天数高于 30"), ('go_live_date <= "2027-03-01"', "上线日期不晚于 2027年3月1日"),
+             ("expert_review_required == True or budget_yuan > 1500000", "需要专家评审为是 或 预算金额高于 150 万元")]
+    assert [sentence(words_of(e), fields) for e, _ in cases] == [s for _, s in cases]
+
+
+@pytest.mark.no_database
+@pytest.mark.parametrize(("words", "field"), [
+    ({"clauses": [{"field": "no_such_field", "op": "eq", "value": "pass"}]}, "clauses[0].field"),
+    ({"clauses": [{"field": "review_result", "op": "eq", "value": "maybe"}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "review_result", "op": "ge", "value": "pass"}]}, "clauses[0].op"),
+    ({"clauses": [{"field": "classified", "op": "eq", "value": "pass"}]}, "clauses[0].op"),
+    ({"clauses": [{"field": "review_result", "op": "in", "values": []}]}, "clauses[0].values"),
+    ({"clauses": [{"field": "review_result", "op": "in", "values": ["pass", "x"]}]}, "clauses[0].values[1]"),
+    ({"join": "xor", "clauses": [{"field": "classified", "op": "true"}]}, "join"),
+    ({"clauses": []}, "clauses"),
+    ({"clauses": [{"field": "review_result", "op": "eq", "value": 'pass" or True or "'}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "__import__", "op": "true"}]}, "clauses[0].field"),
+])
+def test_words_that_cannot_be_a_condition_name_their_key(words, field):
+    with pytest.raises(ConditionWordsInvalid) as refused:
+        expression_of(words, fields_of("hunan-hrss"))
+    assert refused.value.field == field and CJK.search(refused.value.message)
+
+
+@pytest.fixture
+def bundle_set() -> str:
+    return "bundled"
+
+
+def test_condition_words_through_http_labelled_by_the_draft(http):
+    admin = http.as_("admin")
+    draft = admin.post("/api/v1/drafts", {"jurisdiction": "hunan-hrss", "title": "条件"}).body
+    read = admin.post("/api/v1/words/condition", {"expression": 'review_result == "pass"', "draft_id": draft["id"]})
+    assert read.status == 200, read.body
+    assert read.body["sentence"] == "审核结论为通过"
+    assert read.body["words"] == {"join": "and", "clauses": [
+        {"field": "review_result", "op": "eq", "value": "pass", "values": None}]}
+    offered = {f["name"]: f for f in read.body["fields"]}
+    assert {"value": "pass", "label": "通过"} in offered["review_result"]["options"]
+    changed = {**read.body["words"], "clauses": [{"field": "review_result", "op": "eq", "value": "reject"},
+                                                 {"field": "classified", "op": "true"}]}
+    written = admin.post("/api/v1/words/condition/expression", {**changed, "draft_id": draft["id"]})
+    assert written.status == 200, written.body
+    assert written.body == {"expression": 'review_result == "reject" and classified == True',
+                            "sentence": "审核结论为不予立项 且 是否涉密项目：涉密"}
+    expert = admin.post("/api/v1/words/condition", {"expression": "len(countersign_units) > 0"})
+    assert expert.status == 200 and expert.body["words"] is None and expert.body["sentence"] is None
+
+
+def test_bad_condition_words_are_a_422_naming_the_field(http):
+    admin = http.as_("admin")
+    draft = admin.post("/api/v1/drafts", {"jurisdiction": "hunan-hrss", "title": "条件"}).body
+    for clause, field in (({"field": "no_such_field", "op": "true"}, "clauses[0].field"),
+                          ({"field": "review_result", "op": "eq", "value": "maybe"}, "clauses[0].value"),
+                          ({"field": "review_result", "op": "lt", "value": 3}, "clauses[0].op")):
+        reply = admin.post("/api/v1/words/condition/expression", {"clauses": [clause], "draft_id": draft["id"]})
+        assert reply.status == 422, reply.body
+        assert reply.body["errors"][0]["field"] == field and CJK.search(reply.body["title"])
+    unknown_op = admin.post("/api/v1/words/condition/expression", {"clauses": [{"field": "classified", "op": "xor"}]})
+    assert unknown_op.status == 422 and "op" in str(unknown_op.body)
+    assert http.as_("hrss_it").post("/api/v1/words/condition", {"expression": "classified == True"}).status == 403
