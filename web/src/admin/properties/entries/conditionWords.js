@@ -1,0 +1,212 @@
+// 条件 in words: when a flow leaving a gateway is taken, said as the regulation says it — a data
+// item picked by its Chinese name (条件字段), a comparison that suits its kind (为 / 不为 / 属于 /
+// 低于 / 不低于 / 高于 / 不高于 / 为是 / 为否), a value (an option by its name, an amount in 万元, a
+// number, a date), several joined by 且 or 或. The server reads the flow's expression into words
+// (POST /words/condition, which also lists the fields a condition may test) and writes the
+// expression for the words (POST /words/condition/expression); the sentence becomes the flow's
+// name while the flow has none (or still carries the previous sentence). An expression that is no
+// sentence stays in the expert field below, untouched until the owner starts over in words.
+import { useEffect, useRef, useState } from '@bpmn-io/properties-panel/preact/hooks';
+import { api } from '../../../api.js';
+import { setExpression } from '../moddleEdit.js';
+import { Choice, h, muted, useEditing, useService } from './common.js';
+
+const NUMBER_OPS = [['ge', '不低于'], ['gt', '高于'], ['le', '不高于'], ['lt', '低于'], ['eq', '为'], ['ne', '不为']];
+const DATE_OPS = [['lt', '早于'], ['le', '不晚于'], ['gt', '晚于'], ['ge', '不早于'], ['eq', '为'], ['ne', '不为']];
+const YES_NO = [['true', '为是'], ['false', '为否']];
+const OPS_BY_KIND = {
+  choice: [['eq', '为'], ['ne', '不为'], ['in', '属于']],
+  text: [['eq', '为'], ['ne', '不为'], ['in', '属于'], ...YES_NO],
+  boolean: YES_NO,
+  amount: NUMBER_OPS,
+  number: NUMBER_OPS,
+  date: DATE_OPS,
+};
+const VALUELESS = new Set(['true', 'false']);
+const YUAN_PER_WAN = 10000;
+
+function problemText(e) {
+  const listed = (e.errors || []).map((x) => x.message).filter(Boolean);
+  return listed.length ? listed.join('；') : (e.message || '服务端无法写出此条件');
+}
+
+function withDraft(body, draftId) {
+  return draftId ? { ...body, draft_id: Number(draftId) || draftId } : body;
+}
+
+/** The comparisons a field offers; a yes/no field whose form names its answers offers them. */
+function opsFor(field) {
+  const ops = OPS_BY_KIND[field?.type] || OPS_BY_KIND.text;
+  if (field?.type !== 'boolean') return ops;
+  const named = (v) => (field.options || []).find((o) => o.value === v)?.label;
+  return ops.map(([op, label]) => {
+    const answer = named(op === 'true');
+    return [op, answer && !['是', '否'].includes(answer) ? `为「${answer}」` : label];
+  });
+}
+
+/** A clause is complete (worth writing) when its field, comparison and value are set. */
+function complete(c) {
+  if (!c.field || !c.op) return false;
+  if (VALUELESS.has(c.op)) return true;
+  if (c.op === 'in') return Array.isArray(c.values) && c.values.length > 0;
+  return c.value !== null && c.value !== undefined && c.value !== '';
+}
+
+function ValueControl({ id, field, clause, onChange }) {
+  const kind = field?.type || 'text';
+  if (VALUELESS.has(clause.op)) return null;
+  const options = field?.options || [];
+  if (clause.op === 'in' && options.length) {
+    const chosen = clause.values || [];
+    return h('div', { class: 'bio-properties-panel-entry govit-condition-values', 'data-testid': 'condition-values' },
+      h('span', { class: 'bio-properties-panel-label' }, '值（可多选）'),
+      options.map((o, i) => h('label', { class: 'govit-check', key: i },
+        h('input', {
+          type: 'checkbox', checked: chosen.some((v) => v === o.value),
+          onChange: (e) => onChange({ values: e.target.checked ? [...chosen, o.value] : chosen.filter((v) => v !== o.value) }),
+        }), ` ${o.label}`)));
+  }
+  if (options.length) {
+    const index = options.findIndex((o) => o.value === clause.value);
+    return Choice({
+      id: `${id}-value`, label: '值', value: index >= 0 ? String(index) : '', testid: 'condition-value',
+      options: [{ value: '', label: '（请选择）' }, ...options.map((o, i) => ({ value: String(i), label: o.label }))],
+      onChange: (v) => onChange({ value: v === '' ? null : options[Number(v)].value }),
+    });
+  }
+  const input = (props, label, toValue) => h('div', { class: 'bio-properties-panel-entry' },
+    h('label', { class: 'bio-properties-panel-label', for: `govit-${id}-value` }, label),
+    h('input', {
+      id: `govit-${id}-value`, class: 'bio-properties-panel-input', 'data-testid': 'condition-value', ...props,
+      onChange: (e) => onChange(toValue(e.target.value)),
+    }));
+  if (kind === 'amount') {
+    const wan = typeof clause.value === 'number' ? clause.value / YUAN_PER_WAN : '';
+    return input({ type: 'number', step: 'any', value: wan }, '金额（万元）', (v) => {
+      const yuan = Math.round(Number(v) * YUAN_PER_WAN * 100) / 100;
+      return { value: v === '' || Number.isNaN(yuan) ? null : yuan };
+    });
+  }
+  if (kind === 'number') {
+    return input({ type: 'number', step: 'any', value: clause.value ?? '' }, '数值',
+      (v) => ({ value: v === '' || Number.isNaN(Number(v)) ? null : Number(v) }));
+  }
+  if (kind === 'date') return input({ type: 'date', value: clause.value || '' }, '日期', (v) => ({ value: v || null }));
+  if (clause.op === 'in') {
+    return input({ type: 'text', value: (clause.values || []).join('、'), placeholder: '多个值以“、”分隔' }, '值',
+      (v) => ({ values: v.split('、').map((s) => s.trim()) }));
+  }
+  return input({ type: 'text', value: clause.value ?? '' }, '值', (v) => ({ value: v }));
+}
+
+function ClauseRow({ id, n, clause, fields, onChange, onRemove }) {
+  const field = fields.find((f) => f.name === clause.field);
+  const fieldOptions = [{ value: '', label: '（请选择）' }, ...fields.map((f) => ({ value: f.name, label: f.label }))];
+  const ops = opsFor(field);
+  return h('div', { class: 'govit-condition-clause', 'data-testid': 'condition-clause' },
+    Choice({
+      id: `${id}-field`, label: n ? `条件字段 ${n + 1}` : '条件字段', value: clause.field || '', options: fieldOptions,
+      testid: 'condition-field',
+      onChange: (v) => {
+        const next = fields.find((f) => f.name === v);
+        onChange({ field: v || null, op: (OPS_BY_KIND[next?.type] || OPS_BY_KIND.text)[0][0], value: null, values: null });
+      },
+    }),
+    field && Choice({
+      id: `${id}-op`, label: '比较', value: clause.op || '', testid: 'condition-op',
+      options: ops.map(([value, label]) => ({ value, label })),
+      onChange: (v) => onChange({ op: v, ...(v === 'in' ? { values: clause.value != null ? [clause.value] : [] } : {}) }),
+    }),
+    field && h(ValueControl, { id, field, clause, onChange }),
+    onRemove && h('button', { type: 'button', class: 'govit-link', onClick: onRemove, 'data-testid': 'condition-remove' },
+      '删除此条件'));
+}
+
+/** The panel keeps one entry component while it moves between flows: start afresh for each.
+ * Only a flow leaving an exclusive or inclusive gateway, and not its default flow, has words. */
+export function ConditionWordsEntry({ element, id }) {
+  const source = element.businessObject.sourceRef;
+  if (!/^bpmn:(Exclusive|Inclusive)Gateway$/.test(source?.$type || '') || source.default === element.businessObject) return null;
+  return h(ConditionWords, { key: element.id, element, id });
+}
+
+function ConditionWords({ element, id }) {
+  const editing = useEditing();
+  const modeling = useService('modeling');
+  const ctx = useService('govitContext');
+  const bo = element.businessObject;
+  const expression = bo.conditionExpression?.body || '';
+  const [read, setRead] = useState({ loading: true, words: null, sentence: null, fields: [] });
+  const [words, setWords] = useState(null); // what the owner is editing (may hold unfinished clauses)
+  const [said, setSaid] = useState(null); // the sentence of the expression the flow holds
+  const [error, setError] = useState(null);
+  const written = useRef(null); // the expression this editor wrote last: reading it back keeps the edit
+
+  useEffect(() => {
+    let live = true;
+    api.post('/words/condition', withDraft({ expression }, ctx.draftId))
+      .then((r) => {
+        if (!live) return;
+        setRead({ loading: false, ...r });
+        setSaid(r.sentence);
+        if (written.current !== expression || !words) setWords(r.words || (expression ? null : emptyWords()));
+      })
+      .catch((e) => { if (live) { setRead({ loading: false, words: null, sentence: null, fields: [] }); setError(problemText(e)); } });
+    return () => { live = false; };
+  }, [expression, ctx.draftId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const write = async (next) => {
+    setWords(next);
+    if (!next.clauses.every(complete)) return; // an unfinished clause is kept on the page, not written
+    try {
+      const out = await api.post('/words/condition/expression', withDraft(next, ctx.draftId));
+      setError(null);
+      written.current = out.expression;
+      const name = bo.name || '';
+      setExpression(editing, element, bo, 'conditionExpression', out.expression);
+      // the outcome's words on the canvas, unless the owner named the flow otherwise
+      if (out.sentence && (!name || name === said)) modeling.updateProperties(element, { name: out.sentence });
+      setSaid(out.sentence);
+    } catch (e) {
+      setError(problemText(e));
+    }
+  };
+
+  if (read.loading) return muted('正在读取条件…');
+  const fields = read.fields || [];
+  if (!words) {
+    return h('div', { 'data-testid': 'condition-words' },
+      muted('此条件无法用文字表示，可在下方专家栏修改表达式。'),
+      h('button', {
+        type: 'button', class: 'govit-link', 'data-testid': 'condition-start-words',
+        onClick: () => setWords(emptyWords()),
+      }, '改用文字重新设置'),
+      error && h('p', { class: 'govit-error-text', role: 'alert' }, error));
+  }
+  const change = (n) => (patch) => write({ ...words, clauses: words.clauses.map((c, i) => (i === n ? { ...c, ...patch } : c)) });
+  const remove = (n) => () => write({ ...words, clauses: words.clauses.filter((_, i) => i !== n) });
+  return h('div', { class: 'govit-condition', 'data-testid': 'condition-words' },
+    words.clauses.map((c, n) => h(ClauseRow, {
+      key: n, id: `${id}-${n}`, n, clause: c, fields, onChange: change(n), onRemove: words.clauses.length > 1 ? remove(n) : null,
+    })),
+    words.clauses.length > 1 && Choice({
+      id: `${id}-join`, label: '各条件之间', value: words.join || 'and', testid: 'condition-join',
+      options: [{ value: 'and', label: '且（都成立）' }, { value: 'or', label: '或（任一成立）' }],
+      onChange: (v) => write({ ...words, join: v }),
+    }),
+    h('button', {
+      type: 'button', class: 'govit-link', 'data-testid': 'condition-add',
+      onClick: () => setWords({ ...words, clauses: [...words.clauses, emptyClause()] }),
+    }, words.clauses.length > 1 ? '再添加一个条件' : '添加条件（且 / 或）'),
+    said && h('p', { class: 'govit-sentence', 'data-testid': 'condition-sentence' }, `条件：${said}`),
+    error && h('p', { class: 'govit-error-text', role: 'alert' }, error));
+}
+
+function emptyClause() {
+  return { field: null, op: null, value: null, values: null };
+}
+
+function emptyWords() {
+  return { join: 'and', clauses: [emptyClause()] };
+}
