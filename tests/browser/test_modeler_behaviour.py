@@ -94,6 +94,15 @@ def test_tabs_in_chinese_true_save_state_and_trial_run_on_the_diagram(page: Page
     expect(page.get_by_test_id("modeler-error")).to_contain_text("流程包设置")
     text.fill(original)
     expect(state).to_have_text("已全部保存")
+    # a decision table: in words first, the table as written (dmn-js) one click away
+    tabs.locator('[data-key="project_scale.dmn"]').click()
+    dmn = page.get_by_test_id("dmn-editor")
+    expect(dmn.get_by_test_id("dmn-words-editor")).to_be_visible()
+    dmn.get_by_role("tab", name="专家视图").click()
+    expect(dmn.locator(".dmn-decision-table-container").first).to_be_visible()
+    expect(state).to_have_text("已全部保存")
+    dmn.get_by_role("tab", name="按文字编辑").click()
+    expect(dmn.get_by_test_id("dmn-words-editor")).to_be_visible()
     # the diagram's tab again: its edit kept, still saved
     tabs.locator('[data-key="project.bpmn"]').click()
     expect(page.get_by_test_id("modeler-canvas").locator(f'[data-element-id="{TASK}"]').first).to_contain_text("项目初审")

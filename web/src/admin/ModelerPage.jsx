@@ -298,6 +298,18 @@ export default function ModelerPage() {
     setMessage(`已保存（修订号 ${d.revision}）`);
   }, [markSaved, saved]);
 
+  // The words editor reads the table from the server, dmn-js from the page: one of them at a time
+  // holds unsaved edits, so the view changes only when the table is saved.
+  const switchDmnView = useCallback(async (next) => {
+    await flush();
+    if (wordsDirty[active] || changedPaths().includes(active)) {
+      setError({ title: '请先保存此决策表的修改', problem: { detail: '保存后再切换“按文字编辑”和“专家视图”。' } });
+      return;
+    }
+    setError(null);
+    setExpert(next);
+  }, [flush, wordsDirty, active, changedPaths]);
+
   useSaveShortcut(save, readOnly);
   useLeaveWarning(anyDirty, draftId);
   useModelerTestHook(bpmn, active);
@@ -422,7 +434,7 @@ export default function ModelerPage() {
       )}
       {active?.endsWith('.dmn') && (
         <div data-testid="dmn-editor">
-          <ExpertSwitch expert={expert} onChange={setExpert} words="按文字编辑" raw="专家视图" />
+          <ExpertSwitch expert={expert} onChange={switchDmnView} words="按文字编辑" raw="专家视图" />
           {!expert ? (
             <DmnWordsEditor key={editorKey} draftId={draft.id} path={active} revision={draft.revision} readOnly={readOnly}
               onSaved={onWordsSaved} onDirty={(d) => setWordsUnsaved(active, d)} />
