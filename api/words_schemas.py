@@ -82,7 +82,7 @@ class ConditionWordsOut(Schema):
     words = fields.Nested(ConditionWords, allow_none=True, metadata={"description": "无法用文字表达时为空"})
     sentence = fields.String(allow_none=True)
     fields_ = fields.List(fields.Dict(), data_key="fields", attribute="fields", metadata={
-        "description": "条件可判断的数据项 [{name, label, type, options: [{value, label}]}]"})
+        "description": "条件可判断的数据项 [{name, label, type, where 所在表单或决策表, options: [{value, label}]}]"})
 
 
 class ConditionWordsIn(ConditionWords):

@@ -28,7 +28,7 @@ from lxml import etree
 
 from .. import safe_xml
 from .amounts import is_amount, plain_number, without_yuan_mark, yuan_in_words
-from .bundles import Bundle
+from .bundles import FORMS_PREFIX, Bundle
 from .decision_words import QUOTED
 from .vocabulary import CJK, Vocabulary
 
@@ -72,12 +72,13 @@ class ConditionField:
     label: str
     kind: str
     options: list[tuple[Any, str]] = field(default_factory=list)
+    where: str = ""  # the form that asks for it or the table that yields it, to tell like names apart
 
     def option_label(self, value: Any) -> str | None:
         return next((t for v, t in self.options if v == value and type(v) is type(value)), None)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": self.label, "type": self.kind,
+        return {"name": self.name, "label": self.label, "type": self.kind, "where": self.where,
                 "options": [{"value": v, "label": t} for v, t in self.options]}
 
 
@@ -280,9 +281,25 @@ def _said(c: dict[str, Any], found: ConditionField) -> tuple[str, str | None]:
 
 # ------------------------------------------------------------------------------ what a condition may test
 
-def _dmn_outputs(bundle: Bundle) -> list[tuple[str, str, str, dict[Any, str]]]:
-    """(name, label, DMN type, {value: Chinese name}) of every output a decision table yields;
-    a value's name is what the rule's companion column says (`route` → `route_label`)."""
+def _form_titles(bundle: Bundle) -> dict[str, str]:
+    """Field name → the title of the first form that asks for it."""
+    found: dict[str, str] = {}
+    for name in bundle.form_names():
+        try:
+            schema = json.loads(bundle.files[FORMS_PREFIX + name])
+        except (KeyError, UnicodeDecodeError, ValueError):
+            continue
+        title = schema.get("title") if isinstance(schema, dict) else None
+        if isinstance(title, str) and CJK.search(title):
+            for field_name in schema.get("properties") or {}:
+                found.setdefault(field_name, title)
+    return found
+
+
+def _dmn_outputs(bundle: Bundle) -> list[tuple[str, str, str, dict[Any, str], str]]:
+    """(name, label, DMN type, {value: Chinese name}, the decision's name) of every output a
+    decision table yields; a value's name is what the rule's companion column says (`route` →
+    `route_label`)."""
     found = []
     for file in bundle.manifest.get("dmn_files", []):
         try:
@@ -290,6 +307,7 @@ def _dmn_outputs(bundle: Bundle) -> list[tuple[str, str, str, dict[Any, str]]]:
         except (KeyError, etree.XMLSyntaxError):
             continue
         for table in root.iter("{*}decisionTable"):
+            decision = table.getparent().get("name") or ""
             outputs = table.findall("{*}output")
             names = [o.get("name") or "" for o in outputs]
             for i, output in enumerate(outputs):
@@ -300,7 +318,8 @@ def _dmn_outputs(bundle: Bundle) -> list[tuple[str, str, str, dict[Any, str]]]:
                     if len(texts) == len(names) and (code := QUOTED.match(texts[i])) and (
                             title := QUOTED.match(texts[companion])) and CJK.search(title[1]):
                         said.setdefault(code[1], title[1])
-                found.append((names[i], output.get("label") or "", (output.get("typeRef") or "").lower(), said))
+                found.append((names[i], output.get("label") or "", (output.get("typeRef") or "").lower(), said,
+                              decision if CJK.search(decision) else ""))
     return found
 
 
@@ -317,19 +336,23 @@ def condition_fields(bundles: list[Bundle], listed: list[dict[str, Any]]) -> dic
     name, label and type as the draft's words list them; choices with their options), then what
     the decision tables yield under a Chinese label. The first bundle that names a field wins."""
     vocabs = [Vocabulary.of(b) for b in bundles]
+    titles: dict[str, str] = {}
+    for bundle in bundles:
+        titles = {**_form_titles(bundle), **titles}
     found: dict[str, ConditionField] = {}
     for f in listed:
         options = next((o for v in vocabs if (o := v.options(f["name"]))), [])
         label = without_yuan_mark(f["label"]) if f["type"] == "amount" else f["label"]
         yes_no = bool(options) and all(isinstance(v, bool) for v, _ in options)  # 涉密 / 非涉密
-        found.setdefault(f["name"], ConditionField(f["name"], label, "boolean" if yes_no else f["type"], options))
+        found.setdefault(f["name"], ConditionField(f["name"], label, "boolean" if yes_no else f["type"], options,
+                                                   titles.get(f["name"], "")))
     for bundle in bundles:
-        for name, label, type_ref, said in _dmn_outputs(bundle):
+        for name, label, type_ref, said, decision in _dmn_outputs(bundle):
             kind = DMN_KINDS.get(type_ref, "choice" if said else "text")
             kind = "amount" if kind == "number" and is_amount(name, label) else kind
             if name in found and found[name].kind == "text" and not found[name].options:
                 # a dictionary entry says no kind; the table that yields the value does
                 found[name].kind, found[name].options = kind, list(said.items())
             elif name not in found and NAME.match(name) and CJK.search(label):
-                found[name] = ConditionField(name, without_yuan_mark(label), kind, list(said.items()))
+                found[name] = ConditionField(name, without_yuan_mark(label), kind, list(said.items()), decision)
     return found

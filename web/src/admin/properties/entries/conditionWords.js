@@ -100,9 +100,15 @@ function ValueControl({ id, field, clause, onChange }) {
   return input({ type: 'text', value: clause.value ?? '' }, '值', (v) => ({ value: v }));
 }
 
+/** A field's name, with the form or table it comes from when another field bears the same name. */
+function fieldLabel(field, fields) {
+  const alike = fields.some((f) => f !== field && f.label === field.label);
+  return alike && field.where ? `${field.label}（${field.where}）` : field.label;
+}
+
 function ClauseRow({ id, n, clause, fields, onChange, onRemove }) {
   const field = fields.find((f) => f.name === clause.field);
-  const fieldOptions = [{ value: '', label: '（请选择）' }, ...fields.map((f) => ({ value: f.name, label: f.label }))];
+  const fieldOptions = [{ value: '', label: '（请选择）' }, ...fields.map((f) => ({ value: f.name, label: fieldLabel(f, fields) }))];
   const ops = opsFor(field);
   return h('div', { class: 'govit-condition-clause', 'data-testid': 'condition-clause' },
     Choice({
