@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,7 @@ SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 JOINS = {ast.And: "and", ast.Or: "or"}
 SPACE = re.compile(r"\s+")
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+MAX_TEXT, MAX_NUMBER = 200, 10**15
 UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')  # what a Python and a JSON string would escape differently
 KIND_OPS = {
     # `text` is also what the words call a dictionary entry that states no kind (a script sets
@@ -157,8 +159,10 @@ def _check_value(key: str, value: Any, found: ConditionField | None, op: str) ->
     kind = found.kind if found else None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ConditionWordsInvalid(key, "比较的值应为文字、数字或日期")
-    if isinstance(value, str) and UNSAFE_TEXT.search(value):
-        raise ConditionWordsInvalid(key, "比较的文字不能含引号、反斜杠或控制字符")
+    if isinstance(value, str) and (UNSAFE_TEXT.search(value) or len(value) > MAX_TEXT):
+        raise ConditionWordsInvalid(key, f"比较的文字不能含引号、反斜杠或控制字符，且不超过 {MAX_TEXT} 字")
+    if not isinstance(value, str) and not (math.isfinite(value) and abs(value) < MAX_NUMBER):
+        raise ConditionWordsInvalid(key, "比较的数字超出范围")
     if kind == "choice" and found.option_label(value) is None:
         raise ConditionWordsInvalid(key, f"「{found.label}」没有这个选项")
     if kind in ("amount", "number") and isinstance(value, str):

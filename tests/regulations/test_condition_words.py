@@ -164,6 +164,9 @@ def test_sentences_for_amounts_numbers_dates_and_or():
     ({"clauses": []}, "clauses"),
     ({"clauses": [{"field": "review_result", "op": "eq", "value": 'pass" or True or "'}]}, "clauses[0].value"),
     ({"clauses": [{"field": "__import__", "op": "true"}]}, "clauses[0].field"),
+    ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": float("nan")}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": "五十万"}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": True}]}, "clauses[0].value"),
 ])
 def test_words_that_cannot_be_a_condition_name_their_key(words, field):
     with pytest.raises(ConditionWordsInvalid) as refused:

@@ -24,6 +24,7 @@ const OPS_BY_KIND = {
 };
 const VALUELESS = new Set(['true', 'false']);
 const YUAN_PER_WAN = 10000;
+const LINK_SPACING = 'display: block; margin: 0 12px 10px 12px;'; // the panel's entries are inset by 12px
 
 function problemText(e) {
   const listed = (e.errors || []).map((x) => x.message).filter(Boolean);
@@ -125,7 +126,7 @@ function ClauseRow({ id, n, clause, fields, onChange, onRemove }) {
       onChange: (v) => onChange({ op: v, ...(v === 'in' ? { values: clause.value != null ? [clause.value] : [] } : {}) }),
     }),
     field && h(ValueControl, { id, field, clause, onChange }),
-    onRemove && h('button', { type: 'button', class: 'govit-link', onClick: onRemove, 'data-testid': 'condition-remove' },
+    onRemove && h('button', { type: 'button', class: 'govit-link', style: LINK_SPACING, onClick: onRemove, 'data-testid': 'condition-remove' },
       '删除此条件'));
 }
 
@@ -185,7 +186,7 @@ function ConditionWords({ element, id }) {
     return h('div', { 'data-testid': 'condition-words' },
       muted('此条件无法用文字表示，可在下方专家栏修改表达式。'),
       h('button', {
-        type: 'button', class: 'govit-link', 'data-testid': 'condition-start-words',
+        type: 'button', class: 'govit-link', style: LINK_SPACING, 'data-testid': 'condition-start-words',
         onClick: () => setWords(emptyWords()),
       }, '改用文字重新设置'),
       error && h('p', { class: 'govit-error-text', role: 'alert' }, error));
@@ -202,7 +203,7 @@ function ConditionWords({ element, id }) {
       onChange: (v) => write({ ...words, join: v }),
     }),
     h('button', {
-      type: 'button', class: 'govit-link', 'data-testid': 'condition-add',
+      type: 'button', class: 'govit-link', style: LINK_SPACING, 'data-testid': 'condition-add',
       onClick: () => setWords({ ...words, clauses: [...words.clauses, emptyClause()] }),
     }, words.clauses.length > 1 ? '再添加一个条件' : '添加条件（且 / 或）'),
     said && h('p', { class: 'govit-sentence', 'data-testid': 'condition-sentence' }, `条件：${said}`),
