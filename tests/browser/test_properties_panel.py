@@ -54,7 +54,15 @@ def panel(page: Page):
 
 
 def select(page: Page, element_id: str) -> None:
+    """Select an element as a click does; the page answers with its own selection a moment later,
+    so wait until the element has stayed selected for a while."""
     assert page.evaluate("id => window.__govitModeler.select(id)", element_id)
+    page.wait_for_function("""id => new Promise((done) => setTimeout(() => {
+        const now = window.__govitModeler.modeler.get('selection').get();
+        const held = now.length === 1 && now[0].id === id;
+        if (!held) window.__govitModeler.select(id);
+        done(held);
+    }, 150))""", arg=element_id)
     expect(panel(page).locator(".bio-properties-panel-header")).to_contain_text(
         page.evaluate("id => window.__govitModeler.modeler.get('elementRegistry').get(id).businessObject.name || ''",
                       element_id))
@@ -232,4 +240,28 @@ def test_lane_role_and_name_kept_in_the_manifest(page: Page, live_server: LiveSe
     after = manifest()
     assert after["lanes"].get(renamed) == other, after["lanes"]
     assert lane_name not in after["lanes"], after["lanes"]
+    assert_no_page_errors(page)
+
+
+def test_condition_is_an_expert_field(page: Page, live_server: LiveServer, draft: int) -> None:
+    login_fast(page, live_server, "admin", f"/drafts/{draft}")
+    open_diagram(page, PROJECT)
+    flow, body = page.evaluate("""() => {
+        const flow = window.__govitModeler.modeler.get('elementRegistry')
+            .find((e) => e.type === 'bpmn:SequenceFlow' && e.businessObject.conditionExpression);
+        return [flow.id, flow.businessObject.conditionExpression.body];
+    }""")
+    select(page, flow)
+    box = panel(page).get_by_label("专家：条件表达式")
+    expect(box).to_have_value(body)
+    changed = f"({body}) and True"
+    box.fill(changed)
+    box.blur()
+    page.wait_for_function("([id, want]) => window.__govitModeler.modeler.get('elementRegistry').get(id)"
+                           ".businessObject.conditionExpression.body === want", arg=[flow, changed])
+    expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
+    page.get_by_test_id("modeler-page").get_by_role("button", name="撤销", exact=True).click()
+    page.wait_for_function("([id, want]) => window.__govitModeler.modeler.get('elementRegistry').get(id)"
+                           ".businessObject.conditionExpression.body === want", arg=[flow, body])
+    expect(box).to_have_value(body)
     assert_no_page_errors(page)

@@ -24,14 +24,18 @@ export function findElement(registry, id) {
 // (`badges: {bpmnId: '新增'}`), selection (`selected`, `onSelect(element)`). Read-only
 // (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command), which brings
 // the properties panel (./properties/, shown by PropertiesPanel.jsx; `draftId` names the draft
-// whose vocabulary it offers) and live bpmnlint. The xml is imported when it changes; for the
-// modeler, key the component by file instead of changing it.
+// whose vocabulary it offers) and live bpmnlint. A viewer imports the xml whenever it changes; the
+// modeler imports its first xml only (later ones are what it saved itself): key the component by
+// file and load to give it another diagram.
 export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, onReady, onChange, editable = false,
   height = 520, testid, focusZoom = false, zoomToMarked = false, draftId }) {
   const box = useRef(null);
   const viewer = useRef(null);
   const applied = useRef([]);
   const importing = useRef(false);
+  const imported = useRef(false); // an editable modeler imports its first XML only
+  const imports = useRef(0);
+  const shownSelection = useRef({ selected: undefined, imports: -1 });
   const [error, setError] = useState(null);
   const [importedXml, setImportedXml] = useState(null);
   const onSelectRef = useRef(onSelect);
@@ -48,6 +52,7 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
       })
       : new NavigatedViewer({ container: box.current, moddleExtensions, additionalModules: [translateModule] });
     viewer.current = v;
+    imported.current = false;
     v.on('selection.changed', (e) => { if (!importing.current) onSelectRef.current?.(e.newSelection[0] || null); });
     v.on('commandStack.changed', (e) => { if (e.trigger !== 'clear') onChangeRef.current?.(); });
     return () => { v.destroy(); viewer.current = null; };
@@ -55,6 +60,12 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
 
   useEffect(() => {
     if (!xml || !viewer.current) return;
+    // The modeler holds the diagram being edited: a page that keeps the modeler's own saved XML
+    // hands it back as `xml`, and importing it again would drop the selection and the undo history.
+    if (editable && imported.current) {
+      setImportedXml(xml);
+      return;
+    }
     let cancelled = false;
     setError(null);
     importing.current = true;
@@ -62,6 +73,8 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
       importing.current = false;
       if (cancelled) return;
       fitClearOfPalette(viewer.current, box.current);
+      imported.current = true;
+      imports.current += 1;
       applied.current = [];
       setImportedXml(xml);
       onReady?.(viewer.current);
@@ -106,6 +119,9 @@ export default function BpmnCanvas({ xml, markers, badges, selected, onSelect, o
   useEffect(() => {
     const v = viewer.current;
     if (!v || importedXml !== xml) return;
+    // the same selection after the page handed back the modeler's own XML: nothing to do
+    if (shownSelection.current.selected === selected && shownSelection.current.imports === imports.current) return;
+    shownSelection.current = { selected, imports: imports.current };
     const registry = v.get('elementRegistry');
     const el = findElement(registry, selected);
     const selection = v.get('selection');

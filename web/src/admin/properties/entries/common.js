@@ -31,32 +31,40 @@ export function Expert({ summary, open = false, children, testid }) {
 
 const PAUSE_MS = 400;
 
-/** A monospace text box whose value is committed (`onCommit(text)`) once typing pauses. */
+/** A monospace text box whose value is committed (`onCommit(text)`) once typing pauses, when it
+ * loses the focus, or when it goes away before the pause ends (give it the element's id as `key`,
+ * so that moving to another element replaces it). */
 export function ExpressionBox({ id, label, value, onCommit, rows = 3, testid }) {
   const [text, setText] = useState(value || '');
   const timer = useRef(null);
+  const pending = useRef(null); // {text, commit}: typed and not yet committed
   const committed = useRef(value || '');
+  const flush = () => {
+    clearTimeout(timer.current);
+    if (pending.current === null) return;
+    const { text: next, commit } = pending.current;
+    pending.current = null;
+    committed.current = next;
+    commit(next);
+  };
   useEffect(() => {
-    if ((value || '') !== committed.current) {
+    if ((value || '') !== committed.current && pending.current === null) {
       committed.current = value || '';
       setText(value || '');
     }
   }, [value]);
-  useEffect(() => () => clearTimeout(timer.current), []);
+  useEffect(() => flush, []); // eslint-disable-line react-hooks/exhaustive-deps
   const onInput = (e) => {
-    const next = e.target.value;
-    setText(next);
+    pending.current = { text: e.target.value, commit: onCommit };
+    setText(e.target.value);
     clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      committed.current = next;
-      onCommit(next);
-    }, PAUSE_MS);
+    timer.current = setTimeout(flush, PAUSE_MS);
   };
   return h('div', { class: 'bio-properties-panel-entry', 'data-entry-id': id },
     h('label', { class: 'bio-properties-panel-label', for: `govit-${id}` }, label),
     h('textarea', {
       id: `govit-${id}`, class: 'bio-properties-panel-input govit-code', rows, spellcheck: false,
-      value: text, onInput, 'data-testid': testid,
+      value: text, onInput, onBlur: flush, 'data-testid': testid,
     }));
 }
 

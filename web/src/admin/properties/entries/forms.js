@@ -41,8 +41,8 @@ export function CandidateEntry({ element, id }) {
     summary: '指定办理单位或办理人',
     open: false,
     children: [
-      h(ExpressionBox, { id: `${id}-unit`, label: '办理单位取自变量', value: props.candidateUnitVariable, rows: 1, onCommit: set('candidateUnitVariable') }),
-      h(ExpressionBox, { id: `${id}-user`, label: '办理人取自变量', value: props.candidateUserVariable, rows: 1, onCommit: set('candidateUserVariable') }),
+      h(ExpressionBox, { key: `${element.id}-unit`, id: `${id}-unit`, label: '办理单位取自变量', value: props.candidateUnitVariable, rows: 1, onCommit: set('candidateUnitVariable') }),
+      h(ExpressionBox, { key: `${element.id}-user`, id: `${id}-user`, label: '办理人取自变量', value: props.candidateUserVariable, rows: 1, onCommit: set('candidateUserVariable') }),
     ],
   });
 }

@@ -10,7 +10,7 @@ import { Choice, Expert, ExpressionBox, Fact, h, muted, useEditing, useService }
 export function ScriptEntry({ element, id }) {
   const modeling = useService('modeling');
   return h(ExpressionBox, {
-    id, label: '专家：脚本', value: element.businessObject.script || '', rows: 6, testid: 'script',
+    key: element.id, id, label: '专家：脚本', value: element.businessObject.script || '', rows: 6, testid: 'script',
     onCommit: (v) => modeling.updateProperties(element, { script: v }),
   });
 }
@@ -25,8 +25,8 @@ export function PrePostScriptEntry({ element, id }) {
     summary: '前置 / 后置脚本',
     open: false,
     children: [
-      h(ExpressionBox, { id: `${id}-pre`, label: '开始前执行的脚本', value: pre, onCommit: set('spiffworkflow:PreScript') }),
-      h(ExpressionBox, { id: `${id}-post`, label: '完成后执行的脚本', value: post, onCommit: set('spiffworkflow:PostScript') }),
+      h(ExpressionBox, { key: `${element.id}-pre`, id: `${id}-pre`, label: '开始前执行的脚本', value: pre, onCommit: set('spiffworkflow:PreScript') }),
+      h(ExpressionBox, { key: `${element.id}-post`, id: `${id}-post`, label: '完成后执行的脚本', value: post, onCommit: set('spiffworkflow:PostScript') }),
     ],
   });
 }
@@ -43,7 +43,7 @@ export function ConditionEntry({ element, id }) {
   const fromGateway = /Gateway$/.test(bo.sourceRef?.$type || '');
   return h('div', null,
     h(ExpressionBox, {
-      id, label: '专家：条件表达式', value: bo.conditionExpression?.body || '', testid: 'condition',
+      key: element.id, id, label: '专家：条件表达式', value: bo.conditionExpression?.body || '', testid: 'condition',
       onCommit: (v) => (v.trim()
         ? setExpression(editing, element, bo, 'conditionExpression', v)
         : modeling.updateProperties(element, { conditionExpression: undefined })),

@@ -46,7 +46,12 @@ function nextWords(words, change, dateFields) {
   return next;
 }
 
+/** The panel keeps one entry component while it moves between timers: start afresh for each. */
 export function TimerEntry({ element, id }) {
+  return h(TimerWords, { key: element.id, element, id });
+}
+
+function TimerWords({ element, id }) {
   const editing = useEditing();
   const ctx = useService('govitContext');
   const timer = timerOf(element.businessObject);
@@ -153,7 +158,7 @@ export function TimerEntry({ element, id }) {
           onChange: (v) => setExpression(editing, element, timer.def, v, expression, TIMER_PROPS),
         }),
         h(ExpressionBox, {
-          id: `${id}-expression`, label: '表达式', value: expression, testid: 'timer-expression',
+          key: `${element.id}-expression`, id: `${id}-expression`, label: '表达式', value: expression, testid: 'timer-expression',
           onCommit: (v) => setExpression(editing, element, timer.def, timer.kind, v.trim(), TIMER_PROPS),
         }),
       ],
