@@ -1,7 +1,7 @@
 """The modeler behaves as its user expects: every tab and finding named in Chinese (no file name on
 the page), a save state that is true (an edit is unsaved until 保存, an undone edit is not an
 edit), 试运行 marking on the diagram the elements the simulation went through and those it
-found a problem with, 新建流程 opening an empty diagram, and 部署 asking first — the effective
+found a problem with, 新建流程 and 新建决策表 opening in their tabs, and 部署 asking first — the effective
 date in Chinese and what changes — where 取消 deploys nothing and the diagram stays on the page
 after the deployment."""
 
@@ -135,6 +135,18 @@ def test_tabs_in_chinese_true_save_state_and_trial_run_on_the_diagram(page: Page
     page.get_by_role("button", name="创建", exact=True).click()
     expect(tabs.get_by_role("tab", name="流程图：信息系统日常运维")).to_have_attribute("aria-selected", "true")
     expect(canvas.locator(".djs-shape").first).to_be_attached()
+    expect(state).to_have_text("已全部保存")
+
+    # 新建决策表: named, judging a data item picked by its name; it opens in words in its own tab
+    page.get_by_role("button", name="新建决策表").click()
+    creator = page.get_by_test_id("new-decision-table")
+    creator.get_by_label("决策表名称").fill("运维评审要求")
+    expect(creator.get_by_label("判断的数据项").locator("option").nth(1)).to_be_attached()
+    creator.get_by_label("判断的数据项").select_option(index=1)
+    creator.get_by_label("结果名称").fill("须运维评审")
+    creator.get_by_role("button", name="创建").click()
+    expect(tabs.locator('[aria-selected="true"]')).to_contain_text("运维评审要求")
+    expect(page.get_by_test_id("dmn-words-editor")).to_be_visible()
     expect(state).to_have_text("已全部保存")
     assert file_names_on(page) == []
     assert_no_page_errors(page)

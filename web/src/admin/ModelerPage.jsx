@@ -17,6 +17,7 @@ import { classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx'
 import { DiffSummary } from './DiffPage.jsx';
 import { elementNames, fileNames, formTitle, inWords, isForm, isFormUi, schemaOf, uiOf } from './bundleNames.js';
 import DmnWordsEditor from './dmn/DmnWordsEditor.jsx';
+import NewDecisionTable from './dmn/NewDecisionTable.jsx';
 import './admin.css';
 
 // The in-product modeler for a bundle draft (/drafts/:draftId): a tab per diagram, decision
@@ -65,6 +66,7 @@ export default function ModelerPage() {
   const [trial, setTrial] = useState(false);
   const [expert, setExpert] = useState(false); // DMN and forms: the raw editor instead of the words
   const [newProcess, setNewProcess] = useState(null); // the name being typed, or null
+  const [newTable, setNewTable] = useState(false); // 新建决策表 open
   const [, setTick] = useState(0);
   const [generation, setGeneration] = useState(0); // bumped by every load: editors re-import
   const checkTimer = useRef(null);
@@ -289,6 +291,17 @@ export default function ModelerPage() {
     }
   }, [save, draftId, newProcess, applyDetail, saved]);
 
+  // 新建决策表: everything saved first, then the table made by the server opens in its tab.
+  const openNewTable = useCallback(async () => {
+    if ((await save()) != null) setNewTable(true);
+  }, [save]);
+  const onTableCreated = useCallback((d, path) => {
+    applyDetail(d, path || classifyFiles(d.files).dmn.find((p) => !(p in saved.current)) || null);
+    setNewTable(false);
+    setExpert(false);
+    setMessage('已新建决策表');
+  }, [applyDetail, saved]);
+
   // The words editor of a decision table saved it through its own endpoint.
   const onWordsSaved = useCallback((d) => {
     for (const [path, text] of Object.entries(d.files || {})) {
@@ -342,6 +355,9 @@ export default function ModelerPage() {
   }, [setText]);
 
   const options = useMemo(() => panelOptions(texts.current, kinds), [draft, kinds]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The text an editor opens with: fixed while it stays mounted (the page keeps what the editor
+  // exports in texts.current; handing that back would import it again, losing undo and selection).
+  const openedText = useMemo(() => texts.current[active], [active, generation, readOnly, expert]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (loadError) return <div><p><Link to="/drafts">← 流程修订</Link></p><ProblemBox error={loadError} /></div>;
   if (!draft) return <Loading />;
@@ -405,6 +421,9 @@ export default function ModelerPage() {
               <button type="button" className="secondary" onClick={() => setNewProcess(null)}>取消</button>
             </form>
           ))}
+        {!readOnly && !newTable && (
+          <button type="button" className="secondary" style={{ marginBottom: 8 }} onClick={openNewTable} disabled={busy !== null}>新建决策表</button>
+        )}
         <label className="inline" style={{ marginBottom: 8 }}>表单
           <select value={activeForm} onChange={(e) => e.target.value && switchTo(e.target.value)} aria-label="表单"
             className={activeForm ? 'active-select' : ''}>
@@ -416,13 +435,18 @@ export default function ModelerPage() {
         {!readOnly && activeForm && <button type="button" className="secondary" style={{ marginBottom: 8 }} onClick={() => deleteForm(activeForm)} disabled={busy !== null}>删除此表单</button>}
       </div>
 
+      {newTable && (
+        <div className="card" data-testid="new-decision-table">
+          <NewDecisionTable draftId={draft.id} revision={draft.revision} onCreated={onTableCreated} onCancel={() => setNewTable(false)} />
+        </div>
+      )}
       {trial && active?.endsWith('.bpmn') && validation?.simulation && (
         <TrialLegend simulation={validation.simulation} processNames={processNames} onClose={() => setTrial(false)} />
       )}
       {active?.endsWith('.bpmn') && (
         <div className="modeler-layout">
           <div className="modeler-main">
-            <BpmnCanvas key={editorKey} editable={!readOnly} xml={texts.current[active]} height={680} testid="modeler-canvas"
+            <BpmnCanvas key={editorKey} editable={!readOnly} xml={openedText} height={680} testid="modeler-canvas"
               draftId={draft.id} markers={markers} badges={badges} selected={focus?.file === active ? focus.element : selected?.id}
               onSelect={(el) => { setSelected(el); if (focus && el && el.id !== focus.element) setFocus(null); }}
               focusZoom={Boolean(focus)} /* a finding zooms to its element; a click on the diagram never moves it */
@@ -441,7 +465,7 @@ export default function ModelerPage() {
           ) : (
             <>
               <p className="muted">点击单元格即可修改（例如限额），修改后点“保存”。</p>
-              <DmnCanvas key={editorKey} xml={texts.current[active]} editable={!readOnly} onReady={onDmnReady} onChange={() => editorChanged(active)} />
+              <DmnCanvas key={editorKey} xml={openedText} editable={!readOnly} onReady={onDmnReady} onChange={() => editorChanged(active)} />
             </>
           )}
         </div>
