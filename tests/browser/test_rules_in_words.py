@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from .helpers import RAW_TOKEN, LiveServer, assert_no_page_errors, login_fast, nav
+from .helpers import RAW_TOKEN, LiveServer, assert_no_page_errors, login_fast
 
 DMN = "project_scale.dmn"
 BPMN = "acceptance.bpmn"
@@ -28,8 +28,7 @@ def fits_its_container(locator) -> bool:
 
 
 def test_threshold_and_timer_revised_in_words_and_deployed(page: Page, live_server: LiveServer, shot) -> None:
-    login_fast(page, live_server, "admin")
-    nav(page, "流程修订")
+    login_fast(page, live_server, "admin", "/drafts")
     page.get_by_label("辖区").select_option("hunan-hrss")
     page.get_by_label("标题").fill("小额项目限额与试运行期")
     page.get_by_role("button", name="新建草稿").click()
