@@ -28,7 +28,7 @@ function same(a, b) {
 const EMPTY_VOCABULARY = { articles: [], date_fields: [], forms: [], decisions: [], processes: [], roles: [] };
 
 export default class GovitContext {
-  constructor(config, eventBus) {
+  constructor(config, eventBus, selection) {
     this._eventBus = eventBus;
     this.draftId = null;
     this.vocabulary = EMPTY_VOCABULARY;
@@ -43,7 +43,12 @@ export default class GovitContext {
     // The panel renders the diagram's root as soon as it is added, before its children are
     // imported, and listens for the end of the import only once it has painted: render it again
     // after that, so that the whole diagram's title and groups show.
-    eventBus.on('import.done', () => afterNextPaint(() => this.changed()));
+    // A selection made meanwhile (the page opening a finding's element) is shown, too.
+    eventBus.on('import.done', () => afterNextPaint(() => {
+      this.changed();
+      const selected = selection.get();
+      if (selected.length) eventBus.fire('selection.changed', { oldSelection: [], newSelection: selected });
+    }));
     if (config?.draftId) this.configure({ draftId: config.draftId });
   }
 
@@ -134,4 +139,4 @@ export default class GovitContext {
   }
 }
 
-GovitContext.$inject = ['config.govit', 'eventBus'];
+GovitContext.$inject = ['config.govit', 'eventBus', 'selection'];

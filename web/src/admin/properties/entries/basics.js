@@ -51,6 +51,12 @@ function short(text, size = 36) {
   return text.length > size ? `${text.slice(0, size)}…` : text;
 }
 
+// Without a citation head, the articles the description names in its text, if any.
+function mentioned(doc, articles) {
+  const named = articles.filter((a) => a.id.length > 1 && doc.includes(a.id)).map((a) => a.id);
+  return named.length ? `说明中提到 ${named.join('、')}；从下方添加的条文写在说明开头。` : '尚未引用条文。';
+}
+
 /** 条文依据: picked articles with their text; 添加条文 from the article list; 移除. */
 export function ArticlesEntry({ element, id, target }) {
   const editing = useEditing();
@@ -72,7 +78,7 @@ export function ArticlesEntry({ element, id, target }) {
           h('strong', null, a),
           h('button', { type: 'button', class: 'govit-link', onClick: () => write(picked.filter((p) => p !== a)) }, '移除')),
         h('div', { class: 'govit-article-text' }, byId.has(a) ? bodyOf(byId.get(a)) : '（法规原文中没有找到这一条）'))))
-      : muted('尚未引用条文。'),
+      : muted(mentioned(documentationText(target), articles)),
     h('select', {
       id: `govit-${id}`, class: 'bio-properties-panel-input', value: '', 'aria-label': '添加条文',
       disabled: !articles.length, 'data-testid': 'article-add',
