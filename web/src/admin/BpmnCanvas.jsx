@@ -23,7 +23,7 @@ export function findElement(registry, id) {
 // bpmn-js with marker classes (`markers: {bpmnId: 'cls' | ['cls', …]}`), text badges
 // (`badges: {bpmnId: '新增'}`), selection (`selected`, `onSelect(element)`). Read-only
 // (NavigatedViewer) unless `editable` (Modeler; `onChange()` after every command), which brings
-// the properties panel (./properties/, shown by PropertiesPanel.jsx; `draftId` names the draft
+// the properties panel (./properties/, shown by properties/PanelHost.jsx; `draftId` names the draft
 // whose vocabulary it offers) and live bpmnlint. A viewer imports the xml whenever it changes; the
 // modeler imports its first xml only (later ones are what it saved itself): key the component by
 // file and load to give it another diagram.

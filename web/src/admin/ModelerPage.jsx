@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
 import BpmnCanvas from './BpmnCanvas.jsx';
 import DmnCanvas from './DmnCanvas.jsx';
-import PropertiesPanel from './PropertiesPanel.jsx';
+import PropertiesPanel from './properties/PanelHost.jsx';
 import TextEditor from './TextEditor.jsx';
 import DeployPanel from './DeployPanel.jsx';
 import FormEditor, { ExpertSwitch } from './FormEditor.jsx';
