@@ -100,12 +100,180 @@ def add_process(page: Page, draft_id: int) -> None:
     save_screenshot(page, "new-jurisdiction-4-empty-process")
 
 
+LONG = 240_000  # 校验 and 部署 simulate every path of the process on the server
+# (title, article the form serves, [(label, kind as the designer's type list says it)])
+FORMS = [
+    ("项目申请", "第三条", [("项目名称", "单行文字"), ("建设内容", "多行文字"),
+                         ("预算金额", "金额（元，填写时显示万元）"), ("项目建议书", "附件")]),
+    ("技术审核", "第四条", [("审核意见", "多行文字")]),
+]
+
+
+def add_field(designer, label: str, kind: str) -> None:
+    designer.get_by_label("新字段的标签").fill(label)
+    designer.get_by_label("新字段的类型").select_option(label=kind)
+    designer.get_by_role("button", name="添加字段").click()
+    expect(designer.get_by_test_id("field-editor").get_by_label("标签")).to_have_value(label)
+
+
+def design_forms(page: Page) -> None:
+    """Step 4: the forms built in the designer (the application's with a document upload), each
+    field required and the form citing the article it serves; saved into the draft."""
+    for title, article, fields in FORMS:
+        page.once("dialog", lambda dialog, title=title: dialog.accept(title))
+        page.get_by_role("button", name="新建表单").click()
+        designer = page.get_by_test_id("form-designer")
+        expect(designer.get_by_label("表单标题")).to_have_value(title)
+        designer.get_by_label("表单说明").fill(f"{article}：{title}")
+        for label, kind in fields:
+            add_field(designer, label, kind)
+            editor = designer.get_by_test_id("field-editor")
+            editor.get_by_label("必填", exact=True).check()
+            editor.get_by_label("条文依据").select_option(value=article)
+            expect(editor.get_by_test_id("article-text")).to_be_visible()
+        if title == FORMS[0][0]:
+            preview = designer.get_by_test_id("form-preview")
+            expect(preview.get_by_role("button", name="选择文件")).to_be_visible()
+            preview.get_by_label("预算金额（元）").fill("800000")
+            expect(preview.get_by_test_id("amount-wan")).to_have_text("合 80 万元")
+            save_screenshot(page, "new-jurisdiction-5-application-form")
+        page.get_by_role("button", name="保存", exact=True).click()
+        expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
+
+
+READ = """() => window.__govitModeler.modeler.get('elementRegistry').getAll()
+    .filter((e) => e.type !== 'label' && !e.labelTarget)
+    .map((e) => ({id: e.id, type: e.type, name: e.businessObject.name || '', x: e.x, y: e.y,
+                  width: e.width, height: e.height}))"""
+
+
+def shapes(page: Page) -> list[dict]:
+    """What the canvas holds (read only: every change below is made as a user makes it)."""
+    return page.evaluate(READ)
+
+
+def shape_of(page: Page, kind: str, name: str = "") -> dict:
+    found = [s for s in shapes(page) if s["type"] == kind and (not name or s["name"] == name)]
+    assert len(found) == 1, (kind, name, shapes(page))
+    return found[0]
+
+
+def screen_point(page: Page, x: float, y: float) -> tuple[float, float]:
+    """A diagram point where it is on the screen (the canvas's viewbox and the page's offset)."""
+    return tuple(page.evaluate("""([x, y]) => {
+        const canvas = window.__govitModeler.modeler.get('canvas');
+        const box = canvas.viewbox();
+        const at = canvas._container.getBoundingClientRect();
+        return [at.left + (x - box.x) * box.scale, at.top + (y - box.y) * box.scale];
+    }""", [x, y]))
+
+
+def selected(page: Page) -> list[str]:
+    return page.evaluate("() => window.__govitModeler.modeler.get('selection').get().map((e) => e.id)")
+
+
+def click_shape(page: Page, shape: dict) -> None:
+    """Click a shape; the page answers a selection with its own a moment later, so click again
+    until the shape has stayed selected for a while."""
+    point = screen_point(page, shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2)
+    for _ in range(5):
+        if selected(page) != [shape["id"]]:
+            page.mouse.click(*point)
+        page.wait_for_timeout(300)
+        if selected(page) == [shape["id"]]:
+            return
+    raise AssertionError(f"{shape['name'] or shape['type']} does not stay selected: {selected(page)}")
+
+
+def drag_into_lane(page: Page, shape: dict, office: str) -> None:
+    """Drag a shape down (or up) into the lane of an office, as a mouse does."""
+    lane = shape_of(page, "bpmn:Lane", office)
+    start = screen_point(page, shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2)
+    end = screen_point(page, shape["x"] + shape["width"] / 2, lane["y"] + lane["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(start[0], start[1] + (end[1] - start[1]) * step / 10)
+    page.mouse.up()
+
+
+def name_and_cite(page: Page, name: str, article: str, form: str | None = None) -> None:
+    """The selected element's name, its article picked from the list and its form by title."""
+    panel = page.get_by_test_id("properties-panel")
+    field = panel.get_by_label("名称", exact=True)
+    field.fill(name)
+    field.blur()
+    expect(panel.locator(".bio-properties-panel-header")).to_contain_text(name)
+    picker = panel.get_by_test_id("article-picker")
+    picker.get_by_test_id("article-add").select_option(article)
+    expect(picker.get_by_test_id("cited-article").filter(has_text=article)).to_have_count(1)
+    if form:
+        panel.get_by_test_id("task-form").select_option(label=form)
+
+
+def append(page: Page, action: str, name: str) -> dict:
+    """From the selected shape, the context pad's append entry; the new shape opens its label
+    editor, where its name is typed."""
+    before = {s["id"] for s in shapes(page)}
+    page.locator(f'.djs-context-pad .entry[data-action="{action}"]').click()
+    editor = page.locator(".djs-direct-editing-parent")
+    expect(editor).to_be_visible()
+    page.keyboard.type(name)
+    page.keyboard.press("Enter")
+    expect(editor).to_be_hidden()
+    [new] = [s for s in shapes(page) if s["id"] not in before and s["type"] != "bpmn:SequenceFlow"]
+    assert new["name"] == name, new
+    return new
+
+
+def replace_with(page: Page, shape: dict, entry: str) -> None:
+    click_shape(page, shape)
+    page.locator('.djs-context-pad .entry[data-action="replace"]').click()
+    page.locator(f'.djs-popup [data-id="{entry}"]').click()
+
+
+def draw_process(page: Page) -> None:
+    """Step 5: from the empty process's start event, the application (start) in 申请单位, the
+    review as a user task in 县数据局 with its form, the end; each named and citing its article."""
+    page.get_by_test_id("file-tabs").get_by_text(f"流程图：{PROCESS}").click()
+    page.wait_for_function("() => window.__govitModeler && window.__govitModeler.modeler")
+    start = shape_of(page, "bpmn:StartEvent")
+    click_shape(page, start)
+    name_and_cite(page, "提交项目申请", "第三条", "项目申请")
+    task = append(page, "append.append-task", "县数据局审核")
+    replace_with(page, task, "replace-with-user-task")
+    task = shape_of(page, "bpmn:UserTask", "县数据局审核")
+    drag_into_lane(page, task, "县数据局")
+    task = shape_of(page, "bpmn:UserTask")
+    lane = shape_of(page, "bpmn:Lane", "县数据局")
+    assert lane["y"] <= task["y"] and task["y"] + task["height"] <= lane["y"] + lane["height"], (task, lane)
+    click_shape(page, task)
+    name_and_cite(page, "县数据局审核", "第四条", "技术审核")
+    end = append(page, "append.end-event", "项目立项")
+    click_shape(page, end)
+    name_and_cite(page, "项目立项", "第九条")
+    expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
+    page.get_by_test_id("modeler-page").get_by_role("button", name="保存", exact=True).first.click()
+    expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
+    save_screenshot(page, "new-jurisdiction-6-process")
+
+
+def validate(page: Page) -> None:
+    """Step 6: 校验 on the server (the simulation of every path) passes."""
+    page.get_by_role("button", name="校验").click()
+    expect(page.get_by_test_id("validation-findings")).to_contain_text("校验通过", timeout=LONG)
+    save_screenshot(page, "new-jurisdiction-7-validated")
+
+
 def test_an_administrator_creates_a_jurisdiction_its_offices_and_its_people(page: Page, live_server: LiveServer):
     login_fast(page, live_server, "admin")
     draft_id = create_jurisdiction(page)
     set_organisation(page)
     create_people(page)
     add_process(page, draft_id)
+    design_forms(page)
+    draw_process(page)
+    validate(page)
     assert_no_page_errors(page)
 
     draft = live_server.call("GET", f"/drafts/{draft_id}", "admin").json()
