@@ -13,6 +13,7 @@ import {
   CalledProcessEntry, ConditionEntry, DecisionEntry, DefaultFlowEntry, MultiInstanceEntry, PrePostScriptEntry, ScriptEntry,
 } from './entries/logic.js';
 import { TimerEntry } from './entries/timer.js';
+import { ConditionWordsEntry } from './entries/conditionWords.js';
 import { FoldedEntries } from './entries/common.js';
 
 const AFTER_THE_STANDARD_PROVIDER = 500;
@@ -71,7 +72,10 @@ function specific(element, standard) {
   if (timerOf(bo)) out.push(group('timer', '定时', [{ id: 'govitTimer', component: TimerEntry }]));
   if (is(element, 'bpmn:BusinessRuleTask')) out.push(group('govitDecision', '决策', [{ id: 'govitCalledDecision', component: DecisionEntry }]));
   if (is(element, 'bpmn:CallActivity')) out.push(group('govitCall', '调用流程', [{ id: 'govitCalledElement', component: CalledProcessEntry }]));
-  if (is(element, 'bpmn:SequenceFlow')) out.push(group('govitCondition', '条件', [{ id: 'govitConditionExpression', component: ConditionEntry }]));
+  if (is(element, 'bpmn:SequenceFlow')) out.push(group('govitCondition', '条件', [
+    { id: 'govitConditionWords', component: ConditionWordsEntry },
+    { id: 'govitConditionExpression', component: ConditionEntry },
+  ]));
   if (isAny(element, ['bpmn:ExclusiveGateway', 'bpmn:InclusiveGateway']) && (bo.outgoing || []).length > 1) {
     out.push(group('govitDefault', '默认分支', [{ id: 'govitDefaultFlow', component: DefaultFlowEntry }]));
   }

@@ -149,6 +149,9 @@ function ConditionWords({ element, id }) {
   const [said, setSaid] = useState(null); // the sentence of the expression the flow holds
   const [error, setError] = useState(null);
   const written = useRef(null); // the expression this editor wrote last: reading it back keeps the edit
+  const latest = useRef(null); // the words last changed: quick successive picks build on each other
+  const ours = useRef(new Set()); // names this editor gave the flow (the read sentence and its own)
+  const sequence = useRef(0); // only the answer to the last change is written
 
   useEffect(() => {
     let live = true;
@@ -157,26 +160,37 @@ function ConditionWords({ element, id }) {
         if (!live) return;
         setRead({ loading: false, ...r });
         setSaid(r.sentence);
-        if (written.current !== expression || !words) setWords(r.words || (expression ? null : emptyWords()));
+        if (r.sentence) ours.current.add(r.sentence);
+        if (written.current !== expression || !latest.current) {
+          latest.current = r.words || (expression ? null : emptyWords());
+          setWords(latest.current);
+        }
       })
       .catch((e) => { if (live) { setRead({ loading: false, words: null, sentence: null, fields: [] }); setError(problemText(e)); } });
     return () => { live = false; };
   }, [expression, ctx.draftId]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const write = async (next) => {
+  const write = async (change) => {
+    const next = change(latest.current || words);
+    latest.current = next;
     setWords(next);
     if (!next.clauses.every(complete)) return; // an unfinished clause is kept on the page, not written
+    const mine = ++sequence.current;
     try {
       const out = await api.post('/words/condition/expression', withDraft(next, ctx.draftId));
+      if (mine !== sequence.current) return;
       setError(null);
       written.current = out.expression;
       const name = bo.name || '';
       setExpression(editing, element, bo, 'conditionExpression', out.expression);
       // the outcome's words on the canvas, unless the owner named the flow otherwise
-      if (out.sentence && (!name || name === said)) modeling.updateProperties(element, { name: out.sentence });
+      if (out.sentence && (!name || ours.current.has(name))) {
+        ours.current.add(out.sentence);
+        modeling.updateProperties(element, { name: out.sentence });
+      }
       setSaid(out.sentence);
     } catch (e) {
-      setError(problemText(e));
+      if (mine === sequence.current) setError(problemText(e));
     }
   };
 
@@ -187,12 +201,12 @@ function ConditionWords({ element, id }) {
       muted('此条件无法用文字表示，可在下方专家栏修改表达式。'),
       h('button', {
         type: 'button', class: 'govit-link', style: LINK_SPACING, 'data-testid': 'condition-start-words',
-        onClick: () => setWords(emptyWords()),
+        onClick: () => write(() => emptyWords()),
       }, '改用文字重新设置'),
       error && h('p', { class: 'govit-error-text', role: 'alert' }, error));
   }
-  const change = (n) => (patch) => write({ ...words, clauses: words.clauses.map((c, i) => (i === n ? { ...c, ...patch } : c)) });
-  const remove = (n) => () => write({ ...words, clauses: words.clauses.filter((_, i) => i !== n) });
+  const change = (n) => (patch) => write((w) => ({ ...w, clauses: w.clauses.map((c, i) => (i === n ? { ...c, ...patch } : c)) }));
+  const remove = (n) => () => write((w) => ({ ...w, clauses: w.clauses.filter((_, i) => i !== n) }));
   return h('div', { class: 'govit-condition', 'data-testid': 'condition-words' },
     words.clauses.map((c, n) => h(ClauseRow, {
       key: n, id: `${id}-${n}`, n, clause: c, fields, onChange: change(n), onRemove: words.clauses.length > 1 ? remove(n) : null,
@@ -200,11 +214,11 @@ function ConditionWords({ element, id }) {
     words.clauses.length > 1 && Choice({
       id: `${id}-join`, label: '各条件之间', value: words.join || 'and', testid: 'condition-join',
       options: [{ value: 'and', label: '且（都成立）' }, { value: 'or', label: '或（任一成立）' }],
-      onChange: (v) => write({ ...words, join: v }),
+      onChange: (v) => write((w) => ({ ...w, join: v })),
     }),
     h('button', {
       type: 'button', class: 'govit-link', style: LINK_SPACING, 'data-testid': 'condition-add',
-      onClick: () => setWords({ ...words, clauses: [...words.clauses, emptyClause()] }),
+      onClick: () => write((w) => ({ ...w, clauses: [...w.clauses, emptyClause()] })),
     }, words.clauses.length > 1 ? '再添加一个条件' : '添加条件（且 / 或）'),
     said && h('p', { class: 'govit-sentence', 'data-testid': 'condition-sentence' }, `条件：${said}`),
     error && h('p', { class: 'govit-error-text', role: 'alert' }, error));
