@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ast
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -136,7 +135,11 @@ def words_of(expression: str) -> dict[str, Any] | None:
     found = {"join": join, "clauses": clauses}
     # Written back it must read the same (spacing aside): parentheses or `1.0` for `1` would be
     # changed by an owner who only looked at the words.
-    return found if SPACE.sub("", expression_of(found)) == SPACE.sub("", expression) else None
+    try:
+        written = expression_of(found)
+    except ConditionWordsInvalid:
+        return None  # a value the words cannot hold (a number out of range, a long text)
+    return found if SPACE.sub("", written) == SPACE.sub("", expression) else None
 
 
 def normalized(words: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +164,7 @@ def _check_value(key: str, value: Any, found: ConditionField | None, op: str) ->
         raise ConditionWordsInvalid(key, "比较的值应为文字、数字或日期")
     if isinstance(value, str) and (UNSAFE_TEXT.search(value) or len(value) > MAX_TEXT):
         raise ConditionWordsInvalid(key, f"比较的文字不能含引号、反斜杠或控制字符，且不超过 {MAX_TEXT} 字")
-    if not isinstance(value, str) and not (math.isfinite(value) and abs(value) < MAX_NUMBER):
+    if not isinstance(value, str) and not abs(value) < MAX_NUMBER:  # NaN compares false too
         raise ConditionWordsInvalid(key, "比较的数字超出范围")
     if kind == "choice" and found.option_label(value) is None:
         raise ConditionWordsInvalid(key, f"「{found.label}」没有这个选项")

@@ -105,6 +105,11 @@ def test_a_bundled_condition_that_reads_in_words_is_written_back_as_it_stands(ju
 
 
 @pytest.mark.no_database
+def test_a_number_too_large_to_write_back_is_no_words():
+    assert words_of(f"budget_yuan >= {10**400}") is None
+
+
+@pytest.mark.no_database
 def test_most_bundled_conditions_read_in_words():
     said = [e for j, e in READ if sentence(words_of(e), fields_of(j))]
     assert len(CONDITIONS) > 150 and len(READ) > 150 and len(said) > 140
@@ -166,6 +171,8 @@ def test_sentences_for_amounts_numbers_dates_and_or():
     ({"clauses": [{"field": "__import__", "op": "true"}]}, "clauses[0].field"),
     ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": float("nan")}]}, "clauses[0].value"),
     ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": "五十万"}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": 10**400}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": float("inf")}]}, "clauses[0].value"),
     ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": True}]}, "clauses[0].value"),
 ])
 def test_words_that_cannot_be_a_condition_name_their_key(words, field):
