@@ -106,7 +106,7 @@ LONG = 240_000  # 校验 and 部署 simulate every path of the process on the se
 FORMS = [
     ("项目申请", "第三条", [("项目名称", "单行文字"), ("建设内容", "多行文字"),
                          ("预算金额", "金额（元，填写时显示万元）"), ("项目建议书", "附件")]),
-    ("技术审核", "第四条", [("审核意见", "多行文字")]),
+    ("技术审核", "第四条", [("审核结论", "选项"), ("审核意见", "多行文字")]),
 ]
 
 
@@ -132,6 +132,9 @@ def design_forms(page: Page) -> None:
             editor.get_by_label("必填", exact=True).check()
             editor.get_by_label("条文依据").select_option(value=article)
             expect(editor.get_by_test_id("article-text")).to_be_visible()
+            if label == "审核结论":
+                editor.get_by_label("选项 1").fill("通过")
+                editor.get_by_label("选项 2").fill("退回补正")
         if title == FORMS[0][0]:
             preview = designer.get_by_test_id("form-preview")
             expect(preview.get_by_role("button", name="选择文件")).to_be_visible()
@@ -213,17 +216,18 @@ def name_and_cite(page: Page, name: str, article: str, form: str | None = None) 
 
 
 def append(page: Page, action: str, name: str) -> dict:
-    """From the selected shape, the context pad's append entry; the new shape opens its label
-    editor, where its name is typed."""
+    """From the selected shape, the context pad's append entry; a task or an event opens its label
+    editor, where its name is typed (a gateway does not: it is named in the panel)."""
     before = {s["id"] for s in shapes(page)}
     page.locator(f'.djs-context-pad .entry[data-action="{action}"]').click()
     editor = page.locator(".djs-direct-editing-parent")
-    expect(editor).to_be_visible()
-    page.keyboard.type(name)
-    page.keyboard.press("Enter")
-    expect(editor).to_be_hidden()
+    if action != "append.gateway":
+        expect(editor).to_be_visible()
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        expect(editor).to_be_hidden()
     [new] = [s for s in shapes(page) if s["id"] not in before and s["type"] != "bpmn:SequenceFlow"]
-    assert new["name"] == name, new
+    assert action == "append.gateway" or new["name"] == name, new
     return new
 
 
@@ -233,26 +237,73 @@ def replace_with(page: Page, shape: dict, entry: str) -> None:
     page.locator(f'.djs-popup [data-id="{entry}"]').click()
 
 
+def connection_of(page: Page, source: str, target: str) -> dict:
+    """The flow between two named shapes, with the middle of its first segment to click on."""
+    return page.evaluate("""([source, target]) => {
+        const flow = window.__govitModeler.modeler.get('elementRegistry').find((e) =>
+            e.type === 'bpmn:SequenceFlow' && e.source.businessObject.name === source
+            && e.target.businessObject.name === target);
+        const [a, b] = flow.waypoints;
+        return {id: flow.id, name: flow.businessObject.name || '', type: flow.type,
+                x: (a.x + b.x) / 2 - 1, y: (a.y + b.y) / 2 - 1, width: 2, height: 2};
+    }""", [source, target])
+
+
+def condition_in_words(page: Page, source: str, target: str, field: str, value: str) -> None:
+    """A gateway's outgoing flow: its condition picked in words (field, then the option)."""
+    click_shape(page, connection_of(page, source, target))
+    words = page.get_by_test_id("properties-panel").get_by_test_id("condition-words")
+    clause = words.get_by_test_id("condition-clause").first
+    clause.get_by_test_id("condition-field").select_option(label=field)
+    clause.get_by_test_id("condition-value").select_option(label=value)
+    expect(words.get_by_test_id("condition-sentence")).to_have_text(f"条件：{field}为{value}")
+    page.wait_for_function("([s, t, want]) => { const f = window.__govitModeler.modeler.get('elementRegistry')"
+                           ".find((e) => e.type === 'bpmn:SequenceFlow' && e.source.businessObject.name === s"
+                           " && e.target.businessObject.name === t); return f.businessObject.name === want; }",
+                           arg=[source, target, f"{field}为{value}"])
+
+
 def draw_process(page: Page) -> None:
-    """Step 5: from the empty process's start event, the application (start) in 申请单位, the
-    review as a user task in 县数据局 with its form, the end; each named and citing its article."""
+    """Step 5: from the empty process's start event, the application (start) in 申请单位 into
+    受理申请, the review as a user task in 县数据局 with its form, its 审核结论 either 项目立项 or
+    退回补正 — a 补正申请 task of 申请单位 back to 受理申请; each named and citing its article, each
+    outcome's condition in words."""
     page.get_by_test_id("file-tabs").get_by_text(f"流程图：{PROCESS}").click()
     page.wait_for_function("() => window.__govitModeler && window.__govitModeler.modeler")
     start = shape_of(page, "bpmn:StartEvent")
     click_shape(page, start)
     name_and_cite(page, "提交项目申请", "第三条", "项目申请")
+    accept = append(page, "append.gateway", "受理申请")
+    click_shape(page, accept)
+    name_and_cite(page, "受理申请", "第五条")
     task = append(page, "append.append-task", "县数据局审核")
     replace_with(page, task, "replace-with-user-task")
     task = shape_of(page, "bpmn:UserTask", "县数据局审核")
     drag_into_lane(page, task, "县数据局")
-    task = shape_of(page, "bpmn:UserTask")
+    task = shape_of(page, "bpmn:UserTask", "县数据局审核")
     lane = shape_of(page, "bpmn:Lane", "县数据局")
     assert lane["y"] <= task["y"] and task["y"] + task["height"] <= lane["y"] + lane["height"], (task, lane)
     click_shape(page, task)
     name_and_cite(page, "县数据局审核", "第四条", "技术审核")
+    outcome = append(page, "append.gateway", "审核结论")
+    click_shape(page, outcome)
+    name_and_cite(page, "审核结论", "第五条")
     end = append(page, "append.end-event", "项目立项")
     click_shape(page, end)
     name_and_cite(page, "项目立项", "第九条")
+    click_shape(page, shape_of(page, "bpmn:ExclusiveGateway", "审核结论"))
+    resubmit = append(page, "append.append-task", "补正申请")
+    replace_with(page, resubmit, "replace-with-user-task")
+    drag_into_lane(page, shape_of(page, "bpmn:UserTask", "补正申请"), "申请单位")
+    resubmit = shape_of(page, "bpmn:UserTask", "补正申请")
+    click_shape(page, resubmit)
+    name_and_cite(page, "补正申请", "第五条", "项目申请")
+    page.locator('.djs-context-pad .entry[data-action="connect"]').click()
+    accept = shape_of(page, "bpmn:ExclusiveGateway", "受理申请")
+    page.mouse.click(*screen_point(page, accept["x"] + accept["width"] / 2, accept["y"] + accept["height"] / 2))
+    connection_of(page, "补正申请", "受理申请")
+    condition_in_words(page, "审核结论", "项目立项", "审核结论", "通过")
+    condition_in_words(page, "审核结论", "补正申请", "审核结论", "退回补正")
     expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
     page.get_by_test_id("modeler-page").get_by_role("button", name="保存", exact=True).first.click()
     expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
@@ -284,9 +335,27 @@ def switch_user(page: Page, username: str, name: str) -> None:
     expect(page.get_by_test_id("current-user")).to_have_text(name)
 
 
+def review(page: Page, outcome: str, opinion: str) -> None:
+    """县数据局's reviewer finds 县数据局审核 in 我的待办 and decides it."""
+    switch_user(page, "qh_data", "钱进")
+    nav(page, "我的待办")
+    # the case is listed without its project's name: nothing in the browser sets a process's
+    # 案件标题字段 (the manifest's title_field) yet, so the row is found by its process
+    row = page.get_by_test_id("task-row").filter(has_text=PROCESS)
+    expect(row).to_have_count(1)
+    save_screenshot(page, "new-jurisdiction-11-tasklist")
+    row.get_by_role("link", name="县数据局审核").click()
+    expect(page.get_by_role("heading", name="县数据局审核")).to_be_visible()
+    page.get_by_role("radio", name=outcome).check()
+    page.get_by_label("审核意见").fill(opinion)
+    save_screenshot(page, f"new-jurisdiction-12-review-{outcome}")
+    page.get_by_role("button", name="提交", exact=True).click()
+    expect(page.get_by_test_id("task-result")).to_contain_text("已提交")
+
+
 def run_a_case(page: Page) -> int:
     """Step 8: the county's applicant files a project with its proposal as a PDF; 县数据局's
-    reviewer finds 县数据局审核 in 我的待办 and completes it; the case ends 项目立项."""
+    reviewer sends it back (退回补正), the applicant amends it, the reviewer passes it: 项目立项."""
     switch_user(page, "qh_edu", "赵敏")
     nav(page, "发起申报")
     page.get_by_test_id("start-row").filter(has_text=PROCESS).get_by_role("link", name="填写申报").click()
@@ -304,19 +373,15 @@ def run_a_case(page: Page) -> int:
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
     case_id = int(page.url.rsplit("/", 1)[1])
 
-    switch_user(page, "qh_data", "钱进")
+    review(page, "退回补正", "请补充项目建议书中的运维方案。")
+    switch_user(page, "qh_edu", "赵敏")
     nav(page, "我的待办")
-    # the case is listed without its project's name: nothing in the browser sets a process's
-    # 案件标题字段 (the manifest's title_field) yet, so the row is found by its process
-    row = page.get_by_test_id("task-row").filter(has_text=PROCESS)
-    expect(row).to_have_count(1)
-    save_screenshot(page, "new-jurisdiction-11-tasklist")
-    row.get_by_role("link", name="县数据局审核").click()
-    expect(page.get_by_role("heading", name="县数据局审核")).to_be_visible()
-    page.get_by_label("审核意见").fill("建设内容合理，同意。")
-    save_screenshot(page, "new-jurisdiction-12-review")
+    page.get_by_test_id("task-row").filter(has_text=PROCESS).get_by_role("link", name="补正申请").click()
+    expect(page.get_by_role("heading", name="补正申请")).to_be_visible()
+    page.get_by_label("建设内容").fill("全县中小学教学平台升级，含五年运维方案")
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_test_id("task-result")).to_contain_text("已提交")
+    review(page, "通过", "建设内容合理，同意。")
     return case_id
 
 
