@@ -1,7 +1,9 @@
 # Newcomer commands:
 #   make run            the service on http://127.0.0.1:5000 (SQLite in instance/, demo users)
 #   make test           ruff + the test suite on SQLite
-#   make test-postgres  the test suite on a throwaway PostgreSQL cluster (installs it if missing)
+#   make test-postgres  the tests a database backend can change, on a throwaway PostgreSQL cluster
+#                       (installs it if missing): those that ask for a database; of the browser
+#                       tests only the full walk (marker postgres_too)
 # Extra pytest arguments: make test PYTEST_ARGS="-k gunicorn -x"
 
 PYTHON ?= python3
@@ -61,7 +63,7 @@ test: $(STAMP) web
 	exit $$status
 
 test-postgres: $(STAMP) web
-	scripts/pg-test-server.sh $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not no_database" $(PYTEST_ARGS)
+	scripts/pg-test-server.sh $(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not no_database and (not browser or postgres_too)" $(PYTEST_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

@@ -21,6 +21,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from ..conftest import ROOT
@@ -150,6 +151,7 @@ def pick(tasks: list[dict[str, Any]], seen: dict[str, int]) -> dict[str, Any]:
     return ordered[0]
 
 
+@pytest.mark.postgres_too  # every write path of a case through the live server, on both backends
 def test_walk_a_case_from_application_to_archive(page: Page, live_server: LiveServer, shot) -> None:
     spec, happy = scenario()
     table = form_data(spec)
