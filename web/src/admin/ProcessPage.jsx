@@ -1,10 +1,10 @@
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { useAuth } from '../auth.jsx';
 import BpmnCanvas from './BpmnCanvas.jsx';
 import DecisionWords from './DecisionWords.jsx';
-import { citedArticles, describe, fileTitle } from './bpmnInfo.js';
+import { citedArticles, describeInWords, docInWords, fileTitle, timerOf, versionNames } from './bpmnInfo.js';
 import { classifyFiles, documentationOf, Loading, ProblemBox, Tabs, typeLabel, useLoad, VersionCells } from './common.jsx';
 import './admin.css';
 
@@ -55,6 +55,9 @@ export default function ProcessPage() {
   const doc = documentationOf(bo);
   const called = bo?.$type === 'bpmn:CallActivity' && bo.calledElement && files.data
     ? calledProcess(bo.calledElement, files.data.files) : null;
+  const names = useMemo(() => versionNames(files.data?.files), [files.data]);
+  const said = useSaid(bo);
+  const shownDoc = docInWords(doc, names);
   return (
     <div>
       <p><Link to="/catalog">← 法规与流程</Link></p>
@@ -133,16 +136,28 @@ export default function ProcessPage() {
                       <>
                         <h2>{bo.name || typeLabel(bo.$type)}</h2>
                         <p className="muted">{typeLabel(bo.$type)}</p>
-                        {doc ? <p className="doc">{doc}</p> : <p className="muted">（无说明）</p>}
+                        {shownDoc ? <p className="doc">{shownDoc}</p> : <p className="muted">（无说明）</p>}
                         {citedArticles(doc, articles.data).map((a) => (
                           <div key={a.article} className="card" style={{ padding: 10 }}>
                             <span className="article">{a.article}</span>
                             <div className="doc">{a.text}</div>
                           </div>
                         ))}
-                        <dl className="kv">
-                          {describe(bo, selected).map(([k, v], i) => (
-                            <React.Fragment key={i}><dt>{k}</dt><dd className={k.includes('脚本') || k === '条件' || k.startsWith('定时') ? 'pre' : ''}>{v}</dd></React.Fragment>
+                        <dl className="kv" data-testid="element-settings" data-asking={said.asking ? 'true' : undefined}>
+                          {describeInWords(bo, selected, names, said, shownDoc).map((row, i) => (
+                            <React.Fragment key={i}>
+                              <dt>{row.label}</dt>
+                              <dd>{row.text}
+                                {row.expert && (
+                                  <details className="expert">
+                                    <summary>{row.expert.label}</summary>
+                                    {row.expert.parts.map((part, j) => (
+                                      <div key={j}><span className="muted">{part.label}</span><pre>{part.code}</pre></div>
+                                    ))}
+                                  </details>
+                                )}
+                              </dd>
+                            </React.Fragment>
                           ))}
                         </dl>
                         {called && (
@@ -168,6 +183,33 @@ export default function ProcessPage() {
       )}
     </div>
   );
+}
+
+// The sentences the server gives an element's timer and condition (POST /words/timer and
+// /words/condition, administrators only): undefined while asked, null when not in words or not
+// allowed; `asking` while the server has not answered. Each expression is asked once per page.
+function useSaid(bo) {
+  const [said, setSaid] = useState({ asking: false });
+  const asked = useRef(new Map());
+  const timer = timerOf(bo)?.expression || '';
+  const condition = bo?.conditionExpression?.body || '';
+  useEffect(() => {
+    let live = true;
+    const ask = (kind, expression) => {
+      if (!expression.trim()) return Promise.resolve(null);
+      const key = `${kind}\n${expression}`;
+      if (!asked.current.has(key)) {
+        asked.current.set(key, api.post(`/words/${kind}`, { expression }).then((r) => r.sentence || null, () => null));
+      }
+      return asked.current.get(key);
+    };
+    setSaid({ asking: true });
+    Promise.all([ask('timer', timer), ask('condition', condition)]).then(([t, c]) => {
+      if (live) setSaid({ timer: t, condition: c, asking: false });
+    });
+    return () => { live = false; };
+  }, [timer, condition]);
+  return said;
 }
 
 // The file that holds a called process, and that process's name (a link names it, not its id).
