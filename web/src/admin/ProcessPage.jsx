@@ -149,10 +149,10 @@ export default function ProcessPage() {
                               <dt>{row.label}</dt>
                               <dd>{row.text}
                                 {row.expert && (
-                                  <details className="expert">
+                                  <details className="expert" style={{ marginTop: 4 }}>
                                     <summary>{row.expert.label}</summary>
                                     {row.expert.parts.map((part, j) => (
-                                      <div key={j}><span className="muted">{part.label}</span><pre>{part.code}</pre></div>
+                                      <div key={j}><span className="muted">{part.label}</span><pre style={{ whiteSpace: 'pre-wrap', margin: '2px 0' }}>{part.code}</pre></div>
                                     ))}
                                   </details>
                                 )}
