@@ -10,6 +10,7 @@ import json
 import re
 
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ..conftest import FIXTURES, PASSWORD
 from .helpers import LiveServer, assert_no_page_errors, login, login_fast, nav, pdf_bytes, save_screenshot
@@ -232,9 +233,18 @@ def append(page: Page, action: str, name: str) -> dict:
 
 
 def replace_with(page: Page, shape: dict, entry: str) -> None:
+    """The wrench of the context pad, then the kind wanted from its menu."""
     click_shape(page, shape)
-    page.locator('.djs-context-pad .entry[data-action="replace"]').click()
-    page.locator(f'.djs-popup [data-id="{entry}"]').click()
+    item = page.locator(f'.djs-popup [data-id="{entry}"]')
+    for _ in range(3):
+        page.locator('.djs-context-pad .entry[data-action="replace"]').click()
+        try:
+            item.wait_for(timeout=3000)
+            break
+        except PlaywrightTimeout:
+            save_screenshot(page, f"new-jurisdiction-replace-{entry}")
+            click_shape(page, shape)
+    item.click()
 
 
 def connection_of(page: Page, source: str, target: str) -> dict:
@@ -261,6 +271,32 @@ def condition_in_words(page: Page, source: str, target: str, field: str, value: 
                            ".find((e) => e.type === 'bpmn:SequenceFlow' && e.source.businessObject.name === s"
                            " && e.target.businessObject.name === t); return f.businessObject.name === want; }",
                            arg=[source, target, f"{field}为{value}"])
+
+
+def add_deadline(page: Page) -> None:
+    """第四条's 5 working days: an intermediate event from the palette dropped on the review task's
+    border, made a non-interrupting timer, its deadline picked in words; overdue, it ends 审核超期."""
+    task = shape_of(page, "bpmn:UserTask", "县数据局审核")
+    page.locator('.djs-palette .entry[data-action="create.intermediate-event"]').click()
+    border = screen_point(page, task["x"] + task["width"] / 2, task["y"] + task["height"])
+    for step in range(10, -1, -1):
+        page.mouse.move(border[0] + step * 4, border[1] + step * 6)
+    page.mouse.click(*border)
+    event = shape_of(page, "bpmn:BoundaryEvent")
+    replace_with(page, event, "replace-with-non-interrupting-timer-boundary")
+    event = shape_of(page, "bpmn:BoundaryEvent")
+    click_shape(page, event)
+    name_and_cite(page, "审核期限", "第四条")
+    words = page.get_by_test_id("properties-panel").get_by_test_id("timer-words")
+    words.get_by_test_id("timer-kind").select_option("working_days")
+    words.get_by_test_id("timer-n").fill("5")
+    expect(words.get_by_test_id("timer-sentence")).to_have_text("期限：5 个工作日")
+    overlay = page.get_by_test_id("modeler-canvas").locator(
+        f'.djs-overlays[data-container-id="{event["id"]}"] .govit-timer-sentence')
+    expect(overlay).to_have_text("5 个工作日")
+    overdue = append(page, "append.end-event", "审核超期")
+    click_shape(page, overdue)
+    name_and_cite(page, "审核超期", "第四条")
 
 
 def draw_process(page: Page) -> None:
@@ -304,6 +340,7 @@ def draw_process(page: Page) -> None:
     connection_of(page, "补正申请", "受理申请")
     condition_in_words(page, "审核结论", "项目立项", "审核结论", "通过")
     condition_in_words(page, "审核结论", "补正申请", "审核结论", "退回补正")
+    add_deadline(page)
     expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
     page.get_by_test_id("modeler-page").get_by_role("button", name="保存", exact=True).first.click()
     expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
