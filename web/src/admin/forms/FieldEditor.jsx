@@ -7,6 +7,12 @@ import {
   labelOf, setKind, setLabel, setOptional, setRequired, setWhen, triggerValues,
 } from './fieldModel.js';
 
+// A regulation split from its text keeps the article's number at the head of the text: said once.
+function bodyOf(article) {
+  const text = (article.text || '').trim();
+  return text.startsWith(article.id) ? text.slice(article.id.length).trim() : text;
+}
+
 function ArticlePicker({ model, field, onModel, vocabulary }) {
   const articles = vocabulary?.articles || [];
   const chosen = field.prop['x-article'] || '';
@@ -19,11 +25,11 @@ function ArticlePicker({ model, field, onModel, vocabulary }) {
       <label className="field">条文依据
         <select aria-label="条文依据" value={chosen} onChange={(e) => onModel(setOptional(model, field.key, 'x-article', e.target.value || undefined))}>
           <option value="">（未选择）</option>
-          {articles.map((a) => <option key={a.id} value={a.id}>{a.id}　{(a.text || '').slice(0, 40)}</option>)}
+          {articles.map((a) => <option key={a.id} value={a.id}>{a.id}　{bodyOf(a).slice(0, 40)}</option>)}
           {chosen && !known && <option value={chosen}>{chosen}</option>}
         </select>
       </label>
-      {known && <blockquote className="designer-article" data-testid="article-text">{known.id}　{known.text}</blockquote>}
+      {known && <blockquote className="designer-article" data-testid="article-text">{known.id}　{bodyOf(known)}</blockquote>}
       {!chosen && cited && <div className="muted small">填写说明引用了 {cited.id}，可在上方选定为条文依据。</div>}
       {!articles.length && <div className="muted small">法规原文尚未分条，可先在“法规原文”中粘贴条文。</div>}
     </div>
