@@ -1,8 +1,12 @@
 """新建辖区 in the browser, as an administrator, without touching a file: the jurisdiction from
 the fixture regulation (tests/fixtures/new-jurisdiction/regulation.txt, uploaded as a .txt and
-split into articles on the page), its three offices and units, its people as accounts, then an
-empty process opened in the modeler. Each step is a function of its own so that the rest of the
-proof (drawing, forms, rules in words, deploy, a case walked by these people) can follow it."""
+split into articles on the page), its three offices and units, its people as accounts, an empty
+process opened in the modeler; its forms built in the designer (the application with a document
+upload); the process drawn as a user draws it (context pad, wrench menu, palette, drags into
+lanes), every element named and citing its article in the panel, the review's outcomes 通过 and
+退回补正 as conditions in words, 5 个工作日 as a timer in words; validated, deployed, and a case
+sent back once and passed by the county's own people. Not yet here: the decision table in 万元
+deciding an expert review, and 县财政局's step."""
 
 from __future__ import annotations
 
