@@ -80,22 +80,22 @@ def _peak_rss_mb() -> float:
 @pytest.mark.parametrize("name", list(COSTS))
 def test_a_cost_is_bounded_at_run_time(name: str) -> None:
     before = _peak_rss_mb()
-    started = time.monotonic()
+    started = time.thread_time()  # the bound is CPU time: a loaded machine stretches only the wall clock
     data = {"n": 1}
     with pytest.raises(Exception) as caught:
         script_engine().environment.execute(COSTS[name], data)
-    took = time.monotonic() - started
-    assert took < language.MAX_SECONDS + 3, f"{name} ran {took:.1f} s"
+    took = time.thread_time() - started
+    assert took < language.MAX_SECONDS + 1, f"{name} ran {took:.1f} s of CPU"
     assert _peak_rss_mb() - before < 1500, f"{name} grew the process by {_peak_rss_mb() - before:.0f} MB"
     assert isinstance(caught.value, ValueError | RecursionError | OverflowError | ArithmeticError), caught.value
 
 
 @pytest.mark.parametrize("name", [n for n in COSTS if "\n" not in COSTS[n]])
 def test_a_cost_in_an_expression_is_bounded_too(name: str) -> None:
-    started = time.monotonic()
+    started = time.thread_time()
     with pytest.raises(Exception):  # noqa: B017
         script_engine().environment.evaluate(COSTS[name].removeprefix("x = "), {"n": 1})
-    assert time.monotonic() - started < language.MAX_SECONDS + 3
+    assert time.thread_time() - started < language.MAX_SECONDS + 1
 
 
 def test_a_bound_hit_stays_hit_for_the_rest_of_the_evaluation() -> None:
