@@ -15,9 +15,8 @@ from ..regulations.condition_words import (
     sentence,
     words_of,
 )
-from ..regulations.vocabulary import Vocabulary
 from ..users import Actor
-from .draft_words import _fields, _schemas, _vocabularies
+from .draft_words import bundle_fields, vocabularies
 
 
 class ConditionInvalid(EngineError):
@@ -27,8 +26,8 @@ class ConditionInvalid(EngineError):
 
 
 def _condition_fields(actor: Actor, draft_id: int | None) -> dict[str, ConditionField]:
-    _vocabs, bundles = _vocabularies(actor, draft_id)
-    listed = [f for b in bundles for f in _fields(_schemas(b), Vocabulary.of(b))]
+    _vocabs, bundles = vocabularies(actor, draft_id)
+    listed = [f for b in bundles for f in bundle_fields(b)]
     return condition_fields(bundles, listed)
 
 

@@ -146,9 +146,14 @@ def words(actor: Actor, draft_id: int) -> dict[str, Any]:
     }
 
 
+def bundle_fields(bundle: Bundle) -> list[dict[str, str]]:
+    """Every field of the bundle's forms and dictionary a rule may test, with its label and kind."""
+    return _fields(_schemas(bundle), Vocabulary.of(bundle))
+
+
 # ------------------------------------------------------------------------------ timers in words
 
-def _vocabularies(actor: Actor, draft_id: int | None) -> tuple[list[Vocabulary], list[Bundle]]:
+def vocabularies(actor: Actor, draft_id: int | None) -> tuple[list[Vocabulary], list[Bundle]]:
     """The draft's vocabulary; without a draft, every jurisdiction's bundle in force."""
     if draft_id is not None:
         bundle, _revision = draft_bundle(actor, draft_id)
@@ -167,14 +172,14 @@ def _known(vocabs: list[Vocabulary], bundles: list[Bundle]) -> Callable[[str], b
 
 
 def timer_in_words(actor: Actor, expression: str, draft_id: int | None = None) -> dict[str, Any]:
-    _vocabs, bundles = _vocabularies(actor, draft_id)
+    _vocabs, bundles = vocabularies(actor, draft_id)
     found = words_of(expression)
     return {"words": found, "sentence": sentence(found, field_labels(*bundles)) if found else None}
 
 
 def timer_expression(actor: Actor, words: dict[str, Any], draft_id: int | None = None) -> dict[str, Any]:
     """The expression for the words; 422 naming the key at fault."""
-    vocabs, bundles = _vocabularies(actor, draft_id)
+    vocabs, bundles = vocabularies(actor, draft_id)
     try:
         expression = expression_of(words, _known(vocabs, bundles))
     except TimerWordsInvalid as exc:

@@ -22,8 +22,7 @@ from engine.regulations.condition_words import (
     words_of,
 )
 from engine.regulations.vocabulary import CJK
-from engine.regulations.vocabulary import Vocabulary as BundleVocabulary
-from engine.revisions.draft_words import _fields, _schemas
+from engine.revisions.draft_words import bundle_fields
 from engine.safe_xml import parse
 
 from ..conftest import ROOT
@@ -45,7 +44,7 @@ def bundled_conditions() -> list[tuple[str, str]]:
 
 def fields_of(jurisdiction: str) -> dict[str, ConditionField]:
     bundle = BUNDLES[jurisdiction]
-    return condition_fields([bundle], _fields(_schemas(bundle), BundleVocabulary.of(bundle)))
+    return condition_fields([bundle], bundle_fields(bundle))
 
 
 CONDITIONS = bundled_conditions()
