@@ -25,7 +25,7 @@ from ..regulations.vocabulary import CJK, Vocabulary
 from ..users import Actor
 from .decision_cells import CellInvalid, read_cell, write_cell
 from .decision_columns import new_table, write_columns
-from .draft_words import draft_bundle, edit_draft_files
+from .drafts import draft_bundle, edit_files
 
 NUMBER_TYPES = ("integer", "number", "double", "long", "int", "float")
 TYPE_NAMES = {"choice": "选项", "amount": "金额（万元）", "number": "数字", "boolean": "是/否", "date": "日期",
@@ -287,7 +287,7 @@ def save_table(actor: Actor, draft_id: int, path: str, body: dict[str, Any]) -> 
         return "draft_decision_saved", {"decisions": [d.get("id") for d in body.get("decisions") or []
                                                       if isinstance(d, dict)]}
 
-    return edit_draft_files(actor, draft_id, path, body.get("revision"), change)
+    return edit_files(actor, draft_id, path, body.get("revision"), change)
 
 
 def create_table(actor: Actor, draft_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -299,7 +299,7 @@ def create_table(actor: Actor, draft_id: int, body: dict[str, Any]) -> dict[str,
         created["path"] = new_table(files, body.get("name"), body.get("inputs"), body.get("outputs"))
         return "draft_decision_created", {"file": created["path"]}
 
-    detail = edit_draft_files(actor, draft_id, MANIFEST, body.get("revision"), change)
+    detail = edit_files(actor, draft_id, MANIFEST, body.get("revision"), change)
     return {**detail, "path": created["path"]}
 
 

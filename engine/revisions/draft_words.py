@@ -20,7 +20,7 @@ from ..errors import EngineError
 from ..models import Jurisdiction
 from ..regulations.amounts import is_amount
 from ..regulations.articles import split_articles
-from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle
+from ..regulations.bundles import FORMS_PREFIX, Bundle
 from ..regulations.store import stored_bundle
 from ..regulations.timer_words import TimerWordsInvalid, expression_of, field_labels, sentence, words_of
 from ..regulations.vocabulary import CJK, Vocabulary
@@ -35,24 +35,6 @@ class TimerInvalid(EngineError):
     """Deadline words that cannot be written as a timer; `errors` name the key at fault."""
 
     status, type, title = 422, "timer-invalid", "期限设置有误"
-
-
-def draft_bundle(actor: Actor, draft_id: int) -> tuple[Bundle, int]:
-    """The draft's files as a bundle (a manifest that does not read is an empty one), and its revision."""
-    drafts._require_admin(actor)
-    draft = drafts._get(draft_id)
-    files = drafts._files(draft)
-    try:
-        manifest = json.loads(files.get(MANIFEST, b"{}"))
-    except ValueError:
-        manifest = {}
-    return Bundle(files=files, manifest=manifest if isinstance(manifest, dict) else {}), draft.revision
-
-
-def edit_draft_files(actor: Actor, draft_id: int, path: str, revision: int | None,
-                     change: Callable[[dict[str, bytes]], tuple[str, dict[str, Any]]]) -> dict[str, Any]:
-    """One audited edit of the draft's files, with the revision rules of a file save."""
-    return drafts._edit_files(actor, draft_id, path, revision, change)
 
 
 def _schemas(bundle: Bundle) -> dict[str, dict[str, Any]]:
@@ -127,7 +109,7 @@ def _choices(vocab: Vocabulary) -> list[dict[str, Any]]:
 
 def words(actor: Actor, draft_id: int) -> dict[str, Any]:
     """GET /drafts/{id}/words: what an editor offers to pick from."""
-    bundle, _revision = draft_bundle(actor, draft_id)
+    bundle, _revision = drafts.draft_bundle(actor, draft_id)
     vocab = Vocabulary.of(bundle)
     schemas = _schemas(bundle)
     source = (bundle.manifest.get("regulation") or {}).get("source")
@@ -156,9 +138,9 @@ def bundle_fields(bundle: Bundle) -> list[dict[str, str]]:
 def vocabularies(actor: Actor, draft_id: int | None) -> tuple[list[Vocabulary], list[Bundle]]:
     """The draft's vocabulary; without a draft, every jurisdiction's bundle in force."""
     if draft_id is not None:
-        bundle, _revision = draft_bundle(actor, draft_id)
+        bundle, _revision = drafts.draft_bundle(actor, draft_id)
         return [Vocabulary.of(bundle)], [bundle]
-    drafts._require_admin(actor)
+    drafts.require_admin(actor)
     bundles = [stored_bundle(h) for h in db.session.scalars(select(Jurisdiction.current_bundle_hash)) if h]
     return [Vocabulary.of(b) for b in bundles], bundles
 

@@ -38,7 +38,7 @@ EDITING, DEPLOYED, DISCARDED = "editing", "deployed", "discarded"
 TOP_LEVEL_SUFFIXES = (".bpmn", ".dmn", ".txt", ".md")
 
 
-def _require_admin(actor: Actor) -> None:
+def require_admin(actor: Actor) -> None:
     if not actor.is_admin:
         raise Forbidden("只有管理员可以编辑和部署流程包草稿")
 
@@ -109,6 +109,18 @@ def _get(draft_id: int, *, editing: bool = False) -> BundleDraft:
     return draft
 
 
+def draft_bundle(actor: Actor, draft_id: int) -> tuple[Bundle, int]:
+    """The draft's files as a bundle (a manifest that does not read is an empty one), and its revision."""
+    require_admin(actor)
+    draft = _get(draft_id)
+    files = _files(draft)
+    try:
+        manifest = json.loads(files.get(MANIFEST, b"{}"))
+    except ValueError:
+        manifest = {}
+    return Bundle(files=files, manifest=manifest if isinstance(manifest, dict) else {}), draft.revision
+
+
 def _audit(actor: Actor, action: str, draft: BundleDraft, **detail: Any) -> None:
     """Who changed which draft file when: a revision's history before it is deployed."""
     audit.record(actor.username, action, detail={"draft": draft.id, "jurisdiction": draft.jurisdiction_id,
@@ -116,7 +128,7 @@ def _audit(actor: Actor, action: str, draft: BundleDraft, **detail: Any) -> None
 
 
 def create(actor: Actor, jurisdiction_id: str, title: str) -> dict[str, Any]:
-    _require_admin(actor)
+    require_admin(actor)
     with unit_of_work():
         jurisdiction = db.session.get(Jurisdiction, jurisdiction_id)
         if jurisdiction is None:
@@ -159,14 +171,14 @@ def _refuse_taken_name(name: str) -> None:
 
 
 def preview_articles(actor: Actor, text: str) -> list[dict[str, str]]:
-    _require_admin(actor)
+    require_admin(actor)
     return new_jurisdiction.preview(text)
 
 
 def create_new(actor: Actor, name: str, regulation_title: str, regulation_text: str,
                effective_from: date | None, title: str) -> dict[str, Any]:
     """A draft of a new jurisdiction: its skeleton bundle under a generated identifier."""
-    _require_admin(actor)
+    require_admin(actor)
     with unit_of_work():
         _refuse_taken_name(name)
         identifier = new_jurisdiction.new_identifier()
@@ -182,14 +194,14 @@ def create_new(actor: Actor, name: str, regulation_title: str, regulation_text: 
 
 
 def list_drafts(actor: Actor) -> list[dict[str, Any]]:
-    _require_admin(actor)
+    require_admin(actor)
     rows = db.session.scalars(select(BundleDraft).where(BundleDraft.status != DISCARDED)
                               .order_by(BundleDraft.updated_at.desc(), BundleDraft.id.desc()))
     return [summary(r) for r in rows]
 
 
 def get(actor: Actor, draft_id: int) -> dict[str, Any]:
-    _require_admin(actor)
+    require_admin(actor)
     return detail(_get(draft_id))
 
 
@@ -208,11 +220,11 @@ def _encoded(path: str, content: str) -> bytes:
             "message": "内容含有无法编码的字符（孤立的代理码位）"}]) from exc
 
 
-def _edit_files(actor: Actor, draft_id: int, path: str, revision: int | None,
+def edit_files(actor: Actor, draft_id: int, path: str, revision: int | None,
                 change: Callable[[dict[str, bytes]], tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     """One edit of a draft's files in its own transaction: `change` alters the files in place
     and returns the audit detail; a stale `revision` is a 409."""
-    _require_admin(actor)
+    require_admin(actor)
     check_path(path)
     with unit_of_work():
         draft = _get(draft_id, editing=True)
@@ -230,7 +242,7 @@ def put_file(actor: Actor, draft_id: int, path: str, content: str, revision: int
         files[path] = _encoded(path, content)
         return "draft_file_saved", {"sha256": hashlib.sha256(files[path]).hexdigest()}
 
-    return _edit_files(actor, draft_id, path, revision, save)
+    return edit_files(actor, draft_id, path, revision, save)
 
 
 def delete_file(actor: Actor, draft_id: int, path: str, revision: int | None = None) -> dict[str, Any]:
@@ -240,11 +252,11 @@ def delete_file(actor: Actor, draft_id: int, path: str, revision: int | None = N
         del files[path]
         return "draft_file_deleted", {}
 
-    return _edit_files(actor, draft_id, path, revision, remove)
+    return edit_files(actor, draft_id, path, revision, remove)
 
 
 def discard(actor: Actor, draft_id: int) -> None:
-    _require_admin(actor)
+    require_admin(actor)
     with unit_of_work():
         draft = _get(draft_id)
         draft.status = DISCARDED
@@ -291,7 +303,7 @@ def validation_report(bundle_files: dict[str, bytes], current: Bundle | None,
 def validate(actor: Actor, draft_id: int) -> dict[str, Any]:
     """The report is kept with the draft without moving its revision (an editor's next save
     stays valid)."""
-    _require_admin(actor)
+    require_admin(actor)
     draft = _get(draft_id)
     report = {**validation_report(_files(draft), _current(draft), draft.jurisdiction_id), "revision": draft.revision,
               "validated_at": now_utc().isoformat()}
@@ -311,7 +323,7 @@ def deploy_draft(actor: Actor, draft_id: int, effective_from: date | None, effec
                  force: bool = False) -> DeployResult:
     """Deploy the draft like an uploaded bundle (same checks and refusals, audited by the
     deployment), then mark it deployed."""
-    _require_admin(actor)
+    require_admin(actor)
     draft = _get(draft_id, editing=True)
     bundle = from_files(_files(draft))
     if bundle.id != draft.jurisdiction_id:
@@ -333,7 +345,7 @@ def deploy_draft(actor: Actor, draft_id: int, effective_from: date | None, effec
 
 
 def get_organisation(actor: Actor, draft_id: int) -> dict[str, Any]:
-    _require_admin(actor)
+    require_admin(actor)
     draft = _get(draft_id)
     return {**organisation.read(organisation.manifest_of(_files(draft))), "revision": draft.revision}
 
@@ -345,7 +357,7 @@ def put_organisation(actor: Actor, draft_id: int, offices: list[dict[str, Any]],
     def change(files: dict[str, bytes]) -> tuple[str, dict[str, Any]]:
         return "draft_organisation_saved", organisation.write(files, offices, units)
 
-    _edit_files(actor, draft_id, MANIFEST, revision, change)
+    edit_files(actor, draft_id, MANIFEST, revision, change)
     return get_organisation(actor, draft_id)
 
 
@@ -384,4 +396,4 @@ def add_process(actor: Actor, draft_id: int, name: str, revision: int | None = N
         files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
         return "draft_process_added", {"process": key, "name": name.strip()}
 
-    return _edit_files(actor, draft_id, MANIFEST, revision, change)
+    return edit_files(actor, draft_id, MANIFEST, revision, change)
