@@ -13,6 +13,23 @@ export function ExpertSwitch({ expert, onChange, words, raw }) {
   );
 }
 
+// Every field key the draft's other forms declare, however deep (a case's data is one namespace).
+function keysElsewhere(texts, path) {
+  const keys = new Set();
+  const walk = (node) => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      if (node.properties && typeof node.properties === 'object') Object.keys(node.properties).forEach((k) => keys.add(k));
+      Object.values(node).forEach(walk);
+    }
+  };
+  for (const [name, text] of Object.entries(texts)) {
+    if (name === path || !name.endsWith('.schema.json')) continue;
+    try { walk(JSON.parse(text)); } catch { /* a form being typed as JSON: its keys count once it parses */ }
+  }
+  return [...keys];
+}
+
 // One form of the draft: its schema and its layout (uischema) together, in the form designer or,
 // for experts, as JSON. `texts` holds the working texts; `onText(path, text, parseError)`.
 export default function FormEditor({ path, texts, files, readOnly, expert, onExpert, vocabulary, line, onText }) {
@@ -22,6 +39,7 @@ export default function FormEditor({ path, texts, files, readOnly, expert, onExp
       <ExpertSwitch expert={expert} onChange={onExpert} words="表单设计" raw="专家（JSON）" />
       {!expert ? (
         <FormDesigner schemaText={texts[path]} uiText={texts[ui] ?? ''} vocabulary={vocabulary} readOnly={readOnly}
+          takenKeys={keysElsewhere(texts, path)}
           onChange={({ schemaText, uiText }) => {
             onText(path, schemaText);
             // a layout the designer reports as absent (null) is not written

@@ -251,9 +251,11 @@ const KEY_PREFIX = {
 };
 
 // A key for a new field: the kind and the next free number (money fields end in _yuan, which
-// the engine reads as an amount). Experts may rename it in the JSON tab.
-export function newKey(model, kind) {
-  const taken = new Set([...model.fields.map((f) => f.key), ...model.originalKeys]);
+// the engine reads as an amount). A case's forms write into one set of data, so the number is
+// also free in the draft's other forms (`elsewhere`): 专家评审's conclusion must not overwrite
+// 技术审核's. Experts may rename it in the JSON tab.
+export function newKey(model, kind, elsewhere = []) {
+  const taken = new Set([...model.fields.map((f) => f.key), ...model.originalKeys, ...elsewhere]);
   const suffix = kind === 'amount' ? '_yuan' : '';
   for (let n = 1; ; n += 1) {
     const key = `${KEY_PREFIX[kind] || 'field'}_${n}${suffix}`;
@@ -261,8 +263,8 @@ export function newKey(model, kind) {
   }
 }
 
-export function addField(model, kind, label) {
-  const key = newKey(model, kind);
+export function addField(model, kind, label, elsewhere = []) {
+  const key = newKey(model, kind, elsewhere);
   const prop = buildProperty(kind, { label });
   const ui = buildUi(kind);
   const field = { key, prop, ui, kind: detectKind(prop, ui), required: false, when: null };
