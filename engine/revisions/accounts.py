@@ -10,16 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from ..db import db, unit_of_work
-from ..errors import Forbidden, FormInvalid, NotFound
+from ..errors import FormInvalid, NotFound
 from ..models import Jurisdiction, User
 from ..regulations.store import stored_bundle
 from ..users import Actor, account, all_users, create_user, update_user
+from .access import require_admin
 from .drafts import pending_jurisdictions
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("只有管理员可以管理用户")
 
 
 def _entry(manifest: dict[str, Any], pending: bool) -> dict[str, Any]:
@@ -31,7 +27,7 @@ def _entry(manifest: dict[str, Any], pending: bool) -> dict[str, Any]:
 
 def office_directory(actor: Actor) -> list[dict[str, Any]]:
     """Every jurisdiction (deployed, then drafted) with its offices and units, by name."""
-    _require_admin(actor)
+    require_admin(actor)
     deployed = db.session.scalars(select(Jurisdiction).order_by(Jurisdiction.name))
     return ([_entry(stored_bundle(j.current_bundle_hash).manifest, False) for j in deployed]
             + [_entry(m, True) for m in pending_jurisdictions()])
@@ -72,14 +68,14 @@ def _text(spec: dict[str, Any], key: str, label: str) -> str | None:
 
 
 def list_accounts(actor: Actor) -> list[dict[str, Any]]:
-    _require_admin(actor)
+    require_admin(actor)
     offices = _offices()
     return [_shown(u, offices) for u in all_users()]
 
 
 def create_account(actor: Actor, spec: dict[str, Any]) -> dict[str, Any]:
     """A new account; `spec` has username, name, unit, password, roles [{jurisdiction, role}], active."""
-    _require_admin(actor)
+    require_admin(actor)
     with unit_of_work():
         offices = _offices()
         user = create_user(spec["username"], spec["password"], _text(spec, "name", "姓名"),
@@ -91,7 +87,7 @@ def create_account(actor: Actor, spec: dict[str, Any]) -> dict[str, Any]:
 
 def update_account(actor: Actor, username: str, changes: dict[str, Any]) -> dict[str, Any]:
     """Only the keys present change. An administrator cannot deactivate their own account."""
-    _require_admin(actor)
+    require_admin(actor)
     with unit_of_work():
         user = db.session.scalar(select(User).where(User.username == username))
         if user is None:

@@ -23,12 +23,13 @@ from sqlalchemy import select, update
 from .. import audit
 from ..clock import now_utc, today_local
 from ..db import as_utc, db, unit_of_work
-from ..errors import BundleInvalid, Conflict, Forbidden, FormInvalid, NotFound, SimulationFindings
+from ..errors import BundleInvalid, Conflict, FormInvalid, NotFound, SimulationFindings
 from ..models import BundleDraft, Jurisdiction
 from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
 from ..regulations.store import stored_bundle
 from ..users import Actor
 from . import new_jurisdiction, organisation
+from .access import require_admin
 from .blank_diagram import blank_diagram
 from .deploy import DeployOptions, DeployResult, deploy
 from .diff import diff_bundles
@@ -36,11 +37,6 @@ from .uploads import MAX_BYTES, MAX_FILES
 
 EDITING, DEPLOYED, DISCARDED = "editing", "deployed", "discarded"
 TOP_LEVEL_SUFFIXES = (".bpmn", ".dmn", ".txt", ".md")
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("只有管理员可以编辑和部署流程包草稿")
 
 
 def _path_problem(path: str, message: str) -> BundleInvalid:

@@ -74,10 +74,11 @@ from ..cases.instances import RUNNING, Loaded, advance_and_note_timers, audit_ti
 from ..cases.serialization import load_state, restored_specs, serializer
 from ..clock import now_utc
 from ..db import db, unit_of_work
-from ..errors import Conflict, EngineError, Forbidden, InvalidInput, NotFound, ProcessError
+from ..errors import Conflict, EngineError, InvalidInput, NotFound, ProcessError
 from ..models import CaseMigration, Instance, ProcessVersion, TaskIndex
 from ..regulations.store import get_version, stored_bundle
 from ..users import Actor
+from .access import require_admin
 
 SUSPENDED = "suspended"  # as in case_actions (not imported: it imports instances, as we do)
 MOVABLE = (RUNNING, SUSPENDED)
@@ -96,11 +97,6 @@ class Outcome:
 
 
 # ---------------------------------------------------------------- checks shared by all three
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("只有管理员可以迁移案件或撤销迁移")
 
 
 def _versions(process_key: str, from_version: int, to_version: int) -> tuple[ProcessVersion, ProcessVersion]:
@@ -308,7 +304,7 @@ def dry_run(actor: Actor, process_key: str, from_version: int, to_version: int,
             task_mapping: dict[str, str] | None = None, instance_ids: list[int] | None = None) -> dict:
     """Report case by case whether it can move from one version to the other. Writes nothing:
     each case is migrated in memory (without running any step) and thrown away."""
-    _require_admin(actor)
+    require_admin(actor)
     source, target = _versions(process_key, from_version, to_version)
     mapping = dict(task_mapping or {})
     _check_mapping(mapping, source, target)
@@ -342,7 +338,7 @@ def _dry_run_case(inst: Instance | None, instance_id: int, source: ProcessVersio
 def apply(actor: Actor, process_key: str, from_version: int, to_version: int, instance_ids: list[int],
           task_mapping: dict[str, str] | None = None) -> dict:
     """Move each listed case that can move, each in its own transaction."""
-    _require_admin(actor)
+    require_admin(actor)
     if not instance_ids:
         raise InvalidInput("请指定要迁移的案件")
     source, target = _versions(process_key, from_version, to_version)
@@ -403,7 +399,7 @@ def _keep_suspended(inst: Instance) -> None:
 
 def revert(actor: Actor, migration_id: int) -> dict:
     """Put a moved case back on its previous version and state, if it has not changed since."""
-    _require_admin(actor)
+    require_admin(actor)
     with unit_of_work():
         row = db.session.get(CaseMigration, migration_id)
         if row is None:

@@ -13,9 +13,10 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
-from ..errors import BundleInvalid, Forbidden
+from ..errors import BundleInvalid
 from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
 from ..users import Actor
+from .access import require_admin
 from .deploy import DeployOptions, DeployResult, deploy
 
 MAX_FILES = 500
@@ -102,6 +103,5 @@ def bundle_from_zip(data: bytes) -> Bundle:
 
 def deploy_upload(actor: Actor, data: bytes, options: DeployOptions) -> DeployResult:
     """Administrators only: validate, simulate and (unless a dry run) deploy an uploaded bundle."""
-    if not actor.is_admin:
-        raise Forbidden("只有管理员可以部署流程包")
+    require_admin(actor)
     return deploy(bundle_from_zip(data), actor.username, options)

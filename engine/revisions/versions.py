@@ -9,10 +9,11 @@ from typing import Any
 
 from .. import audit
 from ..db import db, unit_of_work
-from ..errors import Forbidden, InvalidInput
+from ..errors import InvalidInput
 from ..models import Bundle as BundleRow
 from ..regulations.store import get_version, stored_bundle, version_list
 from ..users import Actor
+from .access import require_admin
 from .diff import diff_bundles
 
 
@@ -20,8 +21,7 @@ def reschedule(actor: Actor, process_key: str, number: int, effective_from: date
                effective_until: date | None) -> dict[str, Any]:
     """Move a version's dates (e.g. postpone a revision). Cases already started keep their
     version; only which version new cases start on changes."""
-    if not actor.is_admin:
-        raise Forbidden("只有管理员可以调整版本生效日期")
+    require_admin(actor)
     with unit_of_work():
         pv = get_version(process_key, number)
         start = effective_from or pv.effective_from
