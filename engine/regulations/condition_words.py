@@ -24,12 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from lxml import etree
-
-from .. import safe_xml
-from .amounts import is_amount, plain_number, without_yuan_mark, yuan_in_words
+from .amounts import plain_number, without_yuan_mark, yuan_in_words
 from .bundles import FORMS_PREFIX, Bundle
-from .decision_words import QUOTED
 from .vocabulary import CJK, Vocabulary
 
 OPS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false")
@@ -51,8 +47,6 @@ NUMBER_WORDS = {"eq": "为", "ne": "不为", "lt": "低于", "le": "不高于", 
 DATE_WORDS = {"eq": "为", "ne": "不为", "lt": "早于", "le": "不晚于", "gt": "晚于", "ge": "不早于"}
 COUNTS = dict(enumerate("两三四五六七八九十", start=2))
 JOIN_WORDS = {"and": " 且 ", "or": " 或 "}
-DMN_KINDS = {"boolean": "boolean", "date": "date", "integer": "number", "long": "number", "double": "number",
-             "number": "number"}
 
 
 class ConditionWordsInvalid(ValueError):
@@ -303,63 +297,21 @@ def _form_titles(bundle: Bundle) -> dict[str, str]:
     return found
 
 
-def _dmn_outputs(bundle: Bundle) -> list[tuple[str, str, str, dict[Any, str], str]]:
-    """(name, label, DMN type, {value: Chinese name}, the decision's name) of every output a
-    decision table yields; a value's name is what the rule's companion column says (`route` →
-    `route_label`)."""
-    found = []
-    for file in bundle.manifest.get("dmn_files", []):
-        try:
-            root = safe_xml.parse(bundle.files[file])
-        except (KeyError, etree.XMLSyntaxError):
-            continue
-        for table in root.iter("{*}decisionTable"):
-            decision = table.getparent().get("name") or ""
-            outputs = table.findall("{*}output")
-            names = [o.get("name") or "" for o in outputs]
-            for i, output in enumerate(outputs):
-                companion = _companion(names, i)
-                said: dict[Any, str] = {}
-                for rule in table.findall("{*}rule") if companion is not None else []:
-                    texts = [e.findtext("{*}text") or "" for e in rule.findall("{*}outputEntry")]
-                    if len(texts) == len(names) and (code := QUOTED.match(texts[i])) and (
-                            title := QUOTED.match(texts[companion])) and CJK.search(title[1]):
-                        said.setdefault(code[1], title[1])
-                found.append((names[i], output.get("label") or "", (output.get("typeRef") or "").lower(), said,
-                              decision if CJK.search(decision) else ""))
-    return found
-
-
-def _companion(names: list[str], i: int) -> int | None:
-    stem = names[i].rsplit("_", 1)[0]
-    for candidate in (f"{names[i]}_label", f"{names[i]}_name", f"{stem}_label", f"{stem}_name"):
-        if candidate in names and names.index(candidate) != i:
-            return names.index(candidate)
-    return None
-
-
 def condition_fields(bundles: list[Bundle], listed: list[dict[str, Any]]) -> dict[str, ConditionField]:
     """Every value a condition may test, by name: the vocabulary's fields (`listed`, each with
-    name, label and type as the draft's words list them; choices with their options), then what
-    the decision tables yield under a Chinese label. The first bundle that names a field wins."""
+    name, label and type as the draft's words list them, what the decision tables yield among
+    them; choices with their options), each with the form that asks for it or the table that
+    yields it. The first bundle that names a field wins."""
     vocabs = [Vocabulary.of(b) for b in bundles]
-    titles: dict[str, str] = {}
-    for bundle in bundles:
-        titles = {**_form_titles(bundle), **titles}
+    where: dict[str, str] = {}
+    for bundle, vocab in zip(bundles, vocabs, strict=True):
+        tables = {name: output.decision for name, output in vocab.outputs.items() if output.decision}
+        where = {**tables, **_form_titles(bundle), **where}
     found: dict[str, ConditionField] = {}
     for f in listed:
         options = next((o for v in vocabs if (o := v.options(f["name"]))), [])
         label = without_yuan_mark(f["label"]) if f["type"] == "amount" else f["label"]
         yes_no = bool(options) and all(isinstance(v, bool) for v, _ in options)  # 涉密 / 非涉密
         found.setdefault(f["name"], ConditionField(f["name"], label, "boolean" if yes_no else f["type"], options,
-                                                   titles.get(f["name"], "")))
-    for bundle in bundles:
-        for name, label, type_ref, said, decision in _dmn_outputs(bundle):
-            kind = DMN_KINDS.get(type_ref, "choice" if said else "text")
-            kind = "amount" if kind == "number" and is_amount(name, label) else kind
-            if name in found and found[name].kind == "text" and not found[name].options:
-                # a dictionary entry says no kind; the table that yields the value does
-                found[name].kind, found[name].options = kind, list(said.items())
-            elif name not in found and NAME.match(name) and CJK.search(label):
-                found[name] = ConditionField(name, without_yuan_mark(label), kind, list(said.items()), decision)
+                                                   where.get(f["name"], "")))
     return found

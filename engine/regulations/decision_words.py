@@ -16,9 +16,8 @@ from lxml import etree
 from .. import safe_xml
 from .bundles import Bundle
 from .cell_words import Column, cell_words, column
-from .vocabulary import CJK, Vocabulary
+from .vocabulary import CJK, QUOTED, Vocabulary
 
-QUOTED = re.compile(r'^\s*"([^"]*)"\s*$')
 # A parenthesis without a Chinese word that names program variables — （plan_delay_justified、
 # acceptance_delay_justified）, （manifest amounts.declared_budget_yuan） — is a note for whoever edits
 # the table; officials read the sentence without it.

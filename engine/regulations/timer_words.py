@@ -23,11 +23,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from lxml import etree
-
-from .. import safe_xml
 from .bundles import Bundle
-from .vocabulary import CJK, Vocabulary
+from .vocabulary import Vocabulary
 
 KINDS = ("working_days", "days", "months", "years", "quarter_end", "month_end", "date", "field")
 COUNTED = {"days": "add_days", "months": "add_months", "years": "add_years"}
@@ -266,29 +263,14 @@ def sentence(words: dict[str, Any], labels: Labels) -> str:
     return text
 
 
-def _table_labels(bundle: Bundle) -> dict[str, str]:
-    """What the decision tables call the values they yield (an output's Chinese label)."""
-    found: dict[str, str] = {}
-    for file in bundle.manifest.get("dmn_files", []):
-        try:
-            root = safe_xml.parse(bundle.files[file])
-        except (KeyError, etree.XMLSyntaxError):
-            continue
-        for output in root.iter("{*}output"):
-            if output.get("name") and CJK.search(output.get("label") or ""):
-                found.setdefault(output.get("name"), output.get("label"))
-    return found
-
-
 def field_labels(*bundles: Bundle) -> Labels:
-    """The Chinese name of a field: a form's title or the dictionary's label (Vocabulary), else
-    the label of the decision-table output that yields it; the first bundle that names it wins.
-    The bundles are read on the first question (a diff without timer changes never asks)."""
-    known: list[tuple[Vocabulary, dict[str, str]]] = []
+    """The Chinese name of a field: a form's title, the dictionary's label or the heading of the
+    table column that yields it (Vocabulary); the first bundle that names it wins. The bundles
+    are read on the first question (a diff without timer changes never asks)."""
+    known: list[Vocabulary] = []
 
     def label(name: str) -> str | None:
         if not known:
-            known.extend((Vocabulary.of(b), _table_labels(b)) for b in bundles)
-        return (next((t for v, _ in known if (t := v.title(name))), None)
-                or next((t[name] for _, t in known if name in t), None))
+            known.extend(Vocabulary.of(b) for b in bundles)
+        return next((t for v in known if (t := v.title(name))), None)
     return label

@@ -62,7 +62,10 @@ def _date_fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[
 
 
 def _field_kind(name: str, schema: dict[str, Any], vocab: Vocabulary) -> str:
-    """A form field's kind as a decision table reads it."""
+    """A field's kind as a decision table reads it: a form's field by its schema, a value no form
+    asks for by the table column that yields it (the dictionary states no kind)."""
+    if not schema and (kind := vocab.output_kind(name)):
+        return kind
     if vocab.options(name):
         return "choice"
     if schema.get("type") == "boolean":
@@ -75,13 +78,14 @@ def _field_kind(name: str, schema: dict[str, Any], vocab: Vocabulary) -> str:
 
 
 def _fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[dict[str, str]]:
-    """Every value a rule can read: the forms' fields, then what the dictionary names."""
+    """Every value a rule can read: the forms' fields, then what the dictionary names, then what
+    the decision tables yield under a Chinese heading."""
     found: dict[str, dict[str, str]] = {}
     for schema in schemas.values():
         for name, sub in (schema.get("properties") or {}).items():
             if isinstance(sub, dict) and CJK.search(sub.get("title") or "") and sub.get("type") != "array":
                 found.setdefault(name, {"name": name, "label": sub["title"], "type": _field_kind(name, sub, vocab)})
-    for name in [*vocab.dictionary, *vocab.amounts]:
+    for name in dict.fromkeys([*vocab.dictionary, *vocab.amounts, *vocab.outputs]):
         if name not in found and (label := vocab.title(name)):
             found[name] = {"name": name, "label": label, "type": _field_kind(name, {}, vocab)}
     return list(found.values())
@@ -102,7 +106,7 @@ def _diagram_elements(bundle: Bundle, kind: str, tag: str) -> list[dict[str, str
 
 
 def _choices(vocab: Vocabulary) -> list[dict[str, Any]]:
-    names = [n for n in dict.fromkeys([*vocab.dictionary, *vocab.fields]) if vocab.options(n)]
+    names = [n for n in dict.fromkeys([*vocab.dictionary, *vocab.fields, *vocab.outputs]) if vocab.options(n)]
     return [{"name": n, "label": vocab.title(n) or "",
              "options": [{"value": v, "label": t} for v, t in vocab.options(n)]} for n in names if vocab.title(n)]
 

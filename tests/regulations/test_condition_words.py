@@ -11,7 +11,7 @@ import re
 import pytest
 
 from engine.language import HELPERS, Vocabulary
-from engine.regulations.bundles import discover, from_folders
+from engine.regulations.bundles import Bundle, discover, from_folders
 from engine.regulations.condition_words import (
     ConditionField,
     ConditionWordsInvalid,
@@ -22,6 +22,7 @@ from engine.regulations.condition_words import (
     words_of,
 )
 from engine.regulations.vocabulary import CJK
+from engine.regulations.vocabulary import Vocabulary as Names
 from engine.revisions.draft_words import bundle_fields
 from engine.safe_xml import parse
 
@@ -142,6 +143,55 @@ def test_only_conditions_outside_the_shapes_stay_expressions():
 ])
 def test_bundled_conditions_read_in_the_bundles_own_words(jurisdiction, expression, said):
     assert sentence(words_of(expression), fields_of(jurisdiction)) == said
+
+
+TABLE = """<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="评审" namespace="x">
+  <decision id="review" name="评审要求"><decisionTable id="t">
+    <input id="i" label="预算">
+      <inputExpression id="e" typeRef="integer"><text>budget_yuan</text></inputExpression></input>
+    <output id="o1" label="评审方式" name="review_mode" typeRef="string">
+      <outputValues id="v"><text>"会议评审","函审"</text></outputValues></output>
+    <output id="o2" label="须专家评审" name="expert_review" typeRef="boolean"/>
+    <output id="o3" label="评审费用上限（元）" name="fee_cap" typeRef="integer"/>
+    <output id="o4" label="评审层级" name="level" typeRef="string"/>
+    <output id="o5" label="评审层级说明" name="level_label" typeRef="string"/>
+    <output id="o6" label="评审备注" name="note" typeRef="string"/>
+    <rule id="r1"><inputEntry id="a"><text>&gt;= 500000</text></inputEntry>
+      <outputEntry id="b"><text>"会议评审"</text></outputEntry><outputEntry id="c"><text>True</text></outputEntry>
+      <outputEntry id="f"><text>20000</text></outputEntry><outputEntry id="g"><text>"city"</text></outputEntry>
+      <outputEntry id="h"><text>"市级评审"</text></outputEntry>
+      <outputEntry id="k"><text>"须报分管领导"</text></outputEntry>
+    </rule></decisionTable></decision></definitions>"""
+
+
+def table_bundle(dictionary: dict | None = None) -> Bundle:
+    manifest = {"id": "t", "dmn_files": ["review.dmn"], "data_dictionary": dictionary or {}}
+    return Bundle({"review.dmn": TABLE.encode()}, manifest)
+
+
+@pytest.mark.no_database
+def test_what_a_table_yields_is_named_by_its_columns():
+    names = Names.of(table_bundle())
+    assert [names.title(n) for n in ("review_mode", "expert_review", "fee_cap", "level")] == [
+        "评审方式", "须专家评审", "评审费用上限（元）", "评审层级"]
+    assert [names.output_kind(n) for n in ("review_mode", "expert_review", "fee_cap", "level", "note")] == [
+        "choice", "boolean", "amount", "choice", "text"]  # a Chinese text a rule yields is no code
+    assert names.options("review_mode") == [("会议评审", "会议评审"), ("函审", "函审")]
+    assert names.value_title("level", "city") == "市级评审" and names.output_kind("budget_yuan") is None
+    dictionary = Names.of(table_bundle({"level": {"label": "评审级别", "values": {"city": "市级"}}}))
+    assert dictionary.title("level") == "评审级别" and dictionary.options("level") == [("city", "市级")]
+
+
+@pytest.mark.no_database
+def test_conditions_on_what_a_table_yields_read_in_words():
+    bundle = table_bundle()
+    fields = condition_fields([bundle], bundle_fields(bundle))
+    cases = [('review_mode == "函审" and expert_review == True', "评审方式为函审 且 须专家评审为是"),
+             ("fee_cap < 20000", "评审费用上限低于 2 万元"), ('level != "city"', "评审层级不为市级评审")]
+    assert [sentence(words_of(e), fields) for e, _ in cases] == [s for _, s in cases]
+    assert fields["expert_review"].where == "评审要求"
+    with pytest.raises(ConditionWordsInvalid):
+        expression_of({"clauses": [{"field": "review_mode", "op": "eq", "value": "书面"}]}, fields)
 
 
 @pytest.mark.no_database

@@ -45,3 +45,29 @@ def test_the_vocabulary_follows_the_drafts_text(http):
     assert words["articles"][-1] == {"id": "第九十九条", "text": "第九十九条 本办法由新增条款补充。"}
     assert http.as_("hrss_division_a").get(f"/api/v1/drafts/{draft['id']}/words").status == 403
     assert admin.get("/api/v1/drafts/999999/words").status == 404
+
+
+def test_a_new_tables_results_are_fields_a_gateway_may_test(http):
+    """A result column added in the table editor is named by its heading: the words list it with
+    its kind, and a gateway's condition on it reads as a sentence and is written back."""
+    admin = http.as_("admin")
+    draft = admin.post("/api/v1/drafts", {"jurisdiction": "hunan-hrss", "title": "词汇"}).body
+    created = admin.post(f"/api/v1/drafts/{draft['id']}/decisions", {
+        "revision": draft["revision"], "name": "专家评审要求",
+        "inputs": [{"label": "预算资金", "variable": "declared_budget_yuan", "type": "amount"}],
+        "outputs": [{"label": "须专家评审", "type": "boolean"}, {"label": "评审费用上限", "type": "amount"},
+                    {"label": "评审专家人数", "type": "number"}]})
+    assert created.status == 201, created.body
+    fields = {f["label"]: f for f in admin.get(f"/api/v1/drafts/{draft['id']}/words").body["fields"]}
+    kinds = [fields[k]["type"] for k in ("须专家评审", "评审费用上限（元）", "评审专家人数")]
+    assert kinds == ["boolean", "amount", "number"]
+    required, cap = fields["须专家评审"]["name"], fields["评审费用上限（元）"]["name"]
+    read = admin.post("/api/v1/words/condition", {"expression": f"{required} == True and {cap} >= 20000",
+                                                  "draft_id": draft["id"]})
+    assert read.status == 200, read.body
+    assert read.body["sentence"] == "须专家评审为是 且 评审费用上限不低于 2 万元"
+    offered = {f["name"]: f for f in read.body["fields"]}
+    assert offered[required]["where"] == "专家评审要求" and offered[cap]["label"] == "评审费用上限"
+    written = admin.post("/api/v1/words/condition/expression", {
+        "clauses": [{"field": required, "op": "false"}], "draft_id": draft["id"]})
+    assert written.body == {"expression": f"{required} == False", "sentence": "须专家评审为否"}
