@@ -75,3 +75,30 @@ class OrganisationOut(Schema):
 class ProcessIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100), metadata={"description": "流程名称"})
     revision = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class TitleFieldOut(Schema):
+    field = fields.String(metadata={"description": "开始表单中的字段（内部名，不显示）"})
+    label = fields.String(metadata={"description": "字段的中文名称"})
+
+
+class ProcessTitleOut(Schema):
+    key = fields.String(metadata={"description": "流程的内部标识（不显示）"})
+    name = fields.String(metadata={"description": "流程名称"})
+    start_form = fields.Boolean(metadata={"description": "开始事件是否已有申请表单"})
+    title_field = fields.String(allow_none=True, metadata={"description": "案件标题取自的字段（未设置为空）"})
+    title_label = fields.String(allow_none=True, metadata={"description": "该字段的中文名称"})
+    fields_ = fields.List(fields.Nested(TitleFieldOut), data_key="fields", attribute="fields",
+                          metadata={"description": "开始表单中可作案件标题的文字字段"})
+
+
+class DraftProcessesOut(Schema):
+    processes = fields.List(fields.Nested(ProcessTitleOut))
+    revision = fields.Integer()
+
+
+class CaseTitleIn(Schema):
+    title_field = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=100),
+                                metadata={"description": "案件标题取自开始表单的哪个字段（null 为不设置）"})
+    revision = fields.Integer(load_default=None, validate=validate.Range(min=1),
+                              metadata={"description": "草稿修订号（他人已保存时 409）"})

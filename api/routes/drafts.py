@@ -12,7 +12,9 @@ from ..auth import current_actor
 from ..jurisdiction_schemas import (
     ArticlePreviewOut,
     ArticlesPreviewIn,
+    CaseTitleIn,
     DraftCreateIn,
+    DraftProcessesOut,
     OrganisationIn,
     OrganisationOut,
     ProcessIn,
@@ -141,3 +143,18 @@ def put_organisation(args: dict, draft_id: int) -> dict:
 def add_process(args: dict, draft_id: int) -> dict:
     """新建流程：空白流程图（每个机构一条泳道和一个开始事件）并登记到清单"""
     return revisions.add_draft_process(current_actor(), draft_id, args["name"], args["revision"])
+
+
+@blp.route(f"/<{D}:draft_id>/processes", methods=["GET"])
+@blp.response(200, DraftProcessesOut)
+def processes(draft_id: int) -> dict:
+    """草稿的流程：每个流程的开始表单中可作案件标题的文字字段，以及已选的字段"""
+    return revisions.draft_case_titles(current_actor(), draft_id)
+
+
+@blp.route(f"/<{D}:draft_id>/processes/<string:key>", methods=["PATCH"])
+@blp.arguments(CaseTitleIn)
+@blp.response(200, DraftProcessesOut)
+def choose_case_title(args: dict, draft_id: int, key: str) -> dict:
+    """设置案件标题取自开始表单的哪个文字字段（不是该流程开始表单的文字字段时 422）"""
+    return revisions.choose_case_title(current_actor(), draft_id, key, args["title_field"], args["revision"])

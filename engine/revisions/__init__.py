@@ -5,16 +5,20 @@ and the pre-deployment simulation.
 This is the wing's public face: `api/`, `bench/` and the CLI use these names, never a module
 inside. Modules: compiler (a bundle validated whole into specs), lint and expression_sites (what
 the check reads), deploy and uploads (a bundle in force, from folders or a zip), drafts, diff,
-versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/);
-new_jurisdiction, organisation and blank_diagram (a jurisdiction drafted from nothing, its
-offices and units, an empty process), accounts (staff accounts given offices of deployed and
-drafted jurisdictions); draft_words (a draft's vocabulary, its timers in words), draft_conditions
-(its gateway conditions in words) and
+versions (reschedule, kept reports, version diff), migrate, simulate (+ simulation/); access
+(the one administrators-only check);
+new_jurisdiction, organisation, blank_diagram and case_titles (a jurisdiction drafted from
+nothing, its offices and units, an empty process, the start-form field its cases are titled
+by), accounts (staff accounts given offices of deployed and drafted jurisdictions);
+draft_words (a draft's vocabulary, its timers in words), draft_conditions (its gateway
+conditions in words) and
 decision_edit + decision_cells + decision_columns (a draft's decision tables edited in
 words, new ones from nothing).
 """
 
 from .accounts import create_account, list_accounts, office_directory, update_account
+from .case_titles import choose as choose_case_title
+from .case_titles import read as draft_case_titles
 from .compiler import compile_bundle
 from .decision_edit import create_table as create_draft_decision
 from .decision_edit import save_table as save_draft_decisions
@@ -49,6 +53,7 @@ __all__ = [
     "DeployResult",
     "FolderResults",
     "add_draft_process",
+    "choose_case_title",
     "compile_bundle",
     "condition_expression",
     "condition_in_words",
@@ -63,6 +68,7 @@ __all__ = [
     "deploy_upload",
     "diff_bundles",
     "discard_draft",
+    "draft_case_titles",
     "draft_decisions_for_editing",
     "draft_organisation",
     "draft_vocabulary",

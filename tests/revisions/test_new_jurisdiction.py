@@ -64,16 +64,21 @@ def save(http, draft: dict, path: str, content: str) -> dict:
 
 def completed_bundle(http, draft: dict, key: str) -> dict:
     """The fixture's diagram, table and forms saved into the draft, and the manifest entries
-    they need (manifest-additions.json)."""
+    they need (manifest-additions.json) but the case title, which the organisation page sets."""
     draft = save(http, draft, f"{key}.bpmn", (FIXTURE / "project.bpmn").read_text("utf-8").replace(FIXTURE_KEY, key))
     draft = save(http, draft, "expert_review.dmn", (FIXTURE / "expert_review.dmn").read_text("utf-8"))
     for form in sorted((FIXTURE / "forms").iterdir()):
         draft = save(http, draft, f"forms/{form.name}", form.read_text("utf-8"))
     additions = json.loads((FIXTURE / "manifest-additions.json").read_text("utf-8"))
+    additions.pop("title_field")
     current = manifest(draft)
-    current["processes"][0]["title_field"] = additions.pop("title_field")
     current.update(additions)
     return save(http, draft, "manifest.json", json.dumps(current, ensure_ascii=False, indent=2))
+
+
+def choose_title(http, draft: dict, key: str, field: str | None, user: str = "admin") -> Reply:
+    return call(http, "PATCH", f"/drafts/{draft['id']}/processes/{key}",
+                {"title_field": field, "revision": draft["revision"]}, user=user)
 
 
 def upload(http, user: str, field: str, **target: str) -> str:
@@ -140,6 +145,8 @@ def test_a_new_jurisdiction_is_drafted_organised_staffed_drawn_deployed_and_walk
     assert all(f'name="{lane}"' in blank for lane in roles) and "bpmndi:BPMNShape" in blank
 
     draft = completed_bundle(http, draft, key)
+    titled = choose_title(http, draft, key, "project_name")
+    assert titled.status == 200 and titled.body["processes"][0]["title_label"] == "项目名称", titled.body
     report = call(http, "POST", f"/drafts/{draft['id']}/validate")
     assert report.status == 200 and report.body["ok"] is True, report.body
     assert report.body["diff"] is None  # nothing in force to compare with
@@ -289,3 +296,42 @@ def test_a_manifest_or_diagram_an_expert_broke_is_named_not_a_server_error(http)
         reply = call(http, method, f"/drafts/{draft['id']}{path}", body)
         assert reply.status == 422 and reply.body["errors"][0]["file"] == "manifest.json", reply.body
     assert call(http, "GET", "/users/offices").status == 200  # the broken draft is left out
+
+
+def test_a_process_takes_its_case_title_from_a_text_field_of_its_start_form_chosen_by_label(http):
+    draft = new_draft(http)
+    organise(http, draft["id"])
+    draft = call(http, "POST", f"/drafts/{draft['id']}/processes", {"name": "项目立项审批"}).body
+    key = manifest(draft)["processes"][0]["key"]
+    blank = call(http, "GET", f"/drafts/{draft['id']}/processes").body["processes"]
+    assert blank == [{"key": key, "name": "项目立项审批", "start_form": False, "title_field": None,
+                      "title_label": None, "fields": []}]
+    none_yet = fields(choose_title(http, draft, key, "project_name"))
+    assert "开始事件的表单中还没有文字字段" in none_yet["title_field"]
+
+    draft = completed_bundle(http, draft, key)
+    listed = call(http, "GET", f"/drafts/{draft['id']}/processes").body
+    assert listed["revision"] == draft["revision"]
+    assert listed["processes"][0]["start_form"] is True and listed["processes"][0]["title_field"] is None
+    # the amount and the document are not text: only the two text fields are offered
+    assert listed["processes"][0]["fields"] == [{"field": "project_name", "label": "项目名称"},
+                                                {"field": "construction_content", "label": "建设内容"}]
+    for wrong in ("budget_yuan", "proposal", "review_opinion", "no_such_field"):
+        refused = fields(choose_title(http, draft, key, wrong))
+        assert refused == {"title_field": "案件标题应取自开始表单中的一个文字字段：项目名称、建设内容"}, wrong
+
+    chosen = choose_title(http, draft, key, "construction_content")
+    assert chosen.status == 200, chosen.body
+    process = chosen.body["processes"][0]
+    assert (process["title_field"], process["title_label"]) == ("construction_content", "建设内容")
+    saved = call(http, "GET", f"/drafts/{draft['id']}").body
+    assert manifest(saved)["processes"][0] == {"key": key, "name": "项目立项审批",
+                                               "title_field": "construction_content"}
+    assert chosen.body["revision"] == saved["revision"] == draft["revision"] + 1
+
+    assert choose_title(http, draft, key, "project_name").status == 409  # made on the revision before
+    assert choose_title(http, saved, "process_unknown", "project_name").status == 404
+    assert choose_title(http, saved, key, "project_name", user="s_unit_a").status == 403
+    cleared = choose_title(http, saved, key, None)
+    assert cleared.status == 200 and cleared.body["processes"][0]["title_field"] is None
+    assert "title_field" not in manifest(call(http, "GET", f"/drafts/{draft['id']}").body)["processes"][0]

@@ -2,14 +2,11 @@ import React, { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { Loading, ProblemBox, useLoad } from './common.jsx';
+import ProcessTitles from './ProcessTitles.jsx';
 import './admin.css';
 import './jurisdiction.css';
 
 const blankOffice = () => ({ role: null, name: '', applicant: false, case_control: false, lanes: [] });
-
-function manifestOf(draft) {
-  try { return JSON.parse(draft?.files?.['manifest.json'] || '{}'); } catch (e) { return {}; }
-}
 
 // The offices (each a lane of the diagrams): name, whether it is the applying unit, whether it
 // may suspend, resume and terminate cases. Internal identifiers stay with the rows, never shown.
@@ -87,6 +84,7 @@ export default function OrganisationPage() {
   const draft = useLoad(() => api.get(`/drafts/${draftId}`), [draftId]);
   const [offices, setOffices] = useState([]);
   const [units, setUnits] = useState([]);
+  const [revision, setRevision] = useState(null);  // the draft's: moved by this form and by a case title
   const [dirty, setDirty] = useState(false);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -96,6 +94,7 @@ export default function OrganisationPage() {
     if (!org.data) return;
     setOffices(org.data.offices);
     setUnits(org.data.units);
+    setRevision(org.data.revision);
     setDirty(false);
   }, [org.data]);
 
@@ -106,7 +105,7 @@ export default function OrganisationPage() {
     try {
       const body = {
         offices: offices.map(({ role, name, applicant, case_control: control }) => ({ role, name, applicant, case_control: control })),
-        units, revision: org.data.revision,
+        units, revision,
       };
       const result = await api.put(`/drafts/${draftId}/organisation`, body);
       org.setData(result);
@@ -121,8 +120,6 @@ export default function OrganisationPage() {
 
   if (org.loading && !org.data) return <Loading />;
   if (org.error) return <ProblemBox error={org.error} />;
-  const manifest = manifestOf(draft.data);
-  const processes = manifest.processes || [];
   const editing = draft.data?.status === 'editing';
   return (
     <div>
@@ -157,11 +154,8 @@ export default function OrganisationPage() {
       <div className="card">
         <h2>下一步：用户与流程</h2>
         <p><Link to={`/users?jurisdiction=${encodeURIComponent(draft.data?.jurisdiction || '')}`}>用户管理：为各机构添加人员</Link></p>
-        {processes.length > 0 && (
-          <ul data-testid="draft-processes">
-            {processes.map((p) => <li key={p.key}>{p.name} · <Link to={`/drafts/${draftId}`}>打开流程设计</Link></li>)}
-          </ul>
-        )}
+        {revision !== null && <ProcessTitles draftId={draftId} revision={revision} editing={editing}
+          onSaved={(moved) => { setRevision(moved); draft.reload(); }} />}
         {editing && <NewProcess draftId={draftId} disabled={dirty || offices.length === 0} />}
         {dirty && <p className="muted">请先保存机构与单位，再新建流程。</p>}
       </div>
