@@ -422,6 +422,12 @@ class SimulationOut(Schema):
     report = fields.Dict(allow_none=True)
 
 
+class DiffDetailOut(Schema):
+    label = fields.String()
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+
+
 class DiffChangeOut(Schema):
     area = fields.String()
     kind = fields.String()
@@ -435,6 +441,7 @@ class DiffChangeOut(Schema):
     articles = fields.List(fields.String())
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
+    details = fields.List(fields.Nested(DiffDetailOut), metadata={"description": "修改前 → 修改后，逐项用文字说明"})
     summary = fields.String()
 
 

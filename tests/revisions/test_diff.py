@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,9 +17,9 @@ from engine.regulations.coverage import coverage
 from engine.revisions.compiler import compile_bundle
 from engine.revisions.diff import diff_bundles, summary_text, wan
 
-pytestmark = pytest.mark.no_database  # pure: run once, in the SQLite phase
-
 ROOT = Path(__file__).resolve().parents[2]
+# What officials never read: a program name, a literal, an operator as code, a file name
+PROGRAM_TEXT = re.compile(r"[A-Za-z_]{2,}|==|!=|\"|\.(?:bpmn|dmn|json)\b")
 FIXTURES = ROOT / "tests" / "fixtures"
 V2 = FIXTURES / "revisions" / "gongshu-v2"
 
@@ -76,8 +78,10 @@ def test_gongshu_threshold_in_wan(gongshu_diff: dict) -> None:
     assert rule["before"][budget] == ">= 500000"
     assert rule["after"][budget] == ">= 1000000"
     assert rule["articles"] == ["五（一）"]
-    assert rule["summary"].startswith(
-        "五（一）招标需求确认与最高限价（procurement_control.dmn 规则 1）由 ≥50万 改为 ≥100万")
+    assert rule["summary"].startswith("五（一）招标需求确认与最高限价（规则 1）由 ≥50万 改为 ≥100万")
+    # the page's before → after: the column by its heading, each side in the table's words
+    assert {"label": "项目经费预算（最新审定/安排/调整）", "before": "不低于 50 万元",
+            "after": "不低于 100 万元"} in rule["details"]
     assert gongshu_diff["summary"][0] == rule["summary"], "the threshold is the most important change"
 
 
@@ -114,7 +118,7 @@ def test_gongshu_regulation(gongshu_diff: dict) -> None:
                              "effective_from_note": draft.get("effective_from_note")}
     assert reg["after"] == {"title": "拱墅区信息化项目管理办法（2027年修订版）", "status": "现行有效",
                             "effective_from": "2027-01-01", "effective_from_note": None}
-    assert "生效日期由" in reg["summary"] and "改为 2027-01-01" in reg["summary"]
+    assert "生效日期由" in reg["summary"] and "改为 2027年1月1日" in reg["summary"]
     assert "征求意见稿" in reg["summary"] and "现行有效" in reg["summary"], reg["summary"]
 
 
@@ -193,7 +197,7 @@ def _remove_task(b: Path, f: Path) -> None:
 
 
 def _change_condition(b: Path, f: Path) -> None:
-    _edit(b / "sample.bpmn", 'review_result == "reject"', 'review_result in ("reject", "withdraw")')
+    _edit(b / "sample.bpmn", 'review_result == "reject"', 'review_result in ("reject", "send_back")')
 
 
 def _move_task_to_other_lane(b: Path, f: Path) -> None:
@@ -240,8 +244,9 @@ CASES = [
     pytest.param(_remove_task, ("bpmn", "task", "removed", "resubmit"), None, None,
                  "第四条 删除人工任务「补正材料」", id="task-removed"),
     pytest.param(_change_condition, ("bpmn", "flow", "changed", "f_reject"),
-                 {"condition": 'review_result == "reject"'}, {"condition": 'review_result in ("reject", "withdraw")'},
-                 '顺序流「不予立项」（初审结论 → 未予立项） 条件由 review_result == "reject" 改为',
+                 {"condition": 'review_result == "reject"'}, {"condition": 'review_result in ("reject", "send_back")'},
+                 "顺序流「不予立项」（初审结论 → 未予立项） 条件由 审核结论为不予立项 改为 "
+                 "审核结论为不予立项或退回补正",
                  id="flow-condition"),
     pytest.param(_move_task_to_other_lane, ("bpmn", "task", "changed", "accept"),
                  {"lane": "审核处"}, {"lane": "申报单位"}, "第六条 验收 泳道由「审核处」改为「申报单位」",
@@ -251,7 +256,7 @@ CASES = [
                  id="lane-renamed"),
     pytest.param(_change_dmn_cell, ("dmn", "rule", "changed", "r_small"),
                  {"预算（元）": "< 100000"}, {"预算（元）": "< 1500000"},
-                 "项目规模判定（scale.dmn 规则 1）由 <10万 改为 <150万", id="dmn-cell"),
+                 "项目规模判定（规则 1）由 <10万 改为 <150万", id="dmn-cell"),
     pytest.param(_change_timer, ("bpmn", "timer", "changed", "review_late"),
                  {"timer": "working_days_deadline(today(), 5)"}, {"timer": "working_days_deadline(today(), 10)"},
                  "第三条 初审期限 期限由 5 个工作日 改为 10 个工作日", id="timer"),
@@ -299,7 +304,7 @@ def test_changed_field_lists_each_attribute(tmp_path: Path) -> None:
     assert _keys(diff) == {("form", "field", "changed", "budget_yuan"), ("form", "field", "changed", "category")}
     budget, category = _one(diff, "budget_yuan"), _one(diff, "category")
     assert (budget["before"], budget["after"]) == ({"minimum": 1}, {"minimum": 50000})
-    assert "最小值由 1 改为 5万" in budget["summary"]
+    assert "最小值由 1 元 改为 5 万元" in budget["summary"]
     assert category["before"] == {"enum": ["software", "hardware"], "required": False}
     assert category["after"] == {"enum": ["software", "hardware", "service"], "required": True}
     assert "必填由 否 改为 是" in category["summary"]
@@ -353,7 +358,9 @@ def test_added_rule_and_manifest_role(tmp_path: Path) -> None:
     assert _keys(diff) == {("dmn", "rule", "added", "r_mid"), ("manifest", "role", "removed", "finance")}
     rule = _one(diff, "r_mid")
     assert rule["articles"] == ["第二条"]
-    assert rule["summary"] == "第二条 项目规模判定（scale.dmn）新增规则 2：当 预算（元） <200万 时 小额项目 = 否"
+    assert rule["summary"] == "第二条 项目规模判定新增规则 2：当 预算 <200万 时，小额项目为否"
+    assert rule["details"] == [{"label": "预算", "before": None, "after": "低于 200 万元"},
+                               {"label": "小额项目", "before": None, "after": "否"}]
     assert _one(diff, "finance")["summary"] == "删除角色「财务处」"
 
 
@@ -363,3 +370,157 @@ def test_added_rule_and_manifest_role(tmp_path: Path) -> None:
 ])
 def test_wan(text: str, expected: str) -> None:
     assert wan(text) == expected
+
+
+# ------------------------------------------------------------------------ what the page reads
+
+def _said(diff: dict) -> list[str]:
+    """Every text the diff page shows of a change: its name, sentence and before → after."""
+    texts = []
+    for change in diff["changes"]:
+        texts += [change["name"], change["summary"]]
+        for detail in change["details"]:
+            texts += [detail["label"], detail["before"] or "", detail["after"] or ""]
+    return texts
+
+
+def _program_text(diff: dict) -> list[str]:
+    return [t for t in _said(diff) if PROGRAM_TEXT.search(t)]
+
+
+def _hunan_hrss() -> Bundle:
+    return from_folders(ROOT / "bpmn" / "hunan-hrss", ROOT / "forms" / "hunan-hrss")
+
+
+def _revised(bundle: Bundle, edits: dict[str, list[tuple[str, str]]]) -> Bundle:
+    files = dict(bundle.files)
+    for name, pairs in edits.items():
+        text = files[name].decode("utf-8")
+        for old, new in pairs:
+            assert old in text, (name, old)
+            text = text.replace(old, new, 1)
+        files[name] = text.encode("utf-8")
+    return Bundle(files=files, manifest=bundle.manifest)
+
+
+HUNAN_EDITS = {
+    "project_scale.dmn": [('<text>"software"</text>', '<text>"hardware"</text>'), ("&lt; 100000", "&lt; 200000"),
+                          ('hitPolicy="FIRST"', 'hitPolicy="UNIQUE"')],
+    "acceptance.bpmn": [("start_of_day(add_months(trial_start_date, trial_months))",
+                         "start_of_day(add_months(trial_start_date, 6))")],
+}
+
+
+def test_decision_cells_hit_policy_and_timer_read_before_and_after_in_words() -> None:
+    diff = diff_bundles(_hunan_hrss(), _revised(_hunan_hrss(), HUNAN_EDITS))
+    rule = next(c for c in diff["changes"] if c["kind"] == "rule")
+    # each changed cell: its column, the old words and the new (the codes stay in before/after)
+    assert rule["details"] == [
+        {"label": "项目类别", "before": "软件项目（信息应用系统）", "after": "硬件项目（设备配置）"},
+        {"label": "申报预算资金", "before": "低于 10 万元", "after": "低于 20 万元"}]
+    assert rule["before"]["项目类别"] == '"software"'
+    assert "「项目类别」由 软件项目（信息应用系统） 改为 硬件项目（设备配置）；「申报预算资金」由 <10万 改为 <20万" \
+        in rule["summary"]
+    policy = next(c for c in diff["changes"] if c["kind"] == "decision")
+    assert policy["details"] == [{"label": "命中策略", "before": "首条命中：自上而下，第一条适用的规则生效。",
+                                  "after": "唯一命中：只有一条规则会适用：各条规则的条件互不重叠。"}]
+    assert "命中策略由「首条命中」改为「唯一命中」" in policy["summary"]
+    timer = next(c for c in diff["changes"] if c["kind"] == "timer")
+    assert timer["details"] == [{"label": "期限", "before": "自试运行开始日期起，按流程算出的月数",
+                                 "after": "自试运行开始日期起 6 个月"}]
+    assert _program_text(diff) == []
+
+
+def test_a_timer_or_condition_without_words_is_said_by_what_it_does(tmp_path: Path) -> None:
+    old = from_folders(FIXTURES / "bpmn" / "sample", FIXTURES / "forms" / "sample")
+    bpmn_dir, forms_dir = _sample_copy(tmp_path)
+    _edit(bpmn_dir / "sample.bpmn", "working_days_deadline(today(), 5)", "working_days_deadline(today(), 5) + 0")
+    _edit(bpmn_dir / "sample.bpmn", 'review_result == "reject"', 'len(review_result) == 6')
+    diff = diff_bundles(old, from_folders(bpmn_dir, forms_dir))
+    timer, flow = _one(diff, "review_late"), _one(diff, "f_reject")
+    assert timer["details"] == [{"label": "期限", "before": "5 个工作日", "after": "按流程规则计算的期限"}]
+    assert "期限由 5 个工作日 改为 按流程规则计算的期限" in timer["summary"]
+    assert flow["details"] == [{"label": "条件", "before": "审核结论为不予立项", "after": "按流程规则判断"}]
+    assert _program_text(diff) == []
+
+
+def test_added_and_removed_elements_by_name_and_kind(tmp_path: Path) -> None:
+    old = from_folders(FIXTURES / "bpmn" / "sample", FIXTURES / "forms" / "sample")
+    bpmn_dir, forms_dir = _sample_copy(tmp_path)
+    _remove_task(bpmn_dir, forms_dir)
+    _add_field(bpmn_dir, forms_dir)
+    _edit_form(forms_dir / "apply.schema.json", lambda s: s["properties"]["budget_yuan"].update(type="string"))
+    diff = diff_bundles(old, from_folders(bpmn_dir, forms_dir))
+    task = _one(diff, "resubmit")
+    assert task["name"] == "补正材料" and task["change"] == "removed"
+    assert {"label": "类型", "before": "人工任务", "after": None} in task["details"]
+    assert {"label": "表单", "before": "补正材料", "after": None} in task["details"]
+    assert "表单 补正材料" in task["summary"]  # the form by its title, not its file
+    flow = _one(diff, "f_resubmitted")
+    assert flow["name"] == "补正材料 → 初审" and "resubmit" not in flow["summary"]
+    phone = _one(diff, "contact_phone")
+    assert phone["summary"] == "表单「项目申请」新增字段「联系电话」（文字）"
+    assert phone["details"] == [{"label": "类型", "before": None, "after": "文字"},
+                                {"label": "必填", "before": None, "after": "否"}]
+    budget = _one(diff, "budget_yuan")
+    assert budget["details"] == [{"label": "类型", "before": "整数", "after": "文字"}]
+    assert _program_text(diff) == []
+
+
+def test_choices_of_a_field_by_their_names(tmp_path: Path) -> None:
+    old = from_folders(FIXTURES / "bpmn" / "sample", FIXTURES / "forms" / "sample")
+    bpmn_dir, forms_dir = _sample_copy(tmp_path)
+    _change_field(bpmn_dir, forms_dir)
+    category = _one(diff_bundles(old, from_folders(bpmn_dir, forms_dir)), "category")
+    assert category["details"] == [{"label": "可选值", "before": "软件、硬件", "after": "软件、硬件、服务"},
+                                   {"label": "必填", "before": "否", "after": "是"}]
+
+
+@pytest.mark.parametrize("mutate", [p.values[0] for p in CASES] + [_change_field, _change_form_title])
+def test_no_program_text_in_any_single_change(tmp_path: Path, mutate: Callable[[Path, Path], None]) -> None:
+    old = from_folders(FIXTURES / "bpmn" / "sample", FIXTURES / "forms" / "sample")
+    bpmn_dir, forms_dir = _sample_copy(tmp_path)
+    mutate(bpmn_dir, forms_dir)
+    diff = diff_bundles(old, from_folders(bpmn_dir, forms_dir))
+    assert diff["changes"] and _program_text(diff) == []
+    assert all(c["details"] or c["change"] == "removed" or c["kind"] == "form" for c in diff["changes"])
+
+
+def test_gongshu_revision_has_no_program_text(gongshu_diff: dict) -> None:
+    assert _program_text(gongshu_diff) == []
+    assert not PROGRAM_TEXT.search(summary_text(gongshu_diff))
+
+
+# ------------------------------------------------------------------------ through the API
+
+@pytest.fixture
+def bundle_set() -> str:
+    return "bundled"
+
+
+def test_the_version_diff_says_each_change_in_words(http) -> None:
+    """GET …/diff/{a}/{b}, which the diff page shows: a sentence and before → after in words for
+    every change, no expression, code, id or file name."""
+    key = "gongshu_project"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for top in ("bpmn", "forms"):
+            for path in sorted((V2 / top / "gongshu").rglob("*")):
+                if path.is_file():
+                    zipped.writestr(f"{top}/gongshu/{path.relative_to(V2 / top / 'gongshu').as_posix()}",
+                                    path.read_bytes())
+    reply = http.client.post("/api/v1/deployments", headers={"Authorization": f"Bearer {http.as_('admin').token}"},
+                             data={"file": (io.BytesIO(archive.getvalue()), "gongshu.zip"), "simulate": "false"},
+                             content_type="multipart/form-data")
+    assert reply.status_code in (200, 201), reply.get_json()
+    diff = http.as_("gs_office").get(f"/api/v1/processes/{key}/versions/1/diff/2")
+    assert diff.status == 200, diff.body
+    assert _program_text(diff.body) == []
+    rule = next(c for c in diff.body["changes"] if c["kind"] == "rule")
+    assert {"label": "项目经费预算（最新审定/安排/调整）", "before": "不低于 50 万元",
+            "after": "不低于 100 万元"} in rule["details"]
+    timer = next(c for c in diff.body["changes"] if c["kind"] == "timer")
+    assert timer["details"][0] == {"label": "期限", "before": "自合同签订日期起 5 个工作日",
+                                   "after": "自合同签订日期起 7 个工作日"}
+    text = http.as_("gs_office").get(f"/api/v1/processes/{key}/versions/1/diff/2", format="text")
+    assert text.status == 200 and not PROGRAM_TEXT.search(text.body)
