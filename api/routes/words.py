@@ -1,5 +1,6 @@
-"""Rules and deadlines in words (administrators): a timer's deadline and a gateway's condition
-as a sentence and back, a draft's vocabulary, a draft's decision tables edited in words."""
+"""Rules and deadlines in words: a timer's deadline and a gateway's condition as a sentence (any
+signed-in user, for the rules in force; a draft's, administrators) and back (administrators), a
+draft's vocabulary, a draft's decision tables edited in words (administrators)."""
 
 from __future__ import annotations
 
@@ -25,14 +26,15 @@ from ..words_schemas import (
     TimerWordsOut,
 )
 
-blp = Blueprint("words", __name__, url_prefix="/api/v1", description="规则与期限的文字表达（仅管理员）")
+blp = Blueprint("words", __name__, url_prefix="/api/v1",
+                description="规则与期限的文字表达（读取现行规则：登录用户；写回与草稿：仅管理员）")
 
 
 @blp.route("/words/timer", methods=["POST"])
 @blp.arguments(TimerExpressionIn)
 @blp.response(200, TimerWordsOut)
 def timer_words(args: dict) -> dict:
-    """定时表达式 → 期限文字（无法表达时 words 为空）"""
+    """定时表达式 → 期限文字（无法表达时 words 为空；现行规则任何登录用户可读，草稿仅管理员）"""
     return revisions.timer_in_words(current_actor(), args["expression"], args.get("draft_id"))
 
 
@@ -40,7 +42,7 @@ def timer_words(args: dict) -> dict:
 @blp.arguments(TimerWordsIn)
 @blp.response(200, TimerSentenceOut)
 def timer_expression(args: dict) -> dict:
-    """期限文字 → 定时表达式（数量或字段有误时 422，并指明字段）"""
+    """期限文字 → 定时表达式（仅管理员；数量或字段有误时 422，并指明字段）"""
     draft_id = args.pop("draft_id", None)
     return revisions.timer_expression(current_actor(), args, draft_id)
 
@@ -49,7 +51,7 @@ def timer_expression(args: dict) -> dict:
 @blp.arguments(ConditionExpressionIn)
 @blp.response(200, ConditionWordsOut)
 def condition_words(args: dict) -> dict:
-    """条件表达式 → 条件文字（无法表达时 words 为空），及条件可判断的数据项"""
+    """条件表达式 → 条件文字（无法表达时 words 为空），及条件可判断的数据项（现行规则任何登录用户可读，草稿仅管理员）"""
     return revisions.condition_in_words(current_actor(), args["expression"], args.get("draft_id"))
 
 
@@ -57,7 +59,7 @@ def condition_words(args: dict) -> dict:
 @blp.arguments(ConditionWordsIn)
 @blp.response(200, ConditionSentenceOut)
 def condition_expression(args: dict) -> dict:
-    """条件文字 → 条件表达式（字段、比较或值有误时 422，并指明字段）"""
+    """条件文字 → 条件表达式（仅管理员；字段、比较或值有误时 422，并指明字段）"""
     draft_id = args.pop("draft_id", None)
     return revisions.condition_expression(current_actor(), args, draft_id)
 

@@ -139,13 +139,20 @@ def bundle_fields(bundle: Bundle) -> list[dict[str, str]]:
 
 # ------------------------------------------------------------------------------ timers in words
 
-def vocabularies(actor: Actor, draft_id: int | None) -> tuple[list[Vocabulary], list[Bundle]]:
-    """The draft's vocabulary; without a draft, every jurisdiction's bundle in force."""
+def bundles_to_read(actor: Actor, draft_id: int | None) -> list[Bundle]:
+    """The draft's bundle (drafts are the administrators'); without a draft, every jurisdiction's
+    bundle in force, whose rules any signed-in user may read in words: the catalogue shows them,
+    and a sentence reveals nothing its expression does not."""
     if draft_id is not None:
-        bundle, _revision = drafts.draft_bundle(actor, draft_id)
-        return [Vocabulary.of(bundle)], [bundle]
+        return [drafts.draft_bundle(actor, draft_id)[0]]
+    return [stored_bundle(h) for h in db.session.scalars(select(Jurisdiction.current_bundle_hash)) if h]
+
+
+def vocabularies(actor: Actor, draft_id: int | None) -> tuple[list[Vocabulary], list[Bundle]]:
+    """What a rule is written in: the bundles to read and their vocabularies; writing a rule is
+    the administrators' work."""
     drafts.require_admin(actor)
-    bundles = [stored_bundle(h) for h in db.session.scalars(select(Jurisdiction.current_bundle_hash)) if h]
+    bundles = bundles_to_read(actor, draft_id)
     return [Vocabulary.of(b) for b in bundles], bundles
 
 
@@ -158,7 +165,8 @@ def _known(vocabs: list[Vocabulary], bundles: list[Bundle]) -> Callable[[str], b
 
 
 def timer_in_words(actor: Actor, expression: str, draft_id: int | None = None) -> dict[str, Any]:
-    _vocabs, bundles = vocabularies(actor, draft_id)
+    """POST /words/timer: the deadline's words and sentence (None when it has none)."""
+    bundles = bundles_to_read(actor, draft_id)
     found = words_of(expression)
     return {"words": found, "sentence": sentence(found, field_labels(*bundles)) if found else None}
 

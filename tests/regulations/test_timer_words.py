@@ -191,4 +191,17 @@ def test_bad_timer_words_are_a_422_naming_the_field(http):
         assert reply.body["errors"][0]["field"] == field and CJK.search(reply.body["title"])
     unknown_kind = admin.post("/api/v1/words/timer/expression", {"kind": "fortnights", "n": 2})
     assert unknown_kind.status == 422 and "kind" in str(unknown_kind.body)
-    assert http.as_("gs_unit_a").post("/api/v1/words/timer", {"expression": "today()"}).status == 403
+
+
+def test_anyone_signed_in_reads_a_deadline_in_words_only_administrators_write_one(http):
+    """The catalogue shows every user a timer's sentence; a draft and writing stay the
+    administrators'."""
+    staff, admin = http.as_("gs_unit_a"), http.as_("admin")
+    body = {"expression": "working_days_deadline(contract_signed_date, 5)"}
+    read = staff.post("/api/v1/words/timer", body)
+    assert read.status == 200, read.body
+    assert read.body == admin.post("/api/v1/words/timer", body).body and read.body["sentence"].endswith("5 个工作日")
+    assert staff.post("/api/v1/words/timer/expression", read.body["words"]).status == 403
+    draft = admin.post("/api/v1/drafts", {"jurisdiction": "gongshu", "title": "期限"}).body
+    assert staff.post("/api/v1/words/timer", {**body, "draft_id": draft["id"]}).status == 403
+    assert http.anonymous.post("/api/v1/words/timer", body).status == 401
