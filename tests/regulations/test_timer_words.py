@@ -111,10 +111,11 @@ def test_bundled_timers_read_in_the_bundles_own_labels():
     assert said["working_days_deadline(contract_signed_date, 5)"] == "自合同签订日期起 5 个工作日"
     assert said["start_of_day(add_working_days(add_months(today(), 6), 0))"] == "6 个月（遇节假日顺延至工作日）"
     assert said["end_of_day(declaration_due_date)"] == "到申报截止日"
-    assert said["end_of_day(add_months(self_evaluation_start, self_evaluation_months))"].endswith(
-        "按自评价期限（月）（至当日结束）")
-    for text in said.values():
-        assert CJK.search(text) and not re.search(PROGRAM_NAME, text), text
+    assert said["end_of_day(add_months(self_evaluation_start, self_evaluation_months))"] == \
+        "自竣工验收并投入使用之日起，按自评价期限（月）（至当日结束）"
+    assert said["start_of_day(next_periodic_assessment_date)"] == "到下一次定期评估日（当日开始时）"
+    for text in said.values():  # every field a deadline reads is named: no 所填日期, no 流程算出的月数
+        assert CJK.search(text) and not re.search(PROGRAM_NAME + "|所填|流程算出", text), text
 
 
 @pytest.mark.no_database
