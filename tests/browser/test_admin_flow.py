@@ -1,8 +1,10 @@
 """The regulation desk in the browser: an administrator revises a threshold of gongshu (拱墅区) in
-the in-product modeler without touching a file — a draft of the current bundle, the DMN cell
-edited in dmn-js, 保存, 校验 with the findings shown on the diagram element they name, corrected,
-a timer changed in words in the properties panel, 校验 again with the diff in Chinese, 部署 with an effective
-date, and the diff of the new version (the threshold before/after, the timer marked on both diagrams)."""
+the in-product modeler without touching a file — a draft of the current bundle (a form opened in the
+designer with one row of switches, its expert view and errors in Chinese), the DMN cell edited in
+dmn-js (each table opens in words, dmn-js one click away), 保存, 校验 with the findings shown on the
+diagram element they name, corrected, a timer changed in words in the properties panel, 校验 again
+with the diff in Chinese, 部署 with an effective date, and the diff of the new version (the threshold
+and the deadline before → after in words, the timer marked on both diagrams, no program text)."""
 
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from ..conftest import PASSWORD
-from .helpers import LiveServer, assert_no_page_errors, assert_on_screen, copy_doc_screenshots, nav
+from .helpers import LiveServer, assert_no_page_errors, assert_on_screen, copy_doc_screenshots, nav, raw_tokens
 
 DMN = "procurement_control.dmn"
 CELL = "pc_r1_in0"  # rule 1's input: 项目经费预算（元） >= 500000 (五（一）（二）：50万元以上)
 TASK = "decide_procurement_control"  # the business rule task of procurement.bpmn that calls it
 TIMER = "contract_filing_deadline"  # procurement.bpmn: 备案期限（签订后5个工作日）, 五（三）
+FORM = "次年信息化项目申报"  # a form of the draft, opened in the designer
+ASCII_WORD = re.compile(r"[A-Za-z]{3,}")  # an English word (a browser's JSON message) in an error
 LONG = 180_000  # 校验 and 部署 simulate every path of the process on the server
 
 
@@ -52,8 +56,29 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     expect(modeler.get_by_role("heading", name="提高招标需求确认限额")).to_be_visible()
     expect(page.get_by_test_id("modeler-canvas").locator(".djs-element").first).to_be_attached()
 
-    # -- the DMN tab: a threshold written wrongly first (not an expression the engine can evaluate)
+    # -- a form: one row of switches, the designer first; the expert view and its errors in Chinese
+    page.get_by_label("表单", exact=True).select_option(label=FORM)
+    form = page.get_by_test_id("form-editor")
+    expect(form.get_by_test_id("form-designer")).to_be_visible()
+    expect(form.get_by_role("tablist")).to_have_count(1)
+    expect(form.get_by_role("tab", name="表单设计")).to_have_attribute("aria-selected", "true")
+    form.get_by_role("tab", name="专家视图").click()
+    expect(form.get_by_test_id("expert-note")).to_contain_text("专家视图")
+    raw = form.get_by_label("字段定义")
+    original = raw.input_value()
+    raw.fill(original.rstrip()[:-1])  # the closing brace lost: not taken, said where
+    error = form.get_by_test_id("json-error")
+    expect(error).to_contain_text("格式有误，修改未生效：")
+    assert not ASCII_WORD.search(error.inner_text()), error.inner_text()
+    raw.fill(original)
+    expect(error).to_have_count(0)
+    form.get_by_role("tab", name="表单设计").click()
+    expect(form.get_by_label("表单标题")).to_have_value(FORM)
+    expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
+
+    # -- the DMN tab: in words first; a threshold written wrongly as written (not an expression the engine can evaluate)
     page.get_by_test_id("file-tabs").locator(f'[data-key="{DMN}"]').click()
+    expect(page.get_by_test_id("dmn-words-editor")).to_be_visible()
     page.get_by_test_id("dmn-editor").get_by_role("tab", name="专家视图").click()  # the cells as written
     expect(page.get_by_test_id("dmn-editor").locator(f'td[data-element-id="{CELL}"]')).to_have_text(">= 500000")
     edit_cell(page, ">= 五十万")
@@ -84,6 +109,8 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
 
     # -- the threshold corrected: 100万 instead of 50万; both saved and validated again, the diff in Chinese
     page.get_by_test_id("file-tabs").locator(f'[data-key="{DMN}"]').click()
+    expect(page.get_by_test_id("dmn-words-editor")).to_be_visible()  # each table opens in words
+    page.get_by_test_id("dmn-editor").get_by_role("tab", name="专家视图").click()
     edit_cell(page, ">= 1000000")
     page.get_by_role("button", name="校验").click()  # saves first
     expect(findings).to_contain_text("校验通过", timeout=LONG)
@@ -119,11 +146,12 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     assert not re.search(r"[\w-]+\.(?:bpmn|dmn|json)\b", page.get_by_test_id("diff-summary").inner_text())
     dmn_changes = page.get_by_test_id("diff-dmn")
     row = dmn_changes.locator("tr").filter(has_text="招标需求确认与最高限价")
-    expect(row.locator(".before")).to_have_text(">= 500000")
-    expect(row.locator(".after")).to_have_text(">= 1000000")
+    cell = row.get_by_test_id("diff-detail").filter(has_text="项目经费预算")  # the column by its heading
+    expect(cell.locator(".before")).to_have_text("不低于 50 万元")
+    expect(cell.locator(".after")).to_have_text("不低于 100 万元")
     expect(row).to_contain_text("五（一）")  # the article the rule implements
-    assert row.locator(".before").evaluate("e => getComputedStyle(e).color") != \
-        row.locator(".after").evaluate("e => getComputedStyle(e).color")  # told apart by colour
+    assert cell.locator(".before").evaluate("e => getComputedStyle(e).color") != \
+        cell.locator(".after").evaluate("e => getComputedStyle(e).color")  # told apart by colour
     # the timer: changed on both diagrams, marked on the element in each
     diagrams = page.get_by_test_id("diff-diagrams")
     page.get_by_role("tab", name="流程图：招标需求确认、采购与合同备案（1 处变化）").click()
@@ -132,8 +160,12 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
         expect(marked).to_have_class(re.compile(r"\bdiff-changed\b"))
         expect(marked).to_be_visible()
     timer_row = page.get_by_test_id("diff-changes").locator("tr").filter(has_text="备案期限（签订后5个工作日）")
-    expect(timer_row.locator(".before")).to_contain_text("working_days_deadline(contract_signed_date, 5)")
-    expect(timer_row.locator(".after")).to_contain_text("working_days_deadline(contract_signed_date, 10)")
+    deadline = timer_row.get_by_test_id("diff-detail").filter(has_text="期限")
+    expect(deadline.locator(".before")).to_have_text("自合同签订日期起 5 个工作日")
+    expect(deadline.locator(".after")).to_have_text("自合同签订日期起 10 个工作日")
+    # no expression, code, id or file name anywhere on the page
+    assert raw_tokens(page) == [], raw_tokens(page)
+    assert "deadline(" not in page.locator("main").inner_text()
     shots["diff"] = shot(page, "14-diff")
 
     assert_no_page_errors(page)

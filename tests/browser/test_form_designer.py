@@ -80,14 +80,14 @@ def test_every_bundled_form_round_trips_through_the_designer(page: Page, live_se
     row.get_by_role("button", name="并入的项目").click()
     expect(designer.get_by_test_id("advanced-field")).to_be_visible()
 
-    # 专家：JSON: text that is not JSON is flagged and not taken; JSON that parses is the form
-    designer.get_by_role("tab", name="专家：JSON").click()
-    raw = designer.get_by_label("表单结构（JSON Schema）")
+    # 专家视图: text that is not JSON is flagged (in Chinese) and not taken; JSON that parses is the form
+    designer.get_by_role("tab", name="专家视图").click()
+    raw = designer.get_by_label("字段定义")
     raw.fill("{")
-    expect(designer.get_by_test_id("json-error")).to_be_visible()
+    expect(designer.get_by_test_id("json-error")).to_contain_text("格式有误，修改未生效：")
     raw.fill(merge.replace('"title": "合并项目后重新申报"', '"title": "合并申报（专家修改）"', 1))
     expect(designer.get_by_test_id("json-error")).to_have_count(0)
-    designer.get_by_role("tab", name="设计", exact=True).click()
+    designer.get_by_role("tab", name="表单设计").click()
     expect(designer.get_by_label("表单标题")).to_have_value("合并申报（专家修改）")
     assert_no_page_errors(page)
 

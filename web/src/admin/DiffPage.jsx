@@ -2,8 +2,8 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, request } from '../api.js';
 import BpmnCanvas from './BpmnCanvas.jsx';
-import { AREA_LABELS, CHANGE_BADGE, CHANGE_LABELS, classifyFiles, KIND_LABELS, Loading, ProblemBox, showValue, Tabs, useLoad } from './common.jsx';
-import { ATTRIBUTE_LABELS } from './diffLabels.js';
+import { AREA_LABELS, CHANGE_BADGE, CHANGE_LABELS, classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx';
+import { kindLabel } from './diffLabels.js';
 import { elementNames, fileNames, inWords } from './bundleNames.js';
 import { loadVersionFiles } from './ProcessPage.jsx';
 import './admin.css';
@@ -26,31 +26,21 @@ export function DiffSummary({ diff, files = {}, names = {} }) {
   );
 }
 
-// before/after of one change: attribute by attribute.
+// before → after of one change, as the server says it in words: each changed cell, deadline,
+// condition or setting by its label, the old words struck through in colour beside the new.
 function BeforeAfter({ change }) {
-  const { before, after } = change;
-  const isObj = (v) => v && typeof v === 'object' && !Array.isArray(v);
-  if (isObj(before) || isObj(after)) {
-    const keys = [...new Set([...Object.keys(before || {}), ...Object.keys(after || {})])];
-    return (
-      <div>
-        {keys.map((k) => (
-          <div key={k}>
-            <span className="muted">{ATTRIBUTE_LABELS[k] || k}：</span>
-            {change.change !== 'added' && <span className="before pre">{showValue(before?.[k])}</span>}
-            {change.change === 'changed' && ' → '}
-            {change.change !== 'removed' && <span className="after pre">{showValue(after?.[k])}</span>}
-          </div>
-        ))}
-      </div>
-    );
-  }
-  if (before == null && after == null) return <span className="muted">—</span>;
+  const details = change.details || [];
+  if (!details.length) return <span className="muted">—</span>;
   return (
     <div>
-      {before != null && <span className="before pre">{showValue(before)}</span>}
-      {before != null && after != null && ' → '}
-      {after != null && <span className="after pre">{showValue(after)}</span>}
+      {details.map((d, i) => (
+        <div key={i} data-testid="diff-detail">
+          <span className="muted">{d.label}：</span>
+          {d.before != null && <span className="before">{d.before}</span>}
+          {d.before != null && d.after != null && ' → '}
+          {d.after != null && <span className="after">{d.after}</span>}
+        </div>
+      ))}
     </div>
   );
 }
@@ -191,7 +181,7 @@ export default function DiffPage() {
                     <tr key={i}>
                       <td className="muted">{names[c.file] || '—'}</td>
                       <td>{elements[c.decision] || '—'}</td>
-                      <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change] || c.change}</span> {KIND_LABELS[c.kind] || c.kind}</td>
+                      <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change]}</span> {kindLabel(c.kind)}</td>
                       <td>{c.name || '—'}<div className="muted">{words(c.summary)}</div></td>
                       <td><BeforeAfter change={c} /></td>
                       <td>{(c.articles || []).map((x) => <span key={x} className="article">{x}</span>)}</td>
@@ -216,9 +206,9 @@ export default function DiffPage() {
                 {shown.map((c, i) => (
                   <tr key={i} onClick={() => focus(c)} style={c.area === 'bpmn' ? { cursor: 'pointer' } : undefined}
                     className={selected && c.element === selected ? 'selected' : ''}>
-                    <td>{AREA_LABELS[c.area] || c.area}</td>
-                    <td>{KIND_LABELS[c.kind] || c.kind}</td>
-                    <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change] || c.change}</span></td>
+                    <td>{AREA_LABELS[c.area] || '其他'}</td>
+                    <td>{kindLabel(c.kind)}</td>
+                    <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change]}</span></td>
                     <td>
                       {c.name || '—'}
                       {c.file && <div className="muted" style={{ fontSize: 12 }}>{names[c.file]}</div>}

@@ -64,7 +64,7 @@ export default function ModelerPage() {
   const [deployProblems, setDeployProblems] = useState(null);
   const [deployed, setDeployed] = useState(null);
   const [trial, setTrial] = useState(false);
-  const [expert, setExpert] = useState(false); // DMN and forms: the raw editor instead of the words
+  const [expert, setExpert] = useState(false); // a decision table as written (dmn-js) instead of in words
   const [newProcess, setNewProcess] = useState(null); // the name being typed, or null
   const [newTable, setNewTable] = useState(false); // 新建决策表 open
   const [, setTick] = useState(0);
@@ -124,9 +124,11 @@ export default function ModelerPage() {
     setFocus(element ? { file: path, element, at: Date.now() } : null);
     if (path !== active) {
       setBpmn(null);
+      // each table opens in words, unless its unsaved edits are in the expert view (words read the saved table)
+      if (!changedPaths().includes(path)) setExpert(false);
       setActive(path);
     }
-  }, [active, flush]);
+  }, [active, flush, changedPaths]);
 
   const afterWrite = (out, revision) => setDraft((d) => ({ ...d, ...(out || {}), files: undefined, validation: undefined, revision }));
 
@@ -471,8 +473,8 @@ export default function ModelerPage() {
         </div>
       )}
       {activeForm && (
-        <FormEditor key={editorKey} path={activeForm} texts={texts.current} files={files} readOnly={readOnly} expert={expert}
-          onExpert={setExpert} vocabulary={vocabulary.data} line={focusLine} onText={setText} />
+        <FormEditor key={editorKey} path={activeForm} texts={texts.current} readOnly={readOnly}
+          vocabulary={vocabulary.data} onText={setText} />
       )}
       {active === 'manifest.json' && (
         <p className="muted" data-testid="manifest-hint">

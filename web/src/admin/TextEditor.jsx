@@ -44,8 +44,8 @@ export default function TextEditor({ path, title, initial, onChange, line, readO
       <div className="toolbar">
         <strong>{title}</strong>
         {isJson && (error
-          ? <span className="sev-error" data-testid="json-error">JSON 格式错误：{error}</span>
-          : <span className="badge green">JSON 格式正确</span>)}
+          ? <span className="sev-error" data-testid="json-error">格式有误：{error}</span>
+          : <span className="badge green">格式正确</span>)}
         {isJson && <button type="button" className="secondary" onClick={format} disabled={Boolean(error) || readOnly}>格式化</button>}
       </div>
       <textarea ref={area} value={text} spellCheck={false} readOnly={readOnly} aria-label={`编辑${title}`}
@@ -64,17 +64,20 @@ export default function TextEditor({ path, title, initial, onChange, line, readO
   );
 }
 
+// Where a JSON text breaks, in Chinese (the browser's own message is English): 第 3 行第 5 列附近有误.
 export function parseError(text) {
   try {
     JSON.parse(text);
     return null;
   } catch (e) {
+    if (!text.trim()) return '内容为空';
+    const at = /line (\d+) column (\d+)/.exec(e.message);
+    if (at) return `第 ${at[1]} 行第 ${at[2]} 列附近有误（多余或缺少逗号、引号或括号）`;
     const m = /position (\d+)/.exec(e.message);
     if (m) {
-      const pos = Number(m[1]);
-      const before = text.slice(0, pos).split('\n');
-      return `第 ${before.length} 行第 ${before[before.length - 1].length + 1} 列附近（${e.message}）`;
+      const before = text.slice(0, Number(m[1])).split('\n');
+      return `第 ${before.length} 行第 ${before[before.length - 1].length + 1} 列附近有误（多余或缺少逗号、引号或括号）`;
     }
-    return e.message;
+    return /end of (JSON )?input|Unterminated/i.test(e.message) ? '内容不完整：结尾缺少括号或引号' : '格式有误，无法读取';
   }
 }

@@ -1,2 +1,11 @@
-// Chinese words for diff attributes (the same as engine/diff.py LABELS).
-export const ATTRIBUTE_LABELS = {"type": "类型","name": "名称","lane": "泳道","form": "表单","ui_form": "界面表单","called_element": "调用流程","decision": "决策表","script": "脚本","multi_instance": "多实例集合","candidate_unit": "办理单位变量","candidate_user": "办理人变量","event_definition": "事件类型","timer_kind": "定时方式","timer": "定时器","message": "消息","attached_to": "附着于","interrupting": "中断当前任务","triggered_by_event": "事件子流程","default": "默认分支","source": "起点","target": "终点","condition": "条件","articles": "依据条款","parent": "所在子流程","hit_policy": "命中策略","label": "标签","expression": "表达式","output_name": "输出变量","type_ref": "类型","description": "说明","title": "标题","enum": "可选值","minimum": "最小值","maximum": "最大值","exclusiveMinimum": "下限（不含）","exclusiveMaximum": "上限（不含）","format": "格式","pattern": "格式规则","minLength": "最短长度","maxLength": "最长长度","minItems": "最少条目","maxItems": "最多条目","required": "必填","effective_from": "生效日期","effective_until": "失效日期","source_file": "法规原文","applicant": "申报单位角色","role": "角色","title_field": "案件标题字段","members": "成员","roles": "角色","rules": "规则","rule": "规则","inputs": "输入","outputs": "输出","cells": "单元格","when": "条件","then": "结果"};
+// What the diff page calls each kind of change (the server's `kind`); a kind it does not know
+// reads as 其他, never as its code.
+import { KIND_LABELS } from './common.jsx';
+
+const DIFF_KINDS = {
+  ...KIND_LABELS,
+  decision: '决策表', input: '条件列', output: '结果列', jurisdiction: '辖区', case_control_role: '可中止案件的角色',
+  bpmn_file: '流程图', dmn_file: '决策表',
+};
+
+export const kindLabel = (kind) => DIFF_KINDS[kind] || '其他';

@@ -1,11 +1,11 @@
 // The form designer: a form's title and description, its fields in the owner's words, and a live
-// preview rendered by the same component staff fill in; 专家：JSON keeps the raw texts editable.
+// preview rendered by the same component staff fill in; 专家视图 keeps the raw texts editable.
 //
 // <FormDesigner schemaText uiText onChange={({schemaText, uiText}) => …} vocabulary readOnly jsonTab />
 //   schemaText / uiText: the texts of forms/<name>.schema.json and .uischema.json (uiText null or
 //   '' when the form has none; onChange gives null back while none is needed).
 //   vocabulary: GET /api/v1/drafts/{id}/words (articles [{id, text}], roles [{id, name}] …) or null.
-//   jsonTab (default true): the 专家：JSON tab; a host with its own raw editor passes false.
+//   jsonTab (default true): the 专家视图 tab; a host with its own raw editor passes false.
 //   takenKeys: field keys the draft's other forms use, which a new field's key avoids.
 // onChange is called on the owner's edits only, never on loading.
 //
@@ -99,13 +99,13 @@ export default function FormDesigner({ schemaText, uiText, onChange, vocabulary 
 
   return (
     <div className="form-designer" data-testid="form-designer">
-      {jsonTab && <div className="admin-tabs small" role="tablist">
+      {jsonTab && <div className="admin-tabs small" role="tablist" aria-label="编辑方式">
         <button type="button" role="tab" aria-selected={tab === 'design'} className={tab === 'design' ? 'active' : ''}
-          disabled={!model} onClick={() => setTab('design')}>设计</button>
+          disabled={!model} onClick={() => setTab('design')}>表单设计</button>
         <button type="button" role="tab" aria-selected={tab === 'json'} className={tab === 'json' ? 'active' : ''}
-          onClick={() => setTab('json')}>专家：JSON</button>
+          onClick={() => setTab('json')}>专家视图</button>
       </div>}
-      {loaded.error && <p className="sev-error">表单无法在设计器中打开：{loaded.error}。请在专家（JSON）编辑中修正。</p>}
+      {loaded.error && <p className="sev-error" data-testid="designer-error">表单无法在设计器中打开：{loaded.error}。请在“专家视图”中修正。</p>}
       {tab === 'json' && jsonTab && (
         <ExpertJson schemaText={json.schema} uiText={json.ui} errors={json.errors} onChange={onJson} readOnly={readOnly} />
       )}
