@@ -59,7 +59,8 @@ class ConditionClause(Schema):
         "description": "eq 为 | ne 不为 | in 属于 | lt 低于 | le 不高于 | gt 高于 | ge 不低于 | "
                        "true 为是 | false 为否"})
     value = fields.Raw(allow_none=True, load_default=None, metadata={
-        "description": "比较的值：选项的代码、数字（金额以元计）或 YYYY-MM-DD"})
+        "description": "比较的值：选项的代码、数字（金额以元计）、YYYY-MM-DD，"
+                       "或 {\"field\": 另一同类数据项}（两个数据项相比）"})
     values = fields.List(fields.Raw(), allow_none=True, load_default=None, validate=validate.Length(max=50),
                          metadata={"description": "in 时可取的值"})
 

@@ -6,13 +6,14 @@ object is the owner's side:
 
     {"join": "and" | "or",
      "clauses": [{"field": name, "op": eq | ne | in | lt | le | gt | ge | true | false,
-                  "value": a literal | None, "values": [literals] | None}]}
+                  "value": a literal | {"field": name} | None, "values": [literals] | None}]}
 
-`value` is what eq/ne/lt/le/gt/ge compare with, `values` what `in` lists; true/false need
-neither. Expressions are read with Python's parser, never evaluated; any other shape (a clause
-comparing two fields, `not`, mixed and/or, a call) gives no words, and the page keeps the
-expression as expert text. What a clause says comes from the bundle: a field's Chinese name and
-kind, and a choice's Chinese name (ConditionField, built by `condition_fields`).
+`value` is what eq/ne/lt/le/gt/ge compare with: a literal, or `{"field": name}` for another
+field of the same kind (成交金额高于采购最高限价); `values` what `in` lists; true/false need
+neither. Expressions are read with Python's parser, never evaluated; any other shape (`not`,
+mixed and/or, a call) gives no words, and the page keeps the expression as expert text. What a
+clause says comes from the bundle: a field's Chinese name and kind, and a choice's Chinese name
+(ConditionField, built by `condition_fields`).
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def _clause(node: ast.AST) -> dict[str, Any] | None:
     if isinstance(op, ast.In) and isinstance(right, ast.Tuple) and right.elts:
         read = [_literal(e) for e in right.elts]
         return clause(name, "in", values=[v for _, v in read]) if all(ok for ok, _ in read) else None
+    if isinstance(right, ast.Name) and type(op) in COMPARED:
+        return clause(name, COMPARED[type(op)], {"field": right.id})  # two fields compared
     ok, value = _literal(right)
     if not ok or type(op) not in COMPARED:
         return None
@@ -146,6 +149,8 @@ def normalized(words: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ words → expression
 
 def _text(value: Any) -> str:
+    if isinstance(value, dict):
+        return value["field"]
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     return repr(value)
@@ -171,6 +176,15 @@ def _check_value(key: str, value: Any, found: ConditionField | None, op: str) ->
             raise ConditionWordsInvalid(key, "日期应为 YYYY-MM-DD") from None
 
 
+def _check_other(key: str, name: str, other: dict[str, Any], fields: dict[str, ConditionField] | None) -> None:
+    """Another field compared with this one: a known name, not the same, of the same kind."""
+    ref = other.get("field") if set(other) == {"field"} else None
+    if not isinstance(ref, str) or not NAME.match(ref) or ref == name or (fields is not None and ref not in fields):
+        raise ConditionWordsInvalid(key, "比较的另一数据项不存在于本流程包的表单、数据字典或决策表中")
+    if fields is not None and name in fields and fields[ref].kind != fields[name].kind:
+        raise ConditionWordsInvalid(key, f"「{fields[name].label}」只能与同类的数据项比较")
+
+
 def _check_clause(n: int, c: dict[str, Any], fields: dict[str, ConditionField] | None) -> None:
     key = f"clauses[{n}]"
     name, op = c.get("field"), c.get("op")
@@ -185,6 +199,8 @@ def _check_clause(n: int, c: dict[str, Any], fields: dict[str, ConditionField] |
             raise ConditionWordsInvalid(f"{key}.values", "请至少选择一个值")
         for i, value in enumerate(c["values"]):
             _check_value(f"{key}.values[{i}]", value, found, op)
+    elif isinstance(c.get("value"), dict):
+        _check_other(f"{key}.value", name, c["value"], fields)
     elif op not in ("true", "false"):
         _check_value(f"{key}.value", c.get("value"), found, op)
 
@@ -227,8 +243,16 @@ def _value_words(value: Any, found: ConditionField) -> str | None:
     return "空" if value == "" else f"“{value}”" if CJK.search(value) else None
 
 
-def _predicate(c: dict[str, Any], found: ConditionField) -> str | None:
-    """What a clause says after the field's name: 为通过, 不低于 50 万元, 为是."""
+def _predicate(c: dict[str, Any], found: ConditionField, fields: dict[str, ConditionField]) -> str | None:
+    """What a clause says after the field's name: 为通过, 不低于 50 万元, 为是; 高于采购最高限价,
+    与申请科室不同 (another field)."""
+    if isinstance(c["value"], dict):
+        other = fields.get(c["value"].get("field"))
+        if other is None:
+            return None
+        if c["op"] in ("eq", "ne"):
+            return f"与{_label(other)}{'相同' if c['op'] == 'eq' else '不同'}"
+        return f"{(DATE_WORDS if found.kind == 'date' else NUMBER_WORDS)[c['op']]}{_label(other)}"
     if c["op"] in ("true", "false"):
         return "为是" if c["op"] == "true" else "为否"
     if c["op"] == "in":
@@ -261,7 +285,7 @@ def sentence(words: dict[str, Any], fields: dict[str, ConditionField]) -> str | 
     w = normalized(words)
     if any(c["field"] not in fields for c in w["clauses"]):
         return None
-    said = [_said(c, fields[c["field"]]) for c in w["clauses"]]
+    said = [_said(c, fields[c["field"]], fields) for c in w["clauses"]]
     if not said or not all(p for _, p in said):
         return None
     predicates = {p for _, p in said}
@@ -270,14 +294,14 @@ def sentence(words: dict[str, Any], fields: dict[str, ConditionField]) -> str | 
     return JOIN_WORDS[w["join"]].join(f"{label}{predicate}" for label, predicate in said)
 
 
-def _said(c: dict[str, Any], found: ConditionField) -> tuple[str, str | None]:
+def _said(c: dict[str, Any], found: ConditionField, fields: dict[str, ConditionField]) -> tuple[str, str | None]:
     """(the field's name, the predicate); a yes/no field whose form names its answers (涉密 /
     非涉密) is said with the answer: 是否涉密项目：涉密."""
     if c["op"] in ("true", "false"):
         answer = found.option_label(c["op"] == "true")
         if answer and answer not in ("是", "否"):
             return found.label, f"：{answer}"
-    return _label(found), _predicate(c, found)
+    return _label(found), _predicate(c, found, fields)
 
 
 # ------------------------------------------------------------------------------ what a condition may test

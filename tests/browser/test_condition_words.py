@@ -83,3 +83,26 @@ def test_a_condition_that_is_no_sentence_stays_expert(page: Page, live_server: L
     expect(words.get_by_test_id("condition-start-words")).to_be_visible()
     assert page.evaluate(BODY, FLOW) == "len(review_result) > 0"
     assert_no_page_errors(page)
+
+
+def test_two_data_items_compared_in_words(page: Page, live_server: LiveServer, draft: int) -> None:
+    """合同金额高于预算资金: an amount compared with another amount, picked by name, never typed."""
+    login_fast(page, live_server, "admin", f"/drafts/{draft}")
+    open_diagram(page, PROJECT)
+    select(page, FLOW)
+    words = panel(page).get_by_test_id("condition-words")
+    clause = words.get_by_test_id("condition-clause").first
+    clause.get_by_test_id("condition-field").select_option(label="合同金额")
+    clause.get_by_test_id("condition-op").select_option(label="高于")
+    expect(clause.get_by_test_id("condition-value")).to_have_attribute("type", "number")  # a value by default
+    clause.get_by_test_id("condition-against").select_option(label="另一数据项")
+    clause.get_by_test_id("condition-other").select_option(label="预算资金")
+    page.wait_for_function(f"id => ({BODY})(id) === 'contract_amount_yuan > budget_yuan'", arg=FLOW)
+    expect(words.get_by_test_id("condition-sentence")).to_have_text("条件：合同金额高于预算资金")
+    others = clause.get_by_test_id("condition-other").locator("option").all_text_contents()
+    assert "预算资金" in others and "合同金额" not in others and "签订日期" not in others  # amounts only
+    clause.get_by_test_id("condition-against").select_option(label="某个值")
+    clause.get_by_test_id("condition-value").fill("50")
+    page.wait_for_function(f"id => ({BODY})(id) === 'contract_amount_yuan > 500000'", arg=FLOW)
+    expect(words.get_by_test_id("condition-sentence")).to_have_text("条件：合同金额高于 50 万元")
+    assert_no_page_errors(page)

@@ -64,9 +64,12 @@ WORDS = [
     {"join": "and", "clauses": [{"field": "a", "op": "eq", "value": "agree"},
                                 {"field": "b", "op": "eq", "value": "agree"}]},
     {"join": "or", "clauses": [{"field": "a", "op": "true"}, {"field": "budget_yuan", "op": "le", "value": 0}]},
+    {"clauses": [{"field": "budget_yuan", "op": "gt", "value": {"field": "price_cap_yuan"}}]},
+    {"clauses": [{"field": "a", "op": "ne", "value": {"field": "b"}}]},
 ]
 CASE = {"review_result": "pass", "expert_review_required": True, "classified": False, "budget_yuan": 600000,
-        "delay_days": 1, "go_live_date": "2026-12-01", "route": "filing", "a": "agree", "b": "agree"}
+        "delay_days": 1, "go_live_date": "2026-12-01", "route": "filing", "a": "agree", "b": "agree",
+        "price_cap_yuan": 500000}
 
 
 @pytest.mark.no_database
@@ -90,6 +93,7 @@ def test_the_bundles_style_is_written():
         "classified == False", "budget_yuan >= 500000"]
     assert expression_of(WORDS[9]) == 'route in ("approval",)'
     assert expression_of(WORDS[10]) == 'a == "agree" and b == "agree"'
+    assert [expression_of(w) for w in WORDS[12:]] == ["budget_yuan > price_cap_yuan", "a != b"]
 
 
 @pytest.mark.no_database
@@ -122,7 +126,7 @@ def test_every_bundled_condition_of_a_readable_shape_reads_in_words():
 def test_only_conditions_outside_the_shapes_stay_expressions():
     unread = sorted({e for _, e in CONDITIONS if words_of(e) is None})
     assert "len(countersign_units) > 0" in unread
-    assert "data_owner_unit != applicant_unit" in unread  # two fields compared
+    assert "data_owner_unit != applicant_unit" not in unread  # two fields compared read as words
     assert "construction_completed == True and completion_date > today()" in unread
     assert "(pre_review_expert_review_required == True or pre_review_experts_requested == True)" in unread
     assert all(" and " in e or " or " in e or "(" in e or "!=" in e for e in unread)
@@ -143,6 +147,11 @@ def test_only_conditions_outside_the_shapes_stay_expressions():
     ("jingzhou", 'route == "filing"', "适用程序为非财政性资金重大项目：向市智慧办（经信委）备案（第十一条）"),
     ("hunan-provincial", 'cross_department == True and coordination_mechanism in ("", "不涉及", "无")',
      "跨部门跨领域共建共享项目为是 且 跨部门协调和共建共享机制为空、“不涉及”或“无”"),
+    ("gongshu", "price_cap_required == True and winning_bid_yuan > price_cap_yuan",
+     "需确定最高限价为是 且 成交金额高于采购最高限价"),
+    ("jiangyin-hrss", "data_owner_unit != applicant_unit", "数据归口管理科室与申请单位不同"),
+    ("jingzhou", 'plan_status == "funded"', "年度计划安排为资金已纳入部门预算"),
+    ("hunan-provincial", "application_blocked == True", "有未完成竣工验收或自评价的项目为是"),
 ])
 def test_bundled_conditions_read_in_the_bundles_own_words(jurisdiction, expression, said):
     assert sentence(words_of(expression), fields_of(jurisdiction)) == said
@@ -226,6 +235,17 @@ def test_sentences_for_amounts_numbers_dates_and_or():
     ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": 10**400}]}, "clauses[0].value"),
     ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": float("inf")}]}, "clauses[0].value"),
     ({"clauses": [{"field": "budget_yuan", "op": "ge", "value": True}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "declared_budget_yuan", "op": "gt", "value": {"field": "no_such_field"}}]},
+     "clauses[0].value"),
+    ({"clauses": [{"field": "declared_budget_yuan", "op": "gt", "value": {"field": "declared_budget_yuan"}}]},
+     "clauses[0].value"),
+    ({"clauses": [{"field": "declared_budget_yuan", "op": "gt", "value": {"field": "review_result"}}]},
+     "clauses[0].value"),  # an amount is compared with an amount only
+    ({"clauses": [{"field": "review_result", "op": "eq", "value": {"field": "x or True"}}]}, "clauses[0].value"),
+    ({"clauses": [{"field": "review_result", "op": "eq", "value": {"field": "classified", "x": 1}}]},
+     "clauses[0].value"),
+    ({"clauses": [{"field": "review_result", "op": "in", "values": [{"field": "classified"}]}]},
+     "clauses[0].values[0]"),
 ])
 def test_words_that_cannot_be_a_condition_name_their_key(words, field):
     with pytest.raises(ConditionWordsInvalid) as refused:

@@ -71,3 +71,9 @@ def test_a_new_tables_results_are_fields_a_gateway_may_test(http):
     written = admin.post("/api/v1/words/condition/expression", {
         "clauses": [{"field": required, "op": "false"}], "draft_id": draft["id"]})
     assert written.body == {"expression": f"{required} == False", "sentence": "须专家评审为否"}
+    compared = admin.post("/api/v1/words/condition/expression", {"draft_id": draft["id"], "clauses": [
+        {"field": cap, "op": "lt", "value": {"field": "declared_budget_yuan"}}]})
+    assert compared.body == {"expression": f"{cap} < declared_budget_yuan", "sentence": "评审费用上限低于申报预算资金"}
+    unlike = admin.post("/api/v1/words/condition/expression", {"draft_id": draft["id"], "clauses": [
+        {"field": cap, "op": "lt", "value": {"field": required}}]})
+    assert unlike.status == 422 and unlike.body["errors"][0]["field"] == "clauses[0].value"

@@ -1,7 +1,8 @@
 // 条件 in words: when a flow leaving a gateway is taken, said as the regulation says it — a data
 // item picked by its Chinese name (条件字段), a comparison that suits its kind (为 / 不为 / 属于 /
 // 低于 / 不低于 / 高于 / 不高于 / 为是 / 为否), a value (an option by its name, an amount in 万元, a
-// number, a date), several joined by 且 or 或. The server reads the flow's expression into words
+// number, a date) or another data item of the same kind (成交金额高于采购最高限价), several joined
+// by 且 or 或. The server reads the flow's expression into words
 // (POST /words/condition, which also lists the fields a condition may test) and writes the
 // expression for the words (POST /words/condition/expression); the sentence becomes the flow's
 // name while the flow has none (or still carries the previous sentence). An expression that is no
@@ -23,6 +24,8 @@ const OPS_BY_KIND = {
   date: DATE_OPS,
 };
 const VALUELESS = new Set(['true', 'false']);
+const COMPARED = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']); // what may compare two data items
+const AGAINST_FIELD = new Set(['amount', 'number', 'date', 'text']); // a choice is compared with its options
 const YUAN_PER_WAN = 10000;
 const LINK_SPACING = 'display: block; margin: 0 12px 10px 12px;'; // the panel's entries are inset by 12px
 
@@ -54,9 +57,35 @@ function complete(c) {
   return c.value !== null && c.value !== undefined && c.value !== '';
 }
 
-function ValueControl({ id, field, clause, onChange }) {
-  const kind = field?.type || 'text';
+/** Another data item a clause compares with (`value` is then `{ field: name }`), or null. */
+function otherField(clause) {
+  return clause.value && typeof clause.value === 'object' ? clause.value.field : null;
+}
+
+/** What a clause compares with: a value, or — for amounts, numbers, dates and texts — another
+ * data item of the same kind, picked by its name. */
+function ValueControl({ id, field, clause, fields, onChange }) {
   if (VALUELESS.has(clause.op)) return null;
+  const other = otherField(clause); // read from a bundle, it may be of any kind
+  const others = COMPARED.has(clause.op) && (other || AGAINST_FIELD.has(field?.type))
+    ? fields.filter((f) => f.name !== field?.name && f.type === field?.type) : [];
+  const against = others.length > 0 && Choice({
+    id: `${id}-against`, label: '比较对象', value: other ? 'field' : 'value', testid: 'condition-against',
+    options: [{ value: 'value', label: '某个值' }, { value: 'field', label: '另一数据项' }],
+    onChange: (v) => onChange({ value: v === 'field' ? { field: others[0].name } : null }),
+  });
+  if (other && others.length) {
+    return [against, Choice({
+      id: `${id}-other`, label: '另一数据项', value: other, testid: 'condition-other',
+      options: others.map((f) => ({ value: f.name, label: fieldLabel(f, fields) })),
+      onChange: (v) => onChange({ value: { field: v } }),
+    })];
+  }
+  return [against, h(ValueInput, { id, field, clause, onChange })];
+}
+
+function ValueInput({ id, field, clause, onChange }) {
+  const kind = field?.type || 'text';
   const options = field?.options || [];
   if (clause.op === 'in' && options.length) {
     const chosen = clause.values || [];
@@ -123,9 +152,13 @@ function ClauseRow({ id, n, clause, fields, onChange, onRemove }) {
     field && Choice({
       id: `${id}-op`, label: '比较', value: clause.op || '', testid: 'condition-op',
       options: ops.map(([value, label]) => ({ value, label })),
-      onChange: (v) => onChange({ op: v, ...(v === 'in' ? { values: clause.value != null ? [clause.value] : [] } : {}) }),
+      onChange: (v) => onChange({
+        op: v,
+        ...(v === 'in' ? { values: clause.value != null && !otherField(clause) ? [clause.value] : [] } : {}),
+        ...(otherField(clause) && !COMPARED.has(v) ? { value: null } : {}),
+      }),
     }),
-    field && h(ValueControl, { id, field, clause, onChange }),
+    field && h(ValueControl, { id, field, clause, fields, onChange }),
     onRemove && h('button', { type: 'button', class: 'govit-link', style: LINK_SPACING, onClick: onRemove, 'data-testid': 'condition-remove' },
       '删除此条件'));
 }
