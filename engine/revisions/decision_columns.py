@@ -20,6 +20,7 @@ from ..errors import BundleInvalid
 from ..regulations.amounts import YUAN_MARKS
 from ..regulations.bundles import MANIFEST
 from ..regulations.vocabulary import CJK
+from .decision_amounts import declare_amounts
 
 TYPE_REFS = {"choice": "string", "text": "string", "amount": "integer", "number": "number", "boolean": "boolean",
              "date": "date"}
@@ -155,6 +156,7 @@ def new_table(files: dict[str, bytes], name: Any, inputs: Any, outputs: Any) -> 
     """A new DMN file (one decision table, one rule) added to the draft and its manifest; its path."""
     if not isinstance(name, str) or not CJK.search(name) or len(name) > 200:
         raise _problem(None, "决策表名称应为中文（不超过 200 字）")
+    inputs = declare_amounts(files, inputs)  # the manifest, read after it may have declared an amount
     try:
         manifest = json.loads(files[MANIFEST])
     except (KeyError, ValueError) as exc:

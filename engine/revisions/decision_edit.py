@@ -23,6 +23,7 @@ from ..regulations.cell_words import column
 from ..regulations.decision_words import HIT_POLICIES, description_text
 from ..regulations.vocabulary import CJK, Vocabulary
 from ..users import Actor
+from .decision_amounts import declare_amounts
 from .decision_cells import CellInvalid, read_cell, write_cell
 from .decision_columns import new_table, write_columns
 from .drafts import draft_bundle, edit_files
@@ -277,6 +278,8 @@ def save_table(actor: Actor, draft_id: int, path: str, body: dict[str, Any]) -> 
             decision = by_id.get(str(sent.get("id"))) if isinstance(sent, dict) else None
             if decision is None:
                 raise _problem(path, str(sent.get("id") if isinstance(sent, dict) else None), "决策不存在于该文件")
+            if "inputs" in sent:
+                sent = {**sent, "inputs": declare_amounts(files, sent["inputs"])}
             try:
                 _write_decision(decision, sent, vocab)
             except BundleInvalid as exc:

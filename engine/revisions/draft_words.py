@@ -77,17 +77,23 @@ def _field_kind(name: str, schema: dict[str, Any], vocab: Vocabulary) -> str:
     return "number" if schema.get("type") in ("integer", "number") else "text"
 
 
-def _fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[dict[str, str]]:
+def _fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[dict[str, Any]]:
     """Every value a rule can read: the forms' fields, then what the dictionary names, then what
-    the decision tables yield under a Chinese heading."""
+    the decision tables yield under a Chinese heading; a column that only says another's code in
+    words (`route_label` for `route`) is read through that code, so it is not offered twice."""
     found: dict[str, dict[str, str]] = {}
     for schema in schemas.values():
         for name, sub in (schema.get("properties") or {}).items():
             if isinstance(sub, dict) and CJK.search(sub.get("title") or "") and sub.get("type") != "array":
                 found.setdefault(name, {"name": name, "label": sub["title"], "type": _field_kind(name, sub, vocab)})
-    for name in dict.fromkeys([*vocab.dictionary, *vocab.amounts, *vocab.outputs]):
+    derived = [n for n in dict.fromkeys([*vocab.dictionary, *vocab.amounts, *vocab.outputs])
+               if not (n in vocab.outputs and vocab.title(vocab.outputs[n].says))]
+    for name in derived:
         if name not in found and (label := vocab.title(name)):
             found[name] = {"name": name, "label": label, "type": _field_kind(name, {}, vocab)}
+    for entry in found.values():  # a threshold reads a declared amount, not a form's money field
+        if entry["type"] == "amount":
+            entry["declared"] = entry["name"] in vocab.amounts
     return list(found.values())
 
 
@@ -132,7 +138,7 @@ def words(actor: Actor, draft_id: int) -> dict[str, Any]:
     }
 
 
-def bundle_fields(bundle: Bundle) -> list[dict[str, str]]:
+def bundle_fields(bundle: Bundle) -> list[dict[str, Any]]:
     """Every field of the bundle's forms and dictionary a rule may test, with its label and kind."""
     return _fields(_schemas(bundle), Vocabulary.of(bundle))
 

@@ -200,6 +200,41 @@ def test_a_table_from_nothing_takes_its_threshold_in_wan(http):
     assert refused.status == 422 and "数据项" in refused.body["detail"], refused.body
 
 
+RESULT = {"label": "须评审", "type": "boolean"}
+
+
+def test_a_forms_money_field_is_judged_as_the_amount_its_article_means(http):
+    """A condition column on a form's money field asks which amount the article means: the draft's
+    manifest declares it (once, reused by a second table saying the same) and the column reads the
+    declaration; without the meaning or the article it is a 422 naming the column."""
+    draft = new_draft(http, "hunan-hrss")
+    words = call(http, "GET", f"/{draft['id']}/words").body
+    form_amount = next(f for f in words["fields"] if f["type"] == "amount" and not f["declared"])
+    column = {"label": "预算金额", "variable": form_amount["name"], "type": "amount",
+              "amount": {"meaning": "reviewed", "article": "第十五条"}}
+    revision, declared = draft["revision"], []
+    for name in ("审定金额评审要求", "审定金额监理要求"):
+        created = call(http, "POST", f"/{draft['id']}/decisions", {
+            "revision": revision, "name": name, "inputs": [column], "outputs": [RESULT]})
+        assert created.status == 201, created.body
+        revision = created.body["revision"]
+        amounts = json.loads(created.body["files"]["manifest.json"])["amounts"]
+        [variable] = [k for k, v in amounts.items()
+                      if v["from"] == [form_amount["name"]] and v["meaning"] == "reviewed"]
+        assert amounts[variable] == {"label": "预算金额", "meaning": "reviewed", "article": "第十五条",
+                                     "from": [form_amount["name"]]}
+        read = parse(created.body["files"][created.body["path"]].encode()).findtext(".//{*}inputExpression/{*}text")
+        declared.append((variable, read))
+    assert declared[0] == declared[1] and declared[0][0] == declared[0][1], declared
+    shown = call(http, "GET", f"/{draft['id']}/words").body["fields"]
+    assert next(f for f in shown if f["name"] == declared[0][0])["declared"] is True
+    for amount, said in (({"article": "第十五条"}, "条款所指的金额"), ({"meaning": "funded"}, "依据条文")):
+        refused = call(http, "POST", f"/{draft['id']}/decisions", {
+            "revision": revision, "name": "专家评审要求", "inputs": [{**column, "amount": amount}]})
+        assert refused.status == 422 and said in refused.body["detail"], refused.body
+        assert refused.body["errors"][0]["element"] == "条件第1列"
+
+
 def test_columns_added_renamed_reordered_and_removed_carry_their_cells(http):
     draft = new_draft(http, "hunan-hrss")
     decision = small_project(http, draft)

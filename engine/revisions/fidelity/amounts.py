@@ -13,8 +13,8 @@ from ...regulations.bundles import Problem
 from .facts import Facts, label
 
 NO_FIELD = "金额「{amount}」取自「{field}」，但没有哪张表单有这个金额字段（标题写明「（元）」）"
-DIRECT = ("决策表的「{column}」直接按表单「{field}」判定金额：请在 manifest.json 的 amounts 中声明条款所指的金额"
-          "（申报、审定、安排还是调整后的），由它判定")
+DIRECT = ("决策表的「{column}」直接按表单「{field}」判定金额：请在决策表中为该列选择条款所指的金额"
+          "（申报、审定、安排、调整后的，或以最近一次为准），由它判定")
 
 
 def problems(facts: Facts) -> list[Problem]:
