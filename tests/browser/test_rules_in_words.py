@@ -2,7 +2,7 @@
 the modeler without a file, a Python literal or an expression — 第十五条's small-project threshold
 for software raised from 10 万元 to 20 万元 in the decision-table editor in words, the trial-operation
 timer set to 「6 个月」 from its words in the properties panel — validates, deploys with an
-effective date, and the diff page says both changes as sentences."""
+effective date, and the diff page says both changes as sentences, each before → after in words."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
-from .helpers import RAW_TOKEN, LiveServer, assert_no_page_errors, login_fast
+from .helpers import RAW_TOKEN, LiveServer, assert_no_page_errors, login_fast, raw_tokens
 
 DMN = "project_scale.dmn"
 BPMN = "acceptance.bpmn"
@@ -20,7 +20,7 @@ TIMER = "wait_trial_operation"  # 试运行期满: 第十九条
 SOFTWARE_RULE = "软件项目预算资金低于10万元"  # the rule's article note (its description)
 LONG = 180_000  # 校验 and 部署 simulate every path of the process on the server
 THRESHOLD = "由 <10万 改为 <20万"
-DEADLINE = "期限由 自试运行开始日期起，按流程算出的月数 改为 自试运行开始日期起 6 个月"
+DEADLINE = "期限由 自试运行开始日期起，按本项目试运行期限（月） 改为 自试运行开始日期起 6 个月"
 
 
 def fits_its_container(locator) -> bool:
@@ -66,7 +66,7 @@ def test_threshold_and_timer_revised_in_words_and_deployed(page: Page, live_serv
     expect(page.get_by_test_id("modeler-canvas").locator(f'[data-element-id="{TIMER}"]').first).to_be_attached()
     assert page.evaluate(f"() => window.__govitModeler.select('{TIMER}')")
     sentence = page.get_by_test_id("timer-sentence")
-    expect(sentence).to_have_text("期限：自试运行开始日期起，按流程算出的月数")
+    expect(sentence).to_have_text("期限：自试运行开始日期起，按本项目试运行期限（月）")
     page.get_by_test_id("timer-n").fill("6")
     expect(sentence).to_have_text("期限：自试运行开始日期起 6 个月")
     expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
@@ -93,5 +93,15 @@ def test_threshold_and_timer_revised_in_words_and_deployed(page: Page, live_serv
     diff = page.get_by_test_id("diff-summary")
     expect(diff).to_contain_text(THRESHOLD)
     expect(diff).to_contain_text(DEADLINE)
+    # before → after of each change in words: the cell by its column, the timer by its sentence
+    details = page.get_by_test_id("diff-changes").get_by_test_id("diff-detail")
+    budget = details.filter(has_text="申报预算资金")
+    expect(budget.locator(".before")).to_have_text("低于 10 万元")
+    expect(budget.locator(".after")).to_have_text("低于 20 万元")
+    deadline = details.filter(has_text="期限")
+    expect(deadline.locator(".before")).to_have_text("自试运行开始日期起，按本项目试运行期限（月）")
+    expect(deadline.locator(".after")).to_have_text("自试运行开始日期起 6 个月")
+    assert raw_tokens(page) == [], raw_tokens(page)  # no expression, code, id or file name
+    assert "add_months" not in page.locator("main").inner_text()
     shot(page, "rules-in-words-diff")
     assert_no_page_errors(page)

@@ -426,7 +426,7 @@ def test_decision_cells_hit_policy_and_timer_read_before_and_after_in_words() ->
                                   "after": "唯一命中：只有一条规则会适用：各条规则的条件互不重叠。"}]
     assert "命中策略由「首条命中」改为「唯一命中」" in policy["summary"]
     timer = next(c for c in diff["changes"] if c["kind"] == "timer")
-    assert timer["details"] == [{"label": "期限", "before": "自试运行开始日期起，按流程算出的月数",
+    assert timer["details"] == [{"label": "期限", "before": "自试运行开始日期起，按本项目试运行期限（月）",
                                  "after": "自试运行开始日期起 6 个月"}]
     assert _program_text(diff) == []
 
