@@ -59,12 +59,14 @@ class Output:
     type_ref: str
     named: dict[str, str] = field(default_factory=dict)
     decision: str = ""
+    says: str = ""  # the column whose code this one says in words (`route_label` says `route`)
 
 
 def _outputs(bundle: Bundle) -> dict[str, Output]:
     """Every result column of the bundle's tables with a Chinese heading, by the variable it
     writes; the first table that yields a variable gives its heading and type."""
     found: dict[str, Output] = {}
+    said_by: dict[str, str] = {}
     for file in bundle.manifest.get("dmn_files", []):
         try:
             root = safe_xml.parse(bundle.files[file])
@@ -83,10 +85,15 @@ def _outputs(bundle: Bundle) -> dict[str, Output]:
                                                            decision=decision if CJK.search(decision) else ""))
                 listed = (column.findtext("{*}outputValues/{*}text") or "").split(",")
                 companion = _companion(names, i)
+                if companion is not None:
+                    said_by[names[companion]] = names[i]
                 yielded = [row[i] for row in rows if len(row) == len(names)]
                 for text, listed_here in [(t, True) for t in listed] + [(t, False) for t in yielded]:
                     if said := _code_name(text, rows, i, companion, listed_here):
                         output.named.setdefault(*said)
+    for name, code in said_by.items():
+        if name in found:
+            found[name].says = code
     return found
 
 
