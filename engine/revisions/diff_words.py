@@ -116,8 +116,9 @@ def _json(data: bytes) -> Any:
 
 
 def _kind(name: str, vocab: Vocabulary) -> str:
-    """What a condition compares a value as, by what the bundle declares about it (the kinds
-    draft_words gives its editor; that module reads drafts from the database, which imports this one)."""
+    """What a condition compares a value as, by what the bundle declares about it: the kinds
+    draft_words gives its editors (it imports drafts, which imports the diff, so the diff reads them
+    here rather than through it)."""
     schemas = vocab.fields.get(name, [])
     if not schemas and (kind := vocab.output_kind(name)):
         return kind
