@@ -930,15 +930,18 @@ def _manifest_words(out: Collector, key: str, value: Any) -> str:
     """A manifest entry in words: roles and forms by name, a field by its title."""
     if value is None or value == [] or value == "":
         return "（无）"
-    if key in ("roles", "role", "members"):
+    if key in ("roles", "role"):
         values = value if isinstance(value, list) else [value]
         return "、".join(out.names.role(v) for v in values)
+    if key == "experts":
+        return "、".join(out.names.person(v) for v in value)
     if key == "title_field":
         return out.names.variable(value)
     if key == "form":
         return out.names.form(value)
-    if isinstance(value, dict):
-        return "、".join(f"{LABELS.get(k, '其他设置')} {_manifest_words(out, k, v)}" for k, v in value.items())
+    if isinstance(value, dict):  # an entry's settings; its name is already said
+        return "、".join(f"{LABELS.get(k, '其他设置')} {_manifest_words(out, k, v)}" for k, v in value.items()
+                        if k != "name") or "（无）"
     return plain(value)
 
 
@@ -950,12 +953,13 @@ def _diff_mapping(out: Collector, kind: str, word: str, old: dict[str, Any], new
         if a == b:
             continue
         name = name_of(key, b if b is not None else a)
+        subject = f"{word}「{name}」" if name else word
         if a is None or b is None:
             change, verb, value = ("added", "新增", b) if a is None else ("removed", "删除", a)
             words = _manifest_words(out, value_key, value)
             said = [Said(value_key, word, None, words)]
-            out.add("manifest", kind, change, MANIFEST, key, name,
-                    f"{verb}{word}「{name}」" + (f"（{words}）" if a is None else ""), None, a, b, rank,
+            out.add("manifest", kind, change, MANIFEST, key, name or word,
+                    f"{verb}{subject}" + (f"（{words}）" if a is None else ""), None, a, b, rank,
                     _details(said if a is None else _removed_said(said)))
             continue
         if isinstance(a, dict) and isinstance(b, dict):
@@ -964,8 +968,9 @@ def _diff_mapping(out: Collector, kind: str, word: str, old: dict[str, Any], new
                          _manifest_words(out, k, after[k])) for k in before]
             a, b = before, after
         else:
-            said = [Said(value_key, word, _manifest_words(out, value_key, a), _manifest_words(out, value_key, b))]
-        out.add("manifest", kind, "changed", MANIFEST, key, name, f"{word}「{name}」{_sentence(said)}", None,
+            said = [Said(value_key, LABELS.get(value_key, word), _manifest_words(out, value_key, a),
+                         _manifest_words(out, value_key, b))]
+        out.add("manifest", kind, "changed", MANIFEST, key, name or word, f"{subject}{_sentence(said)}", None,
                 a, b, rank, _details(said))
 
 
@@ -980,8 +985,10 @@ def _manifest(out: Collector, old: dict[str, Any], new: dict[str, Any]) -> None:
     reg_a, reg_b = old.get("regulation", {}), new.get("regulation", {})
     before, after = _changed(_regulation(reg_a), _regulation(reg_b))
     if before:
-        said = sorted((Said(k, LABELS.get(k, "其他设置"), plain(before[k]), plain(after[k])) for k in before),
-                      key=lambda s: s.key != "title")
+        # the text's file is said by what it is, never by its name
+        said = sorted((Said(k, LABELS.get(k, "其他设置"), *(("原文件", "新文件") if k == "source_file"
+                                                           else (plain(before[k]), plain(after[k]))))
+                       for k in before), key=lambda s: s.key != "title")
         subject = "法规" if "title" in before else f"法规「{reg_b.get('title')}」"
         out.add("manifest", "regulation", "changed", MANIFEST, "regulation", reg_b.get("title"),
                 f"{subject}{_sentence(said)}", None, before, after, 2, _details(said))
@@ -996,11 +1003,13 @@ def _manifest(out: Collector, old: dict[str, Any], new: dict[str, Any]) -> None:
                   lambda k, v: v.get("name") or out.names.role(k))
     _diff_mapping(out, "lane_role", "泳道对应角色", old.get("lanes", {}), new.get("lanes", {}), 5, value_key="role")
     _diff_mapping(out, "expert_pool", "专家库", old.get("expert_pools", {}), new.get("expert_pools", {}), 5,
-                  value_key="members")
+                  lambda k, v: "", value_key="experts")  # a pool has a code, no name: said by its members
     _diff_mapping(out, "message", "通知", old.get("messages", {}), new.get("messages", {}), 5,
                   lambda k, v: v.get("name") or "未命名通知")
+    def titled(file: str) -> str:  # 流程图：甲 → 甲, the sentence says what it is
+        return out.names.file(file).split("：", 1)[-1]
     for key, word, said in (("case_control_roles", "可中止案件的角色", out.names.role),
-                            ("bpmn_files", "流程图", out.names.file), ("dmn_files", "决策表", out.names.file),
+                            ("bpmn_files", "流程图", titled), ("dmn_files", "决策表", titled),
                             ("articles", "条款", plain)):
         a, b = old.get(key, []), new.get(key, [])
         for item in [x for x in b if x not in a]:

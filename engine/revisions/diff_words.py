@@ -52,7 +52,7 @@ LABELS = {
     "minLength": "最短长度", "maxLength": "最长长度", "minItems": "最少条目", "maxItems": "最多条目",
     "required": "必填", "effective_from": "生效日期", "status": "法规状态", "effective_from_note": "施行日期说明",
     "effective_until": "失效日期", "source_file": "法规原文", "applicant": "申报单位角色", "role": "角色",
-    "title_field": "案件标题字段", "members": "环节", "roles": "角色", "form_file": "表单",
+    "title_field": "案件标题字段", "members": "环节", "roles": "角色", "experts": "成员",
 }
 # Too long or too technical to quote: the sentence says it changed, the page shows what it does.
 UNQUOTED = {"script", "description", "pattern", "source_file", "effective_from_note"}
@@ -143,6 +143,11 @@ def bundle_condition_fields(bundles: list[Bundle]) -> dict[str, ConditionField]:
     return condition_words.condition_fields(bundles, listed)
 
 
+def _person(user: dict[str, Any]) -> str:
+    unit = user.get("unit") or ""
+    return f"{user['name']}（{unit}）" if CJK.search(unit) else user["name"]
+
+
 @dataclass
 class Names:
     """The Chinese names two versions of a bundle give their files, elements and values."""
@@ -153,6 +158,7 @@ class Names:
     processes: dict[str, str] = field(default_factory=dict)
     decisions: dict[str, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)  # login name → 姓名（单位）
     vocabularies: list[Vocabulary] = field(default_factory=list)
     labels: timer_words.Labels = lambda _name: None
     fields_of: Callable[[list[Bundle]], dict[str, ConditionField]] = bundle_condition_fields
@@ -169,6 +175,8 @@ class Names:
             names.decisions.update(_named(bundle, "dmn", "decision"))
             names.roles.update({r["id"]: r["name"] for r in bundle.manifest.get("roles", [])
                                 if isinstance(r, dict) and r.get("id") and r.get("name")})
+            names.people.update({u["username"]: _person(u) for u in bundle.manifest.get("demo_users", [])
+                                 if isinstance(u, dict) and u.get("username") and CJK.search(u.get("name") or "")})
         names.vocabularies = [Vocabulary.of(new), Vocabulary.of(old)]
         names.labels = timer_words.field_labels(new, old)
         return names
@@ -187,6 +195,9 @@ class Names:
     def role(self, rid: str | None) -> str:
         return self.roles.get(rid or "") or "未命名角色"
 
+    def person(self, username: str | None) -> str:
+        return self.people.get(username or "") or "未登记的人员"
+
     def variable(self, name: str | None) -> str:
         """A case variable by its title (a form's field, the dictionary, a declared amount)."""
         return next((t for v in self.vocabularies if (t := v.title(name))), None) or UNNAMED["variable"]
@@ -195,7 +206,7 @@ class Names:
         """A bundle file by what it holds: a diagram by its process, a table by its decision."""
         if name == MANIFEST:
             return "流程包设置"
-        if name == (self.new.manifest.get("regulation") or {}).get("source"):
+        if any(name == (b.manifest.get("regulation") or {}).get("source") for b in (self.new, self.old)):
             return "法规原文"
         for bundle in (self.new, self.old):
             root = _xml(bundle, name) if name.endswith((".bpmn", ".dmn")) else None

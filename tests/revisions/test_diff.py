@@ -476,6 +476,25 @@ def test_choices_of_a_field_by_their_names(tmp_path: Path) -> None:
                                    {"label": "必填", "before": "否", "after": "是"}]
 
 
+def test_settings_by_name_people_as_name_and_unit(tmp_path: Path) -> None:
+    old = from_folders(FIXTURES / "bpmn" / "sample", FIXTURES / "forms" / "sample")
+    bpmn_dir, forms_dir = _sample_copy(tmp_path)
+    manifest = json.loads((bpmn_dir / "manifest.json").read_text("utf-8"))
+    manifest["lanes"]["审核处"] = "finance"
+    manifest["expert_pools"]["general"] = manifest["expert_pools"]["general"][:2]
+    manifest["processes"].append({"key": "sample_extra", "name": "额外流程", "title_field": "project_name"})
+    (bpmn_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), "utf-8")
+    diff = diff_bundles(old, from_folders(bpmn_dir, forms_dir))
+    lane = _one(diff, "审核处")
+    assert lane["summary"] == "泳道对应角色「审核处」角色由 审核处 改为 财务处"
+    pool = _one(diff, "general")
+    assert pool["name"] == "专家库" and pool["summary"].startswith("专家库成员由 ")
+    assert pool["details"][0]["after"] == "、".join(
+        f"{u['name']}（{u['unit']}）" for u in manifest["demo_users"] if u["username"] in ("s_expert_1", "s_expert_2"))
+    assert _one(diff, "sample_extra")["summary"] == "新增流程「额外流程」（案件标题字段 项目名称）"
+    assert _program_text(diff) == []
+
+
 @pytest.mark.parametrize("mutate", [p.values[0] for p in CASES] + [_change_field, _change_form_title])
 def test_no_program_text_in_any_single_change(tmp_path: Path, mutate: Callable[[Path, Path], None]) -> None:
     old = from_folders(FIXTURES / "bpmn" / "sample", FIXTURES / "forms" / "sample")
