@@ -1,10 +1,15 @@
 """What bpmn.io drops on save must survive the in-product modeler: every bundled BPMN file is
-opened in the modeler of a draft (its tab in /drafts/<id>), every element selected once so that the
-properties panel (bpmn-js-properties-panel with the product's provider) renders its groups, then
-saved with the modeler's saveXML (what 保存 sends), and compared with the file the modeler was
-given — every SpiffWorkflow extension element (forms, calledDecisionId, scripts, properties …),
-every loop data reference, every documentation (the article citations), every timer expression,
-script, condition and call target. Looking at an element in the panel changes nothing."""
+opened in the modeler of a draft (its tab in /drafts/<id>), saved with the modeler's saveXML (what
+保存 sends), and compared with the file the modeler was given — every SpiffWorkflow extension
+element (forms, calledDecisionId, scripts, properties …), every loop data reference, every
+documentation (the article citations), every timer expression, script, condition and call target.
+
+Looking at an element in the panel changes nothing: in the jurisdictions of `panel_cover` — the
+fewest whose diagrams between them hold every kind of element the bundles have (`element_kinds`:
+its type, event definition, timer, loop, SpiffWorkflow extensions) — every element is selected once
+before the save, so that the properties panel (bpmn-js-properties-panel with the product's
+provider) renders its groups for it. Selecting each of some 2000 elements is most of this file's
+time; the other jurisdictions hold only kinds of element the cover already shows."""
 
 from __future__ import annotations
 
@@ -133,6 +138,52 @@ def bpmn_files(jurisdiction: str) -> list[str]:
     return json.loads((ROOT / "bpmn" / jurisdiction / "manifest.json").read_text("utf-8"))["bpmn_files"]
 
 
+def _kind(element: etree._Element) -> str:
+    """An element's type with what changes its panel: event definitions (a timer by its kind),
+    loop characteristics, SpiffWorkflow extensions, an event sub-process."""
+    parts = [etree.QName(element).localname]
+    if element.get("triggeredByEvent") == "true":
+        parts.append("triggeredByEvent")
+    for child in element.iterchildren(f"{{{BPMN}}}*"):
+        name = etree.QName(child).localname
+        if name.endswith(("EventDefinition", "LoopCharacteristics")):
+            parts += [name, *sorted(etree.QName(g).localname for g in child.iterchildren(f"{{{BPMN}}}*")
+                                    if etree.QName(g).localname.startswith("time"))]
+            parts += sorted({etree.QName(g).localname for g in child.iter(f"{{{SPIFF}}}*")})
+        elif name == "extensionElements":
+            parts += sorted({etree.QName(g).localname for g in child.iter(f"{{{SPIFF}}}*")})
+    return " ".join(parts)
+
+
+def element_kinds(jurisdiction: str) -> tuple[set[str], int]:
+    """The kinds of element (`_kind`) in a jurisdiction's diagrams, and how many elements they have."""
+    kinds, count = set(), 0
+    for name in bpmn_files(jurisdiction):
+        root = etree.fromstring((ROOT / "bpmn" / jurisdiction / name).read_bytes())
+        for element in root.iter(f"{{{BPMN}}}*"):
+            if element.get("id") and element is not root and not etree.QName(element).localname.endswith(
+                    ("EventDefinition", "LoopCharacteristics", "laneSet", "DataItem")):
+                kinds.add(_kind(element))
+                count += 1
+    return kinds, count
+
+
+def panel_cover() -> list[str]:
+    """The fewest jurisdictions (chosen greedily, the smaller first on a tie) whose diagrams hold
+    every kind of element of all the bundled ones."""
+    found = {j: element_kinds(j) for j in JURISDICTIONS}
+    missing = set().union(*(kinds for kinds, _ in found.values()))
+    chosen: list[str] = []
+    while missing:
+        best = max(found, key=lambda j: (len(found[j][0] & missing), -found[j][1]))
+        chosen.append(best)
+        missing -= found[best][0]
+    return chosen
+
+
+PANEL_COVER = panel_cover()
+
+
 @pytest.mark.no_database
 def test_every_bundled_diagram_has_spiff_extensions() -> None:
     """The comparison below would be empty, and pass, if the bundles had nothing to lose."""
@@ -143,6 +194,17 @@ def test_every_bundled_diagram_has_spiff_extensions() -> None:
                 total[etree.QName(tag).localname if etree.QName(tag).namespace != SPIFF else "spiff"] += n
     assert total["spiff"] > 100 and total["loopDataInputRef"] > 0 and total["documentation"] > 100
     assert total["timeDuration"] + total["timeDate"] + total["timeCycle"] > 0
+
+
+@pytest.mark.no_database
+def test_the_panel_cover_leaves_out_no_kind_of_element() -> None:
+    """Recomputed from the files, so that a new kind in any bundle joins the cover's; and the
+    cover must leave some jurisdiction out, or it saves nothing."""
+    every = set().union(*(element_kinds(j)[0] for j in JURISDICTIONS))
+    assert set().union(*(element_kinds(j)[0] for j in PANEL_COVER)) == every
+    assert {"userTask", "sequenceFlow", "lane", "callActivity", "businessRuleTask"} <= {k.split()[0] for k in every}
+    assert any("timerEventDefinition" in k for k in every) and any("multiInstance" in k for k in every)
+    assert 0 < len(PANEL_COVER) < len(JURISDICTIONS)
 
 
 @pytest.mark.parametrize("jurisdiction", JURISDICTIONS)
@@ -166,11 +228,12 @@ def test_modeler_round_trip_keeps_what_the_engine_reads(page: Page, live_server:
         tab.click()
         page.wait_for_function("file => window.__govitModeler && window.__govitModeler.file === file", arg=name)
         expect(page.get_by_test_id("properties-panel").locator(".bio-properties-panel-header")).to_be_visible()
-        visit = page.evaluate(VISIT_EVERY_ELEMENT)
-        assert len(visit["seen"]) > 3, name
-        gaps = panel_gaps(visit["seen"])
-        assert not gaps, f"{name}: " + "; ".join(gaps[:10])
-        assert not visit["changed"], f"{name}: looking at the elements in the panel changed the diagram"
+        if jurisdiction in PANEL_COVER:
+            visit = page.evaluate(VISIT_EVERY_ELEMENT)
+            assert len(visit["seen"]) > 3, name
+            gaps = panel_gaps(visit["seen"])
+            assert not gaps, f"{name}: " + "; ".join(gaps[:10])
+            assert not visit["changed"], f"{name}: looking at the elements in the panel changed the diagram"
         saved = page.evaluate("() => window.__govitModeler.saveXML()")
         original = facts(given[name].encode("utf-8"))
         after = facts(saved.encode("utf-8"))
