@@ -47,7 +47,7 @@ class TimerSentenceOut(Schema):
     sentence = fields.String()
 
 
-CONDITION_OPS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false")
+CONDITION_OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "true", "false")
 
 
 class ConditionClause(Schema):
@@ -56,13 +56,13 @@ class ConditionClause(Schema):
     field = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={
         "description": "数据项（GET /drafts/{id}/words 的 fields 之一，或决策表的结果）"})
     op = fields.String(required=True, validate=validate.OneOf(CONDITION_OPS), metadata={
-        "description": "eq 为 | ne 不为 | in 属于 | lt 低于 | le 不高于 | gt 高于 | ge 不低于 | "
+        "description": "eq 为 | ne 不为 | in 属于 | not_in 不属于 | lt 低于 | le 不高于 | gt 高于 | ge 不低于 | "
                        "true 为是 | false 为否"})
     value = fields.Raw(allow_none=True, load_default=None, metadata={
         "description": "比较的值：选项的代码、数字（金额以元计）、YYYY-MM-DD，"
                        "或 {\"field\": 另一同类数据项}（两个数据项相比）"})
     values = fields.List(fields.Raw(), allow_none=True, load_default=None, validate=validate.Length(max=50),
-                         metadata={"description": "in 时可取的值"})
+                         metadata={"description": "in / not_in 时列出的值"})
 
 
 class ConditionWords(Schema):

@@ -5,11 +5,11 @@ A process owner says when a flow is taken as the regulation does (审核结论�
 object is the owner's side:
 
     {"join": "and" | "or",
-     "clauses": [{"field": name, "op": eq | ne | in | lt | le | gt | ge | true | false,
+     "clauses": [{"field": name, "op": eq | ne | in | not_in | lt | le | gt | ge | true | false,
                   "value": a literal | {"field": name} | None, "values": [literals] | None}]}
 
 `value` is what eq/ne/lt/le/gt/ge compare with: a literal, or `{"field": name}` for another
-field of the same kind (成交金额高于采购最高限价); `values` what `in` lists; true/false need
+field of the same kind (成交金额高于采购最高限价); `values` what `in` / `not_in` list; true/false need
 neither. Expressions are read with Python's parser, never evaluated; any other shape (`not`,
 mixed and/or, a call) gives no words, and the page keeps the expression as expert text. What a
 clause says comes from the bundle: a field's Chinese name and kind, and a choice's Chinese name
@@ -29,7 +29,9 @@ from .amounts import plain_number, without_yuan_mark, yuan_in_words
 from .bundles import FORMS_PREFIX, Bundle
 from .vocabulary import CJK, Vocabulary
 
-OPS = ("eq", "ne", "in", "lt", "le", "gt", "ge", "true", "false")
+OPS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "true", "false")
+LISTING = ("in", "not_in")  # the ops that take `values`
+LISTED = {ast.In: "in", ast.NotIn: "not_in"}
 COMPARED = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge"}
 SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 JOINS = {ast.And: "and", ast.Or: "or"}
@@ -40,7 +42,8 @@ UNSAFE_TEXT = re.compile(r'["\\\x00-\x1f\x7f]')  # what a Python and a JSON stri
 KIND_OPS = {
     # `text` is also what the words call a dictionary entry that states no kind (a script sets
     # it, often to True or False), so it may be tested for yes and no as well
-    "choice": ("eq", "ne", "in"), "text": ("eq", "ne", "in", "true", "false"), "boolean": ("true", "false"),
+    "choice": ("eq", "ne", "in", "not_in"), "text": ("eq", "ne", "in", "not_in", "true", "false"),
+    "boolean": ("true", "false"),
     "amount": ("eq", "ne", "lt", "le", "gt", "ge"), "number": ("eq", "ne", "lt", "le", "gt", "ge"),
     "date": ("eq", "ne", "lt", "le", "gt", "ge"),
 }
@@ -100,9 +103,9 @@ def _clause(node: ast.AST) -> dict[str, Any] | None:
     name, op, right = node.left.id, node.ops[0], node.comparators[0]
     if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) and isinstance(right.value, bool):
         return clause(name, "true" if right.value else "false")
-    if isinstance(op, ast.In) and isinstance(right, ast.Tuple) and right.elts:
+    if type(op) in LISTED and isinstance(right, ast.Tuple) and right.elts:
         read = [_literal(e) for e in right.elts]
-        return clause(name, "in", values=[v for _, v in read]) if all(ok for ok, _ in read) else None
+        return clause(name, LISTED[type(op)], values=[v for _, v in read]) if all(ok for ok, _ in read) else None
     if isinstance(right, ast.Name) and type(op) in COMPARED:
         return clause(name, COMPARED[type(op)], {"field": right.id})  # two fields compared
     ok, value = _literal(right)
@@ -113,8 +116,8 @@ def _clause(node: ast.AST) -> dict[str, Any] | None:
 
 def clause(name: str, op: str, value: Any = None, values: list[Any] | None = None) -> dict[str, Any]:
     """One clause with every key present."""
-    return {"field": name, "op": op, "value": value if op not in ("in", "true", "false") else None,
-            "values": list(values or []) if op == "in" else None}
+    return {"field": name, "op": op, "value": value if op not in (*LISTING, "true", "false") else None,
+            "values": list(values or []) if op in LISTING else None}
 
 
 def words_of(expression: str) -> dict[str, Any] | None:
@@ -194,7 +197,7 @@ def _check_clause(n: int, c: dict[str, Any], fields: dict[str, ConditionField] |
     allowed = KIND_OPS.get(found.kind, OPS) if found else OPS
     if op not in allowed:
         raise ConditionWordsInvalid(f"{key}.op", "这种比较不适用于此字段" if op in OPS else "比较方式无法识别")
-    if op == "in":
+    if op in LISTING:
         if not isinstance(c.get("values"), list) or not c["values"]:
             raise ConditionWordsInvalid(f"{key}.values", "请至少选择一个值")
         for i, value in enumerate(c["values"]):
@@ -219,9 +222,10 @@ def expression_of(words: dict[str, Any], fields: dict[str, ConditionField] | Non
         _check_clause(n, c, fields)
         if c["op"] in ("true", "false"):
             parts.append(f"{c['field']} == {c['op'] == 'true'}")
-        elif c["op"] == "in":
+        elif c["op"] in LISTING:
             listed = ", ".join(_text(v) for v in c["values"])
-            parts.append(f"{c['field']} in ({listed}{',' if len(c['values']) == 1 else ''})")
+            keyword = "in" if c["op"] == "in" else "not in"
+            parts.append(f"{c['field']} {keyword} ({listed}{',' if len(c['values']) == 1 else ''})")
         else:
             parts.append(f"{c['field']} {SYMBOLS[c['op']]} {_text(c['value'])}")
     return f" {w['join']} ".join(parts)
@@ -255,11 +259,12 @@ def _predicate(c: dict[str, Any], found: ConditionField, fields: dict[str, Condi
         return f"{(DATE_WORDS if found.kind == 'date' else NUMBER_WORDS)[c['op']]}{_label(other)}"
     if c["op"] in ("true", "false"):
         return "为是" if c["op"] == "true" else "为否"
-    if c["op"] == "in":
+    if c["op"] in LISTING:
         said = [_value_words(v, found) for v in c["values"]]
         if not all(said):
             return None
-        return f"为{said[0]}" if len(said) == 1 else f"为{'、'.join(said[:-1])}或{said[-1]}"
+        verb = "为" if c["op"] == "in" else "不为"
+        return f"{verb}{said[0]}" if len(said) == 1 else f"{verb}{'、'.join(said[:-1])}或{said[-1]}"
     said = _value_words(c["value"], found)
     verbs = DATE_WORDS if found.kind == "date" else NUMBER_WORDS
     return f"{verbs[c['op']]}{' ' if said[0].isdigit() else ''}{said}" if said else None

@@ -86,7 +86,8 @@ def test_a_condition_that_is_no_sentence_stays_expert(page: Page, live_server: L
 
 
 def test_two_data_items_compared_in_words(page: Page, live_server: LiveServer, draft: int) -> None:
-    """合同金额高于预算资金: an amount compared with another amount, picked by name, never typed."""
+    """合同金额高于预算资金: an amount compared with another amount, picked by name, never typed;
+    then 审核结论不属于 two of its options, ticked."""
     login_fast(page, live_server, "admin", f"/drafts/{draft}")
     open_diagram(page, PROJECT)
     select(page, FLOW)
@@ -105,4 +106,10 @@ def test_two_data_items_compared_in_words(page: Page, live_server: LiveServer, d
     clause.get_by_test_id("condition-value").fill("50")
     page.wait_for_function(f"id => ({BODY})(id) === 'contract_amount_yuan > 500000'", arg=FLOW)
     expect(words.get_by_test_id("condition-sentence")).to_have_text("条件：合同金额高于 50 万元")
+    clause.get_by_test_id("condition-field").select_option(label="审核结论")  # 不属于: several values ticked
+    clause.get_by_test_id("condition-op").select_option(label="不属于")
+    for option in ("通过", "不予立项"):
+        clause.get_by_test_id("condition-values").get_by_label(option, exact=True).check()
+    page.wait_for_function(f"id => ({BODY})(id) === 'review_result not in (\"pass\", \"reject\")'", arg=FLOW)
+    expect(words.get_by_test_id("condition-sentence")).to_have_text("条件：审核结论不为通过或不予立项")
     assert_no_page_errors(page)

@@ -66,6 +66,7 @@ WORDS = [
     {"join": "or", "clauses": [{"field": "a", "op": "true"}, {"field": "budget_yuan", "op": "le", "value": 0}]},
     {"clauses": [{"field": "budget_yuan", "op": "gt", "value": {"field": "price_cap_yuan"}}]},
     {"clauses": [{"field": "a", "op": "ne", "value": {"field": "b"}}]},
+    {"clauses": [{"field": "route", "op": "not_in", "values": ["approval", "filing"]}]},
 ]
 CASE = {"review_result": "pass", "expert_review_required": True, "classified": False, "budget_yuan": 600000,
         "delay_days": 1, "go_live_date": "2026-12-01", "route": "filing", "a": "agree", "b": "agree",
@@ -93,7 +94,8 @@ def test_the_bundles_style_is_written():
         "classified == False", "budget_yuan >= 500000"]
     assert expression_of(WORDS[9]) == 'route in ("approval",)'
     assert expression_of(WORDS[10]) == 'a == "agree" and b == "agree"'
-    assert [expression_of(w) for w in WORDS[12:]] == ["budget_yuan > price_cap_yuan", "a != b"]
+    assert [expression_of(w) for w in WORDS[12:]] == ["budget_yuan > price_cap_yuan", "a != b",
+                                                      'route not in ("approval", "filing")']
 
 
 @pytest.mark.no_database
@@ -150,6 +152,9 @@ def test_only_conditions_outside_the_shapes_stay_expressions():
     ("gongshu", "price_cap_required == True and winning_bid_yuan > price_cap_yuan",
      "需确定最高限价为是 且 成交金额高于采购最高限价"),
     ("jiangyin-hrss", "data_owner_unit != applicant_unit", "数据归口管理科室与申请单位不同"),
+    ("hunan-provincial", 'completion_acceptance_result == "pass" and go_live_date < cryptography_assessment_date '
+     'and operation_cryptography_assessment_conclusion not in ("pass", "basic_pass")',
+     "验收结论为验收合格 且 投入使用日期早于评估日期 且 投入运行前的密评结论不为符合或基本符合"),
     ("jingzhou", 'plan_status == "funded"', "年度计划安排为资金已纳入部门预算"),
     ("hunan-provincial", "application_blocked == True", "有未完成竣工验收或自评价的项目为是"),
 ])
@@ -246,6 +251,8 @@ def test_sentences_for_amounts_numbers_dates_and_or():
      "clauses[0].value"),
     ({"clauses": [{"field": "review_result", "op": "in", "values": [{"field": "classified"}]}]},
      "clauses[0].values[0]"),
+    ({"clauses": [{"field": "review_result", "op": "not_in", "values": []}]}, "clauses[0].values"),
+    ({"clauses": [{"field": "budget_yuan", "op": "not_in", "values": [1]}]}, "clauses[0].op"),
 ])
 def test_words_that_cannot_be_a_condition_name_their_key(words, field):
     with pytest.raises(ConditionWordsInvalid) as refused:

@@ -16,14 +16,15 @@ const NUMBER_OPS = [['ge', '不低于'], ['gt', '高于'], ['le', '不高于'], 
 const DATE_OPS = [['lt', '早于'], ['le', '不晚于'], ['gt', '晚于'], ['ge', '不早于'], ['eq', '为'], ['ne', '不为']];
 const YES_NO = [['true', '为是'], ['false', '为否']];
 const OPS_BY_KIND = {
-  choice: [['eq', '为'], ['ne', '不为'], ['in', '属于']],
-  text: [['eq', '为'], ['ne', '不为'], ['in', '属于'], ...YES_NO],
+  choice: [['eq', '为'], ['ne', '不为'], ['in', '属于'], ['not_in', '不属于']],
+  text: [['eq', '为'], ['ne', '不为'], ['in', '属于'], ['not_in', '不属于'], ...YES_NO],
   boolean: YES_NO,
   amount: NUMBER_OPS,
   number: NUMBER_OPS,
   date: DATE_OPS,
 };
 const VALUELESS = new Set(['true', 'false']);
+const LISTING = new Set(['in', 'not_in']); // a comparison with several values (属于 / 不属于)
 const COMPARED = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge']); // what may compare two data items
 const AGAINST_FIELD = new Set(['amount', 'number', 'date', 'text']); // a choice is compared with its options
 const YUAN_PER_WAN = 10000;
@@ -53,7 +54,7 @@ function opsFor(field) {
 function complete(c) {
   if (!c.field || !c.op) return false;
   if (VALUELESS.has(c.op)) return true;
-  if (c.op === 'in') return Array.isArray(c.values) && c.values.length > 0;
+  if (LISTING.has(c.op)) return Array.isArray(c.values) && c.values.length > 0;
   return c.value !== null && c.value !== undefined && c.value !== '';
 }
 
@@ -87,7 +88,7 @@ function ValueControl({ id, field, clause, fields, onChange }) {
 function ValueInput({ id, field, clause, onChange }) {
   const kind = field?.type || 'text';
   const options = field?.options || [];
-  if (clause.op === 'in' && options.length) {
+  if (LISTING.has(clause.op) && options.length) {
     const chosen = clause.values || [];
     return h('div', { class: 'bio-properties-panel-entry govit-condition-values', 'data-testid': 'condition-values' },
       h('span', { class: 'bio-properties-panel-label' }, '值（可多选）'),
@@ -123,7 +124,7 @@ function ValueInput({ id, field, clause, onChange }) {
       (v) => ({ value: v === '' || Number.isNaN(Number(v)) ? null : Number(v) }));
   }
   if (kind === 'date') return input({ type: 'date', value: clause.value || '' }, '日期', (v) => ({ value: v || null }));
-  if (clause.op === 'in') {
+  if (LISTING.has(clause.op)) {
     return input({ type: 'text', value: (clause.values || []).join('、'), placeholder: '多个值以“、”分隔' }, '值',
       (v) => ({ values: v.split('、').map((s) => s.trim()) }));
   }
@@ -154,7 +155,8 @@ function ClauseRow({ id, n, clause, fields, onChange, onRemove }) {
       options: ops.map(([value, label]) => ({ value, label })),
       onChange: (v) => onChange({
         op: v,
-        ...(v === 'in' ? { values: clause.value != null && !otherField(clause) ? [clause.value] : [] } : {}),
+        ...(LISTING.has(v) && !LISTING.has(clause.op)
+          ? { values: clause.value != null && !otherField(clause) ? [clause.value] : [] } : {}),
         ...(otherField(clause) && !COMPARED.has(v) ? { value: null } : {}),
       }),
     }),
