@@ -1,20 +1,26 @@
-"""新建辖区 in the browser, as an administrator, without touching a file: the jurisdiction from
-the fixture regulation (tests/fixtures/new-jurisdiction/regulation.txt, uploaded as a .txt and
-split into articles on the page), its three offices and units, its people as accounts, an empty
-process opened in the modeler; its forms built in the designer (the application with a document
-upload); the process drawn as a user draws it (context pad, wrench menu, palette, drags into
-lanes), every element named and citing its article in the panel, the review's outcomes 通过 and
-退回补正 as conditions in words, 5 个工作日 as a timer in words; validated, deployed, and a case
-sent back once and passed by the county's own people. Not yet here: the decision table in 万元
-deciding an expert review, and 县财政局's step."""
+"""新建辖区 in the browser, as an administrator, without touching a file, a Python literal or an
+expression: the jurisdiction from the fixture regulation (tests/fixtures/new-jurisdiction/
+regulation.txt, uploaded as a .txt and split into articles on the page), its three offices and
+units, its people as accounts; four forms built in the designer (the application with a document
+upload and an amount in 元 shown in 万元), their fields' keys unique across the draft; 第六条's
+threshold as a decision table in words (the amount the article means declared from the table,
+不低于 50 万元 → 须专家评审); the process drawn from an empty canvas as a user draws it (context
+pad, wrench menu, palette, drags into lanes): 县数据局审核 with 退回补正, the decision as a business
+rule task, 专家评审, 县财政局审核 — every node and every outcome citing its article, every outcome
+a condition in words, 5 个工作日 a timer in words; the cases titled by 项目名称; validated,
+deployed, and an 80 万元 case walked by the county's own people: sent back, amended, passed,
+reviewed by experts, agreed by 县财政局."""
 
 from __future__ import annotations
 
 import json
 import re
 
+from lxml import etree
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from engine.safe_xml import parse
 
 from ..conftest import FIXTURES, PASSWORD
 from .helpers import LiveServer, assert_no_page_errors, login, login_fast, nav, pdf_bytes, save_screenshot
@@ -112,7 +118,10 @@ FORMS = [
     ("项目申请", "第三条", [("项目名称", "单行文字"), ("建设内容", "多行文字"),
                          ("预算金额", "金额（元，填写时显示万元）"), ("项目建议书", "附件")]),
     ("技术审核", "第四条", [("审核结论", "选项"), ("审核意见", "多行文字")]),
+    ("专家评审", "第七条", [("评审结论", "选项"), ("评审意见", "多行文字")]),
+    ("资金审核", "第九条", [("资金审核结论", "选项"), ("资金审核意见", "多行文字")]),
 ]
+OPTIONS = {"审核结论": ("通过", "退回补正"), "评审结论": ("通过", "不通过"), "资金审核结论": ("同意", "不同意")}
 
 
 def add_field(designer, label: str, kind: str) -> None:
@@ -138,9 +147,8 @@ def design_forms(page: Page) -> None:
             editor.get_by_label("条文依据").select_option(value=article)
             expect(editor.get_by_test_id("article-text")).to_be_visible()
             expect(editor.get_by_test_id("article-text")).not_to_contain_text(f"{article}　{article}")  # said once
-            if label == "审核结论":
-                editor.get_by_label("选项 1").fill("通过")
-                editor.get_by_label("选项 2").fill("退回补正")
+            for n, option in enumerate(OPTIONS.get(label, ()), start=1):
+                editor.get_by_label(f"选项 {n}").fill(option)
         if title == FORMS[0][0]:
             preview = designer.get_by_test_id("form-preview")
             expect(preview.get_by_role("button", name="选择文件")).to_be_visible()
@@ -149,6 +157,45 @@ def design_forms(page: Page) -> None:
             save_screenshot(page, "new-jurisdiction-5-application-form")
         page.get_by_role("button", name="保存", exact=True).click()
         expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
+
+
+DECISION = "专家评审要求"
+RESULT = "须专家评审"
+
+
+def decision_table(page: Page) -> None:
+    """Step 5: 第六条's threshold as a decision table made in words: named, judging 预算金额, its
+    result 须专家评审 (是/否); 不低于 50 万元 → 是, 低于 50 万元 → 否, each rule citing 第六条."""
+    page.get_by_role("button", name="新建决策表").click()
+    creator = page.get_by_test_id("new-decision-table")
+    creator.get_by_label("决策表名称").fill(DECISION)
+    creator.get_by_label("判断的数据项").select_option(label="预算金额（元）")
+    creator.get_by_label("条款所指的金额").select_option(label="申报的金额")  # 第六条: the budget applied for
+    creator.get_by_label("金额的依据条文").select_option("第六条")
+    creator.get_by_label("结果名称").fill(RESULT)
+    creator.get_by_label("结果类型").select_option(label="是/否")
+    creator.get_by_role("button", name="创建").click()
+    editor = page.get_by_test_id("dmn-words-editor")
+    expect(editor).to_be_visible()
+    expect(page.get_by_test_id("file-tabs").locator('[aria-selected="true"]')).to_contain_text(DECISION)
+    expect(editor.get_by_test_id("dmn-hit-policy")).to_contain_text("第一条适用的规则生效")  # in a sentence
+    editor.get_by_test_id("dmn-add-rule").click()
+    rules = editor.get_by_test_id("dmn-rule")
+    expect(rules).to_have_count(2)
+    for index, (comparison, answer, basis) in enumerate([("不低于", "是", "预算金额50万元以上的，组织专家评审"),
+                                                         ("低于", "否", "预算金额低于50万元的，不组织专家评审")]):
+        rule = rules.nth(index)
+        amount, result = rule.get_by_test_id("dmn-field").nth(0), rule.get_by_test_id("dmn-field").nth(1)
+        amount.get_by_test_id("cell-op").select_option(label=comparison)
+        amount.locator('input[type="number"]').fill("50")
+        expect(amount).to_contain_text("万元")
+        result.locator("select").select_option(label=answer)
+        rule.get_by_label(f"第{index + 1}条的条文依据").fill(f"第六条：{basis}")
+    assert not re.search(r"[A-Za-z_]{4,}|True|False|>=|<", editor.inner_text()), editor.inner_text()
+    page.get_by_test_id("dmn-words-save").click()
+    expect(page.get_by_test_id("dmn-words-saved")).to_be_visible()
+    expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
+    save_screenshot(page, "new-jurisdiction-6-decision-table")
 
 
 READ = """() => window.__govitModeler.modeler.get('elementRegistry').getAll()
@@ -185,6 +232,8 @@ def selected(page: Page) -> list[str]:
 def click_shape(page: Page, shape: dict) -> None:
     """Click a shape; the page answers a selection with its own a moment later, so click again
     until the shape has stayed selected for a while."""
+    page.evaluate("""(id) => { const modeler = window.__govitModeler.modeler;  // scrolled to, as a user does
+        modeler.get('canvas').scrollToElement(modeler.get('elementRegistry').get(id), 80); }""", shape["id"])
     point = screen_point(page, shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2)
     for _ in range(5):
         if selected(page) != [shape["id"]]:
@@ -207,6 +256,13 @@ def drag_into_lane(page: Page, shape: dict, office: str) -> None:
     page.mouse.up()
 
 
+def cite(page: Page, article: str) -> None:
+    """The selected element's article, picked from the regulation's list."""
+    picker = page.get_by_test_id("properties-panel").get_by_test_id("article-picker")
+    picker.get_by_test_id("article-add").select_option(article)
+    expect(picker.get_by_test_id("cited-article").filter(has_text=article)).to_have_count(1)
+
+
 def name_and_cite(page: Page, name: str, article: str, form: str | None = None) -> None:
     """The selected element's name, its article picked from the list and its form by title."""
     panel = page.get_by_test_id("properties-panel")
@@ -214,9 +270,7 @@ def name_and_cite(page: Page, name: str, article: str, form: str | None = None) 
     field.fill(name)
     field.blur()
     expect(panel.locator(".bio-properties-panel-header")).to_contain_text(name)
-    picker = panel.get_by_test_id("article-picker")
-    picker.get_by_test_id("article-add").select_option(article)
-    expect(picker.get_by_test_id("cited-article").filter(has_text=article)).to_have_count(1)
+    cite(page, article)
     if form:
         panel.get_by_test_id("task-form").select_option(label=form)
 
@@ -264,23 +318,31 @@ def connection_of(page: Page, source: str, target: str) -> dict:
     }""", [source, target])
 
 
-def condition_in_words(page: Page, source: str, target: str, field: str, value: str) -> None:
-    """A gateway's outgoing flow: its condition picked in words (field, then the option)."""
+def condition_in_words(page: Page, source: str, target: str, field: str, value: str, article: str) -> None:
+    """A gateway's outgoing flow: its condition picked in words (the field, then the option, or
+    为是/为否 for a yes-or-no value) and the article it applies."""
     click_shape(page, connection_of(page, source, target))
     words = page.get_by_test_id("properties-panel").get_by_test_id("condition-words")
     clause = words.get_by_test_id("condition-clause").first
     clause.get_by_test_id("condition-field").select_option(label=field)
-    clause.get_by_test_id("condition-value").select_option(label=value)
-    expect(words.get_by_test_id("condition-sentence")).to_have_text(f"条件：{field}为{value}")
+    if value in ("为是", "为否"):
+        clause.get_by_test_id("condition-op").select_option(label=value)
+        said = f"{field}{value}"
+    else:
+        clause.get_by_test_id("condition-value").select_option(label=value)
+        said = f"{field}为{value}"
+    expect(words.get_by_test_id("condition-sentence")).to_have_text(f"条件：{said}")
     page.wait_for_function("([s, t, want]) => { const f = window.__govitModeler.modeler.get('elementRegistry')"
                            ".find((e) => e.type === 'bpmn:SequenceFlow' && e.source.businessObject.name === s"
                            " && e.target.businessObject.name === t); return f.businessObject.name === want; }",
-                           arg=[source, target, f"{field}为{value}"])
+                           arg=[source, target, said])
+    cite(page, article)
 
 
 def add_deadline(page: Page) -> None:
     """第四条's 5 working days: an intermediate event from the palette dropped on the review task's
     border, made a non-interrupting timer, its deadline picked in words; overdue, it ends 审核超期."""
+    click_shape(page, shape_of(page, "bpmn:UserTask", "县数据局审核"))  # scrolled into view
     task = shape_of(page, "bpmn:UserTask", "县数据局审核")
     page.locator('.djs-palette .entry[data-action="create.intermediate-event"]').click()
     border = screen_point(page, task["x"] + task["width"] / 2, task["y"] + task["height"])
@@ -304,52 +366,112 @@ def add_deadline(page: Page) -> None:
     name_and_cite(page, "审核超期", "第四条")
 
 
+KINDS = {"replace-with-user-task": "bpmn:UserTask", "replace-with-rule-task": "bpmn:BusinessRuleTask"}
+
+
+def inside(shape: dict, lane: dict) -> bool:
+    return lane["y"] <= shape["y"] and shape["y"] + shape["height"] <= lane["y"] + lane["height"]
+
+
+def task(page: Page, name: str, office: str, article: str, form: str | None = None,
+         kind: str = "replace-with-user-task") -> None:
+    """From the selected shape, a task appended, made a user (or business rule) task with the
+    wrench, dragged into its office's lane if it is not there, named, citing its article."""
+    replace_with(page, append(page, "append.append-task", name), kind)
+    if not inside(shape_of(page, KINDS[kind], name), shape_of(page, "bpmn:Lane", office)):
+        drag_into_lane(page, shape_of(page, KINDS[kind], name), office)
+    assert inside(shape_of(page, KINDS[kind], name), shape_of(page, "bpmn:Lane", office)), name
+    click_shape(page, shape_of(page, KINDS[kind], name))
+    name_and_cite(page, name, article, form)
+
+
+def gateway(page: Page, name: str, article: str) -> None:
+    """From the selected shape, an exclusive gateway appended, named and citing its article."""
+    click_shape(page, append(page, "append.gateway", name))
+    name_and_cite(page, name, article)
+
+
+def end_event(page: Page, name: str, article: str) -> None:
+    click_shape(page, append(page, "append.end-event", name))
+    name_and_cite(page, name, article)
+
+
+def connect(page: Page, source: str, target: str) -> None:
+    """The context pad's connect entry from one named shape, then a click on the other."""
+    page.evaluate("() => window.__govitModeler.modeler.get('canvas').zoom('fit-viewport', 'auto')")
+    click_shape(page, next(s for s in shapes(page) if s["name"] == source and s["type"] != "bpmn:SequenceFlow"))
+    page.locator('.djs-context-pad .entry[data-action="connect"]').click()
+    to = next(s for s in shapes(page) if s["name"] == target and s["type"] != "bpmn:SequenceFlow")
+    page.mouse.click(*screen_point(page, to["x"] + to["width"] / 2, to["y"] + to["height"] / 2))
+    connection_of(page, source, target)
+
+
+def select(page: Page, kind: str, name: str) -> None:
+    click_shape(page, shape_of(page, kind, name))
+
+
+# (gateway, target, field, value, article): every outcome of the process, in words
+CONDITIONS = [
+    ("审核结论", "判断是否专家评审", "审核结论", "通过", "第五条"),
+    ("审核结论", "补正申请", "审核结论", "退回补正", "第五条"),
+    ("是否专家评审", "专家评审", RESULT, "为是", "第六条"),
+    ("是否专家评审", "报县财政局审核", RESULT, "为否", "第六条"),
+    ("评审结论", "报县财政局审核", "评审结论", "通过", "第八条"),
+    ("评审结论", "评审未通过", "评审结论", "不通过", "第七条"),
+    ("资金审核结论", "项目立项", "资金审核结论", "同意", "第九条"),
+    ("资金审核结论", "不予立项", "资金审核结论", "不同意", "第九条"),
+]
+
+
 def draw_process(page: Page) -> None:
-    """Step 5: from the empty process's start event, the application (start) in 申请单位 into
-    受理申请, the review as a user task in 县数据局 with its form, its 审核结论 either 项目立项 or
-    退回补正 — a 补正申请 task of 申请单位 back to 受理申请; each named and citing its article, each
-    outcome's condition in words."""
+    """Step 6: from the empty process's start event, as 第三条 to 第九条 say: the application (start)
+    in 申请单位 into 受理申请; 县数据局审核 with its form, its 审核结论 either 退回补正 — a 补正申请
+    task of 申请单位 back to 受理申请 — or 通过; then the decision table says whether 专家评审 is
+    needed (第六条), whose 不通过 ends 评审未通过; 报县财政局审核, where 县财政局审核 ends 项目立项
+    or 不予立项. Every node named and citing its article, every outcome a condition in words
+    citing its own."""
     page.get_by_test_id("file-tabs").get_by_text(f"流程图：{PROCESS}").click()
     page.wait_for_function("() => window.__govitModeler && window.__govitModeler.modeler")
-    start = shape_of(page, "bpmn:StartEvent")
-    click_shape(page, start)
+    click_shape(page, shape_of(page, "bpmn:StartEvent"))
     name_and_cite(page, "提交项目申请", "第三条", "项目申请")
-    accept = append(page, "append.gateway", "受理申请")
-    click_shape(page, accept)
-    name_and_cite(page, "受理申请", "第五条")
-    task = append(page, "append.append-task", "县数据局审核")
-    replace_with(page, task, "replace-with-user-task")
-    task = shape_of(page, "bpmn:UserTask", "县数据局审核")
-    drag_into_lane(page, task, "县数据局")
-    task = shape_of(page, "bpmn:UserTask", "县数据局审核")
-    lane = shape_of(page, "bpmn:Lane", "县数据局")
-    assert lane["y"] <= task["y"] and task["y"] + task["height"] <= lane["y"] + lane["height"], (task, lane)
-    click_shape(page, task)
-    name_and_cite(page, "县数据局审核", "第四条", "技术审核")
-    outcome = append(page, "append.gateway", "审核结论")
-    click_shape(page, outcome)
-    name_and_cite(page, "审核结论", "第五条")
-    end = append(page, "append.end-event", "项目立项")
-    click_shape(page, end)
-    name_and_cite(page, "项目立项", "第九条")
-    click_shape(page, shape_of(page, "bpmn:ExclusiveGateway", "审核结论"))
-    resubmit = append(page, "append.append-task", "补正申请")
-    replace_with(page, resubmit, "replace-with-user-task")
-    drag_into_lane(page, shape_of(page, "bpmn:UserTask", "补正申请"), "申请单位")
-    resubmit = shape_of(page, "bpmn:UserTask", "补正申请")
-    click_shape(page, resubmit)
-    name_and_cite(page, "补正申请", "第五条", "项目申请")
-    page.locator('.djs-context-pad .entry[data-action="connect"]').click()
-    accept = shape_of(page, "bpmn:ExclusiveGateway", "受理申请")
-    page.mouse.click(*screen_point(page, accept["x"] + accept["width"] / 2, accept["y"] + accept["height"] / 2))
-    connection_of(page, "补正申请", "受理申请")
-    condition_in_words(page, "审核结论", "项目立项", "审核结论", "通过")
-    condition_in_words(page, "审核结论", "补正申请", "审核结论", "退回补正")
+    gateway(page, "受理申请", "第五条")
+    task(page, "县数据局审核", "县数据局", "第四条", "技术审核")
+    gateway(page, "审核结论", "第五条")
+    task(page, "判断是否专家评审", "县数据局", "第六条", kind="replace-with-rule-task")
+    page.get_by_test_id("properties-panel").get_by_test_id("called-decision").select_option(label=DECISION)
+    gateway(page, "是否专家评审", "第六条")
+    task(page, "专家评审", "县数据局", "第七条", "专家评审")
+    gateway(page, "评审结论", "第七条")
+    end_event(page, "评审未通过", "第七条")
+    select(page, "bpmn:ExclusiveGateway", "评审结论")
+    gateway(page, "报县财政局审核", "第八条")
+    task(page, "县财政局审核", "县财政局", "第九条", "资金审核")
+    gateway(page, "资金审核结论", "第九条")
+    end_event(page, "项目立项", "第九条")
+    select(page, "bpmn:ExclusiveGateway", "资金审核结论")
+    end_event(page, "不予立项", "第九条")
+    select(page, "bpmn:ExclusiveGateway", "审核结论")
+    task(page, "补正申请", "申请单位", "第五条", "项目申请")
+    connect(page, "补正申请", "受理申请")
+    connect(page, "是否专家评审", "报县财政局审核")
+    for condition in CONDITIONS:
+        condition_in_words(page, *condition)
     add_deadline(page)
+    page.evaluate("() => window.__govitModeler.modeler.get('canvas').zoom('fit-viewport', 'auto')")
     expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
     page.get_by_test_id("modeler-page").get_by_role("button", name="保存", exact=True).first.click()
     expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
-    save_screenshot(page, "new-jurisdiction-6-process")
+    save_screenshot(page, "new-jurisdiction-7-process")
+
+
+def case_title(page: Page, draft_id: int) -> None:
+    """Step 7: on the organisation page, the process's cases titled by the application's 项目名称;
+    back in the modeler."""
+    page.goto(f"/drafts/{draft_id}/organisation")
+    page.get_by_label(f"「{PROCESS}」的案件标题取自").select_option(label="项目名称")
+    expect(page.get_by_role("status").filter(has_text="案件标题")).to_have_text("已保存：案件标题取自「项目名称」")
+    page.goto(f"/drafts/{draft_id}")
+    expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
 
 
 def validate(page: Page) -> None:
@@ -370,6 +492,22 @@ def deploy(page: Page) -> None:
     save_screenshot(page, "new-jurisdiction-9-deployed")
 
 
+CITED = re.compile(r"^第[一二三四五六七八九十]+条(、第[一二三四五六七八九十]+条)*：")
+
+
+def citations(diagram: str) -> tuple[list[str], list[str]]:
+    """The names of the process's nodes and conditional flows that cite an article, and of those
+    that do not."""
+    cited, uncited = [], []
+    for element in parse(diagram.encode()).iter("{*}*"):
+        kind = etree.QName(element).localname
+        node = kind.endswith(("Task", "Event", "Gateway"))
+        if node or (kind == "sequenceFlow" and element.find("{*}conditionExpression") is not None):
+            said = CITED.match(element.findtext("{*}documentation") or "")
+            (cited if said else uncited).append(element.get("name") or kind)
+    return cited, uncited
+
+
 def switch_user(page: Page, username: str, name: str) -> None:
     page.get_by_role("button", name="退出").click()
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -377,27 +515,31 @@ def switch_user(page: Page, username: str, name: str) -> None:
     expect(page.get_by_test_id("current-user")).to_have_text(name)
 
 
-def review(page: Page, outcome: str, opinion: str) -> None:
-    """县数据局's reviewer finds 县数据局审核 in 我的待办 and decides it."""
-    switch_user(page, "qh_data", "钱进")
+def decide(page: Page, who: tuple[str, str], task_name: str, answers: dict[str, str]) -> None:
+    """A county official finds the task in 我的待办 and decides it: a radio picked, an opinion typed."""
+    switch_user(page, *who)
     nav(page, "我的待办")
-    # the case is listed without its project's name: nothing in the browser sets a process's
-    # 案件标题字段 (the manifest's title_field) yet, so the row is found by its process
-    row = page.get_by_test_id("task-row").filter(has_text=PROCESS)
+    row = page.get_by_test_id("task-row").filter(has_text=CASE)  # titled by its project's name
     expect(row).to_have_count(1)
-    save_screenshot(page, "new-jurisdiction-11-tasklist")
-    row.get_by_role("link", name="县数据局审核").click()
-    expect(page.get_by_role("heading", name="县数据局审核")).to_be_visible()
-    page.get_by_role("radio", name=outcome).check()
-    page.get_by_label("审核意见").fill(opinion)
-    save_screenshot(page, f"new-jurisdiction-12-review-{outcome}")
+    row.get_by_role("link", name=task_name).click()
+    expect(page.get_by_role("heading", name=task_name)).to_be_visible()
+    for label, answer in answers.items():
+        if label in OPTIONS:
+            page.get_by_role("radio", name=answer, exact=True).check()
+        else:
+            page.get_by_label(label).fill(answer)
+    save_screenshot(page, f"new-jurisdiction-{task_name}-{'-'.join(answers.values())[:12]}")
     page.get_by_role("button", name="提交", exact=True).click()
     expect(page.get_by_test_id("task-result")).to_contain_text("已提交")
 
 
+DATA, FINANCE = ("qh_data", "钱进"), ("qh_finance", "孙丽")
+
+
 def run_a_case(page: Page) -> int:
-    """Step 8: the county's applicant files a project with its proposal as a PDF; 县数据局's
-    reviewer sends it back (退回补正), the applicant amends it, the reviewer passes it: 项目立项."""
+    """Step 9: the county's applicant files an 80 万元 project with its proposal as a PDF; 县数据局's
+    reviewer sends it back (退回补正), the applicant amends it, the reviewer passes it; being over
+    50 万元 it goes to 专家评审 (passed), then 县财政局 agrees: 项目立项."""
     switch_user(page, "qh_edu", "赵敏")
     nav(page, "发起申报")
     page.get_by_test_id("start-row").filter(has_text=PROCESS).get_by_role("link", name="填写申报").click()
@@ -415,15 +557,11 @@ def run_a_case(page: Page) -> int:
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
     case_id = int(page.url.rsplit("/", 1)[1])
 
-    review(page, "退回补正", "请补充项目建议书中的运维方案。")
-    switch_user(page, "qh_edu", "赵敏")
-    nav(page, "我的待办")
-    page.get_by_test_id("task-row").filter(has_text=PROCESS).get_by_role("link", name="补正申请").click()
-    expect(page.get_by_role("heading", name="补正申请")).to_be_visible()
-    page.get_by_label("建设内容").fill("全县中小学教学平台升级，含五年运维方案")
-    page.get_by_role("button", name="提交", exact=True).click()
-    expect(page.get_by_test_id("task-result")).to_contain_text("已提交")
-    review(page, "通过", "建设内容合理，同意。")
+    decide(page, DATA, "县数据局审核", {"审核结论": "退回补正", "审核意见": "请补充项目建议书中的运维方案。"})
+    decide(page, ("qh_edu", "赵敏"), "补正申请", {"建设内容": "全县中小学教学平台升级，含五年运维方案"})
+    decide(page, DATA, "县数据局审核", {"审核结论": "通过", "审核意见": "建设内容合理，同意。"})
+    decide(page, DATA, "专家评审", {"评审结论": "通过", "评审意见": "专家组一致同意立项。"})
+    decide(page, FINANCE, "县财政局审核", {"资金审核结论": "同意", "资金审核意见": "资金来源明确，同意。"})
     return case_id
 
 
@@ -434,7 +572,9 @@ def test_an_administrator_creates_a_jurisdiction_its_offices_and_its_people(page
     create_people(page)
     add_process(page, draft_id)
     design_forms(page)
+    decision_table(page)
     draw_process(page)
+    case_title(page, draft_id)
     validate(page)
     deploy(page)
     assert_no_page_errors(page)
@@ -447,6 +587,11 @@ def test_an_administrator_creates_a_jurisdiction_its_offices_and_its_people(page
     assert manifest["units"] == UNITS and manifest["processes"][0]["name"] == PROCESS
     diagram = draft["files"][manifest["bpmn_files"][0]]
     assert all(f'name="{office}"' in diagram for office, *_ in OFFICES)
+    cited, uncited = citations(diagram)
+    assert not uncited and len(cited) >= 25, (uncited, cited)  # 17 nodes, 8 outcomes
+    forms = [json.loads(text) for path, text in draft["files"].items() if path.endswith(".schema.json")]
+    keys = [key for form in forms for key in form["properties"]]
+    assert len(forms) == len(FORMS) and len(keys) == len(set(keys)), keys  # no form overwrites another's field
 
     # the county's people walk a case through what the browser built
     case_id = run_a_case(page)

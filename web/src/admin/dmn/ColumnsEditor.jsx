@@ -1,4 +1,5 @@
 import React, { useState } from 'react';
+import AmountMeaning, { meaningReady, withMeaning } from './AmountMeaning.jsx';
 import { ANY, blankResult } from './cells.js';
 
 // The columns of a decision table in words: each condition names the data item it judges (picked
@@ -30,8 +31,10 @@ function withColumns(decision, side, columns, cells) {
 
 export default function ColumnsEditor({ decision, vocabulary, onChange, readOnly }) {
   const [field, setField] = useState('');
+  const [amount, setAmount] = useState({});
   const [result, setResult] = useState({ label: '', type: 'boolean' });
   const fields = vocabulary?.fields || [];
+  const picked = fields.find((f) => f.name === field);
   const blank = (side, column) => (side === 'inputs' ? ANY : blankResult(column));
 
   const move = (side, i, by) => {
@@ -79,12 +82,13 @@ export default function ColumnsEditor({ decision, vocabulary, onChange, readOnly
         <ol>{decision.inputs.map((c, i, list) => row('inputs', c, i, list))}</ol>
         {!readOnly && (
           <div className="dmn-add-column">
-            <select value={field} onChange={(e) => setField(e.target.value)} aria-label="新条件判断的数据项">
+            <select value={field} onChange={(e) => { setField(e.target.value); setAmount({}); }} aria-label="新条件判断的数据项">
               <option value="">选择数据项…</option>
               {fields.map((f) => <option key={f.name} value={f.name}>{f.label}</option>)}
             </select>
-            <button type="button" className="secondary small" disabled={!field} data-testid="dmn-add-condition"
-              onClick={() => { add('inputs', conditionFor(fields.find((f) => f.name === field), vocabulary)); setField(''); }}>
+            <AmountMeaning field={picked} vocabulary={vocabulary} value={amount} onChange={setAmount} />
+            <button type="button" className="secondary small" disabled={!field || !meaningReady(picked, amount)} data-testid="dmn-add-condition"
+              onClick={() => { add('inputs', withMeaning(conditionFor(picked, vocabulary), picked, amount)); setField(''); }}>
               ＋ 条件列
             </button>
           </div>

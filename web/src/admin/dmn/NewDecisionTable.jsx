@@ -1,6 +1,7 @@
 import React, { useEffect, useState } from 'react';
 import { api } from '../../api.js';
 import { ProblemBox } from '../common.jsx';
+import AmountMeaning, { meaningReady, withMeaning } from './AmountMeaning.jsx';
 import { KINDS, conditionFor } from './ColumnsEditor.jsx';
 
 // 新建决策表 in words (POST /drafts/{id}/decisions): its name, the data item its first condition
@@ -9,23 +10,24 @@ import { KINDS, conditionFor } from './ColumnsEditor.jsx';
 // onCancel}. For the modeler to show beside its tabs.
 export default function NewDecisionTable({ draftId, revision, onCreated, onCancel }) {
   const [vocabulary, setVocabulary] = useState(null);
-  const [form, setForm] = useState({ name: '', field: '', result: '', type: 'boolean' });
+  const [form, setForm] = useState({ name: '', field: '', result: '', type: 'boolean', amount: {} });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => { api.get(`/drafts/${draftId}/words`).then(setVocabulary).catch(setError); }, [draftId]);
 
   const fields = vocabulary?.fields || [];
-  const ready = form.name.trim() && form.field && form.result.trim();
+  const picked = fields.find((f) => f.name === form.field);
+  const ready = form.name.trim() && form.field && form.result.trim() && meaningReady(picked, form.amount);
   const create = async (e) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
     try {
-      const condition = conditionFor(fields.find((f) => f.name === form.field), vocabulary);
+      const condition = conditionFor(picked, vocabulary);
       const detail = await api.post(`/drafts/${draftId}/decisions`, {
         revision, name: form.name.trim(),
-        inputs: [{ label: condition.label, variable: condition.variable, type: condition.type }],
+        inputs: [withMeaning({ label: condition.label, variable: condition.variable, type: condition.type }, picked, form.amount)],
         outputs: [{ label: form.result.trim(), type: form.type }],
       });
       onCreated?.(detail, detail.path);
@@ -44,6 +46,7 @@ export default function NewDecisionTable({ draftId, revision, onCreated, onCance
         <option value="">选择数据项…</option>
         {fields.map((f) => <option key={f.name} value={f.name}>{f.label}</option>)}
       </select></label>
+      <AmountMeaning field={picked} vocabulary={vocabulary} value={form.amount} onChange={(amount) => setForm({ ...form, amount })} />
       <label className="inline">得出什么 <input type="text" value={form.result} aria-label="结果名称" placeholder="如：须专家评审"
         onChange={(e) => setForm({ ...form, result: e.target.value })} /></label>
       <label className="inline">结果类型 <select value={form.type} aria-label="结果类型" onChange={(e) => setForm({ ...form, type: e.target.value })}>
