@@ -121,7 +121,8 @@ FORMS = [
     ("专家评审", "第七条", [("评审结论", "选项"), ("评审意见", "多行文字")]),
     ("资金审核", "第九条", [("资金审核结论", "选项"), ("资金审核意见", "多行文字")]),
 ]
-OPTIONS = {"审核结论": ("通过", "退回补正"), "评审结论": ("通过", "不通过"), "资金审核结论": ("同意", "不同意")}
+OPTIONS = {"审核结论": ("通过", "退回补正", "不予立项"), "评审结论": ("通过", "不通过"),
+           "资金审核结论": ("同意", "不同意")}
 
 
 def add_field(designer, label: str, kind: str) -> None:
@@ -148,6 +149,8 @@ def design_forms(page: Page) -> None:
             expect(editor.get_by_test_id("article-text")).to_be_visible()
             expect(editor.get_by_test_id("article-text")).not_to_contain_text(f"{article}　{article}")  # said once
             for n, option in enumerate(OPTIONS.get(label, ()), start=1):
+                if n > 2:  # a choice starts with two options
+                    editor.get_by_role("button", name="＋ 添加选项").click()
                 editor.get_by_label(f"选项 {n}").fill(option)
         if title == FORMS[0][0]:
             preview = designer.get_by_test_id("form-preview")
@@ -414,6 +417,7 @@ def select(page: Page, kind: str, name: str) -> None:
 CONDITIONS = [
     ("审核结论", "判断是否专家评审", "审核结论", "通过", "第五条"),
     ("审核结论", "补正申请", "审核结论", "退回补正", "第五条"),
+    ("审核结论", "不符合规划不予立项", "审核结论", "不予立项", "第五条"),
     ("是否专家评审", "专家评审", RESULT, "为是", "第六条"),
     ("是否专家评审", "报县财政局审核", RESULT, "为否", "第六条"),
     ("评审结论", "报县财政局审核", "评审结论", "通过", "第八条"),
@@ -425,8 +429,8 @@ CONDITIONS = [
 
 def draw_process(page: Page) -> None:
     """Step 6: from the empty process's start event, as 第三条 to 第九条 say: the application (start)
-    in 申请单位 into 受理申请; 县数据局审核 with its form, its 审核结论 either 退回补正 — a 补正申请
-    task of 申请单位 back to 受理申请 — or 通过; then the decision table says whether 专家评审 is
+    in 申请单位 into 受理申请; 县数据局审核 with its form, its 审核结论 退回补正 — a 补正申请 task
+    of 申请单位 back to 受理申请 —, 不予立项 (不符合规划) or 通过; then the decision table says whether 专家评审 is
     needed (第六条), whose 不通过 ends 评审未通过; 报县财政局审核, where 县财政局审核 ends 项目立项
     or 不予立项. Every node named and citing its article, every outcome a condition in words
     citing its own."""
@@ -452,6 +456,8 @@ def draw_process(page: Page) -> None:
     end_event(page, "不予立项", "第九条")
     select(page, "bpmn:ExclusiveGateway", "审核结论")
     task(page, "补正申请", "申请单位", "第五条", "项目申请")
+    select(page, "bpmn:ExclusiveGateway", "审核结论")
+    end_event(page, "不符合规划不予立项", "第五条")
     connect(page, "补正申请", "受理申请")
     connect(page, "是否专家评审", "报县财政局审核")
     for condition in CONDITIONS:
@@ -588,7 +594,7 @@ def test_an_administrator_creates_a_jurisdiction_its_offices_and_its_people(page
     diagram = draft["files"][manifest["bpmn_files"][0]]
     assert all(f'name="{office}"' in diagram for office, *_ in OFFICES)
     cited, uncited = citations(diagram)
-    assert not uncited and len(cited) >= 25, (uncited, cited)  # 17 nodes, 8 outcomes
+    assert not uncited and len(cited) >= 27, (uncited, cited)  # 18 nodes, 9 outcomes
     forms = [json.loads(text) for path, text in draft["files"].items() if path.endswith(".schema.json")]
     keys = [key for form in forms for key in form["properties"]]
     assert len(forms) == len(FORMS) and len(keys) == len(set(keys)), keys  # no form overwrites another's field
