@@ -2,16 +2,6 @@ import React from 'react';
 import { uiOf } from './bundleNames.js';
 import FormDesigner from './forms/FormDesigner.jsx';
 
-// Two ways to edit a decision table: in words or as written (专家视图).
-export function ExpertSwitch({ expert, onChange, words, raw }) {
-  return (
-    <div className="admin-tabs small" role="tablist" aria-label="编辑方式">
-      <button type="button" role="tab" aria-selected={!expert} className={expert ? '' : 'active'} onClick={() => onChange(false)}>{words}</button>
-      <button type="button" role="tab" aria-selected={expert} className={expert ? 'active' : ''} onClick={() => onChange(true)}>{raw}</button>
-    </div>
-  );
-}
-
 // Every field key the draft's other forms declare, however deep (a case's data is one namespace).
 function keysElsewhere(texts, path) {
   const keys = new Set();

@@ -2,12 +2,13 @@ import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useParams } from 'react-router-dom';
 import { api } from '../api.js';
 import { formatDateTime } from '../format.js';
-import BpmnCanvas from './BpmnCanvas.jsx';
+import BpmnCanvas, { fitClearOfPalette } from './BpmnCanvas.jsx';
 import DmnCanvas from './DmnCanvas.jsx';
 import PropertiesPanel from './properties/PanelHost.jsx';
 import TextEditor from './TextEditor.jsx';
 import DeployPanel from './DeployPanel.jsx';
-import FormEditor, { ExpertSwitch } from './FormEditor.jsx';
+import ExpertSwitch from './ExpertSwitch.jsx';
+import FormEditor from './FormEditor.jsx';
 import ModelerFindings, { findingsOf } from './ModelerFindings.jsx';
 import { TrialLegend } from './TrialRun.jsx';
 import useDraftTexts from './useDraftTexts.js';
@@ -400,6 +401,8 @@ export default function ModelerPage() {
           <>
             <button type="button" className="secondary" onClick={() => bpmn.get('commandStack').undo()} title="撤销（Ctrl+Z）">撤销</button>
             <button type="button" className="secondary" onClick={() => bpmn.get('commandStack').redo()} title="重做（Ctrl+Y）">重做</button>
+            <button type="button" className="secondary" title="缩放到能看到整张流程图"
+              onClick={() => fitClearOfPalette(bpmn, bpmn.get('canvas').getContainer())}>显示全图</button>
           </>
         )}
         {anyDirty ? <span className="badge amber" data-testid="save-state">有未保存的修改</span>
