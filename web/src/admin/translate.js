@@ -85,8 +85,9 @@ const ZH = {
   'Add Input': '添加输入', 'Add Output': '添加输出', 'Remove input': '删除输入', 'Remove output': '删除输出',
   'Hit Policy:': '命中策略：', 'Hit policy:': '命中策略：', 'Hit policy': '命中策略', 'Annotation': '注释', 'Annotations': '注释',
   'When': '条件', 'And': '且', 'Then': '结果', 'View DRD': '查看决策关系图', 'Input': '输入', 'Output': '输出',
-  'Unique': '唯一（Unique）', 'First': '首个命中（First）', 'Priority': '优先级（Priority）', 'Any': '任一（Any）',
-  'Collect': '汇集（Collect）', 'Rule order': '规则顺序（Rule order）', 'Output order': '输出顺序（Output order）',
+  // hit policies by the names the table in words and the diff use (engine/regulations/decision_words.py)
+  'Unique': '唯一命中', 'First': '首条命中', 'Priority': '优先命中', 'Any': '任一命中',
+  'Collect': '汇总命中', 'Rule order': '按规则顺序', 'Output order': '按结果优先级',
   'Add cell description': '添加单元格说明', 'Remove cell description': '删除单元格说明',
   'Add input column left': '在左侧添加输入列', 'Add input column right': '在右侧添加输入列',
   'Add output column left': '在左侧添加输出列', 'Add output column right': '在右侧添加输出列',
