@@ -401,7 +401,7 @@ def end_event(page: Page, name: str, article: str) -> None:
 
 def connect(page: Page, source: str, target: str) -> None:
     """The context pad's connect entry from one named shape, then a click on the other."""
-    page.evaluate("() => window.__govitModeler.modeler.get('canvas').zoom('fit-viewport', 'auto')")
+    page.get_by_role("button", name="显示全图").click()
     click_shape(page, next(s for s in shapes(page) if s["name"] == source and s["type"] != "bpmn:SequenceFlow"))
     page.locator('.djs-context-pad .entry[data-action="connect"]').click()
     to = next(s for s in shapes(page) if s["name"] == target and s["type"] != "bpmn:SequenceFlow")
@@ -463,7 +463,7 @@ def draw_process(page: Page) -> None:
     for condition in CONDITIONS:
         condition_in_words(page, *condition)
     add_deadline(page)
-    page.evaluate("() => window.__govitModeler.modeler.get('canvas').zoom('fit-viewport', 'auto')")
+    page.get_by_role("button", name="显示全图").click()
     expect(page.get_by_test_id("save-state")).to_have_text("有未保存的修改")
     page.get_by_test_id("modeler-page").get_by_role("button", name="保存", exact=True).first.click()
     expect(page.get_by_test_id("save-state")).to_have_text("已全部保存")
