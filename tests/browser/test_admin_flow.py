@@ -81,6 +81,11 @@ def test_admin_revise_a_threshold_and_deploy_it(page: Page, live_server: LiveSer
     expect(page.get_by_test_id("dmn-words-editor")).to_be_visible()
     page.get_by_test_id("dmn-editor").get_by_role("tab", name="专家视图").click()  # the cells as written
     expect(page.get_by_test_id("dmn-editor").locator(f'td[data-element-id="{CELL}"]')).to_have_text(">= 500000")
+    # around the expressions, the table speaks Chinese: its head (types too) and its hit policy
+    head = page.get_by_test_id("dmn-editor").locator(".dmn-decision-table-container thead").first
+    assert not ASCII_WORD.search(head.inner_text()), head.inner_text()
+    hit_policy = page.get_by_test_id("dmn-editor").locator(".hit-policy").first
+    assert not ASCII_WORD.search(hit_policy.inner_text()), hit_policy.inner_text()
     edit_cell(page, ">= 五十万")
     expect(page.get_by_test_id("file-tabs").locator(f'[data-key="{DMN}"]')).to_contain_text("●")
     page.get_by_role("button", name="保存", exact=True).click()

@@ -88,6 +88,10 @@ const ZH = {
   // hit policies by the names the table in words and the diff use (engine/regulations/decision_words.py)
   'Unique': '唯一命中', 'First': '首条命中', 'Priority': '优先命中', 'Any': '任一命中',
   'Collect': '汇总命中', 'Rule order': '按规则顺序', 'Output order': '按结果优先级',
+  // a column's type (typeRef) as its head and the type menu show it; the XML keeps the DMN name
+  'string': '文字', 'boolean': '是/否', 'number': '数字', 'integer': '整数', 'long': '整数', 'double': '数字',
+  'date': '日期', 'time': '时间', 'dateTime': '日期时间', 'dayTimeDuration': '时长（天、时）',
+  'yearMonthDuration': '时长（年、月）', 'any': '任意',  // DMN's type Any shares its key with the hit policy Any
   'Add cell description': '添加单元格说明', 'Remove cell description': '删除单元格说明',
   'Add input column left': '在左侧添加输入列', 'Add input column right': '在右侧添加输入列',
   'Add output column left': '在左侧添加输出列', 'Add output column right': '在右侧添加输出列',
