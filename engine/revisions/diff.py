@@ -127,7 +127,9 @@ class Said:
     after: str | None
 
     def detail(self) -> dict[str, Any]:
-        return {"label": self.label, "before": self.before, "after": self.after}
+        """Both sides; when they read alike (a script, an expression with no words), the newer says so."""
+        same = self.before is not None and self.before == self.after
+        return {"label": self.label, "before": self.before, "after": f"{self.after}（已修改）" if same else self.after}
 
     def sentence(self) -> str:
         if self.key in UNQUOTED or self.before == self.after:
@@ -389,8 +391,6 @@ def _bpmn_said(before: dict[str, Any], after: dict[str, Any], names: Names, old:
             b = a  # neither version reads as a deadline: "期限已修改", no made-up words
         if key == "condition" and not (names.condition_said(before[key]) or names.condition_said(after.get(key))):
             b = a
-        if key == "script" and before[key] and after.get(key):
-            b, a = "按原规则自动计算", "按新规则自动计算"
         said.append(Said(key, LABELS.get(key, "其他设置"), b, a))
     return said
 

@@ -507,6 +507,9 @@ def test_no_program_text_in_any_single_change(tmp_path: Path, mutate: Callable[[
 
 def test_gongshu_revision_has_no_program_text(gongshu_diff: dict) -> None:
     assert _program_text(gongshu_diff) == []
+    # a script has no words: it is said by what it does, the newer side marked as changed
+    assert _one(gongshu_diff, "note_filing_overdue")["details"] == [
+        {"label": "自动计算", "before": "按流程规则自动计算", "after": "按流程规则自动计算（已修改）"}]
     assert not PROGRAM_TEXT.search(summary_text(gongshu_diff))
 
 
