@@ -286,7 +286,8 @@ def _walk(container: etree._Element, parent: str | None, model: ProcessModel, ci
 def _lanes(process: etree._Element, model: ProcessModel) -> None:
     for lane in process.iter(f"{{{BPMN_NS}}}lane"):
         members = [_text(r) for r in _children(lane, "flowNodeRef")]
-        model.lanes[lane.get("id")] = {"name": lane.get("name"), "members": sorted(m for m in members if m)}
+        model.lanes[lane.get("id")] = {"name": lane.get("name") or "未命名泳道",
+                                       "members": sorted(m for m in members if m)}
         for member in members:
             if member in model.nodes:
                 model.nodes[member]["lane"] = lane.get("name")
@@ -299,7 +300,7 @@ def bpmn_processes(file: str, data: bytes, cite: Citations) -> dict[str, Process
     messages = {m.get("id"): m.get("name") or m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")}
     out = {}
     for process in root.iter(f"{{{BPMN_NS}}}process"):
-        model = ProcessModel(process.get("id"), process.get("name") or process.get("id"), file)
+        model = ProcessModel(process.get("id"), process.get("name") or "未命名流程", file)
         _walk(process, None, model, cite, messages)
         _lanes(process, model)
         out[model.id] = model
