@@ -2,7 +2,9 @@
 opened in the modeler of a draft (its tab in /drafts/<id>), saved with the modeler's saveXML (what
 保存 sends), and compared with the file the modeler was given — every SpiffWorkflow extension
 element (forms, calledDecisionId, scripts, properties …), every loop data reference, every
-documentation (the article citations), every timer expression, script, condition and call target.
+documentation (the article citations), every timer expression, script, condition and call target;
+and the saved bundle compiles to the same executable specs as the given one (tests/compiled.py),
+so every scenario test runs on it as on the repository's files.
 
 Looking at an element in the panel changes nothing: in the jurisdictions of `panel_cover` — the
 fewest whose diagrams between them hold every kind of element the bundles have (`element_kinds`:
@@ -20,6 +22,7 @@ import pytest
 from lxml import etree
 from playwright.sync_api import Page, expect
 
+from ..compiled import compiled_specs
 from ..conftest import ROOT
 from .helpers import LiveServer, assert_no_page_errors, login_fast
 
@@ -219,7 +222,7 @@ def test_modeler_round_trip_keeps_what_the_engine_reads(page: Page, live_server:
     given = draft.json()["files"]
     login_fast(page, live_server, "admin", f"/drafts/{created.json()['id']}")
     tabs = page.get_by_test_id("file-tabs")
-    lost = {}
+    lost, saved_files = {}, {}
     names = bpmn_files(jurisdiction)
     assert names
     for name in names:
@@ -234,7 +237,7 @@ def test_modeler_round_trip_keeps_what_the_engine_reads(page: Page, live_server:
             gaps = panel_gaps(visit["seen"])
             assert not gaps, f"{name}: " + "; ".join(gaps[:10])
             assert not visit["changed"], f"{name}: looking at the elements in the panel changed the diagram"
-        saved = page.evaluate("() => window.__govitModeler.saveXML()")
+        saved = saved_files[name] = page.evaluate("() => window.__govitModeler.saveXML()")
         original = facts(given[name].encode("utf-8"))
         after = facts(saved.encode("utf-8"))
         assert sum(original.values()) > 0, name
@@ -242,4 +245,7 @@ def test_modeler_round_trip_keeps_what_the_engine_reads(page: Page, live_server:
         if missing or added:
             lost[name] = {"missing": sorted(missing)[:10], "added": sorted(added)[:10]}
     assert not lost, json.dumps(lost, ensure_ascii=False)
+    # the saved bundle compiles to the very specs the given one does: every scenario test of the
+    # jurisdiction runs on it as it runs on the files in the repository
+    assert compiled_specs({**given, **saved_files}) == compiled_specs(given), jurisdiction
     assert_no_page_errors(page)
