@@ -22,6 +22,7 @@ from ..language.scripting import allowed_names, script_engine
 from ..regulations.bundles import Bundle, Problem
 from . import dictionary, fidelity, lint
 from .expression_sites import Site, UnknownSite, sites
+from .start_forms import title_problems
 
 
 @dataclass
@@ -158,6 +159,7 @@ def compile_bundle(bundle: Bundle) -> list[CompiledProcess]:
     form_ok, problems = _form_problems(bundle)
     problems += _lint(bundle, form_ok)
     problems += dictionary.problems(bundle)
+    problems += title_problems(bundle)
     problems += fidelity.problems(bundle)
     parsed = parsed_specs(bundle, problems)
     for specs in filter(None, parsed.values()):

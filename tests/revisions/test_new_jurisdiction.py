@@ -329,6 +329,16 @@ def test_a_process_takes_its_case_title_from_a_text_field_of_its_start_form_chos
                                                "title_field": "construction_content"}
     assert chosen.body["revision"] == saved["revision"] == draft["revision"] + 1
 
+    # the field taken off the start form later: validating names the process, not a server error
+    form = json.loads(saved["files"]["forms/application.schema.json"])
+    del form["properties"]["construction_content"]
+    form["required"] = [f for f in form.get("required", []) if f != "construction_content"]
+    edited = save(http, saved, "forms/application.schema.json", json.dumps(form, ensure_ascii=False))
+    report = call(http, "POST", f"/drafts/{draft['id']}/validate").body
+    [problem] = [p for p in report["problems"] if "案件标题" in p["message"]]
+    assert problem["element"] == key and "「项目立项审批」" in problem["message"], problem
+    saved = save(http, edited, "forms/application.schema.json", saved["files"]["forms/application.schema.json"])
+
     assert choose_title(http, draft, key, "project_name").status == 409  # made on the revision before
     assert choose_title(http, saved, "process_unknown", "project_name").status == 404
     assert choose_title(http, saved, key, "project_name", user="s_unit_a").status == 403
