@@ -2,8 +2,8 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, request } from '../api.js';
 import BpmnCanvas from './BpmnCanvas.jsx';
-import { AREA_LABELS, CHANGE_BADGE, CHANGE_LABELS, classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx';
-import { kindLabel } from './diffLabels.js';
+import { CHANGE_BADGE, CHANGE_LABELS, classifyFiles, Loading, ProblemBox, Tabs, useLoad } from './common.jsx';
+import { areaLabel, AREA_KEYS, kindLabel } from './diffLabels.js';
 import { elementNames, fileNames, inWords } from './bundleNames.js';
 import { loadVersionFiles } from './ProcessPage.jsx';
 import './admin.css';
@@ -197,7 +197,7 @@ export default function DiffPage() {
               <h2>全部变化（{changes.length}）</h2>
               <select value={area} onChange={(e) => setArea(e.target.value)} aria-label="范围">
                 <option value="">全部范围</option>
-                {Object.entries(AREA_LABELS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+                {AREA_KEYS.map((k) => <option key={k} value={k}>{areaLabel(k)}</option>)}
               </select>
             </div>
             <table className="compact">
@@ -206,7 +206,7 @@ export default function DiffPage() {
                 {shown.map((c, i) => (
                   <tr key={i} onClick={() => focus(c)} style={c.area === 'bpmn' ? { cursor: 'pointer' } : undefined}
                     className={selected && c.element === selected ? 'selected' : ''}>
-                    <td>{AREA_LABELS[c.area] || '其他'}</td>
+                    <td>{areaLabel(c.area)}</td>
                     <td>{kindLabel(c.kind)}</td>
                     <td><span className={`badge ${CHANGE_BADGE[c.change] || ''}`}>{CHANGE_LABELS[c.change]}</span></td>
                     <td>

@@ -1,6 +1,6 @@
-// What the diff page calls each kind of change (the server's `kind`); a kind it does not know
-// reads as 其他, never as its code.
-import { KIND_LABELS } from './common.jsx';
+// What the diff page calls each kind and area of change (the server's `kind`, `area`); one it
+// does not know reads as 其他, never as its code.
+import { AREA_LABELS, KIND_LABELS } from './common.jsx';
 
 const DIFF_KINDS = {
   ...KIND_LABELS,
@@ -9,3 +9,9 @@ const DIFF_KINDS = {
 };
 
 export const kindLabel = (kind) => DIFF_KINDS[kind] || '其他';
+
+// the manifest by the name the modeler's tab gives it
+const DIFF_AREAS = { ...AREA_LABELS, manifest: '流程包设置' };
+
+export const AREA_KEYS = Object.keys(DIFF_AREAS);
+export const areaLabel = (area) => DIFF_AREAS[area] || '其他';
