@@ -186,8 +186,8 @@ export default function ProcessPage() {
 }
 
 // The sentences the server gives an element's timer and condition (POST /words/timer and
-// /words/condition, administrators only): undefined while asked, null when not in words or not
-// allowed; `asking` while the server has not answered. Each expression is asked once per page.
+// /words/condition, which any signed-in user may ask of a rule in force): undefined while asked,
+// null when not in words; `asking` while the server has not answered. Each expression is asked once per page.
 function useSaid(bo) {
   const [said, setSaid] = useState({ asking: false });
   const asked = useRef(new Map());
