@@ -25,6 +25,7 @@ from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle
 from ..regulations.cell_words import Column, cell_words, column
 from ..regulations.condition_words import ConditionField
 from ..regulations.decision_words import AGGREGATIONS, HIT_POLICIES
+from ..regulations.rule_fields import bundle_condition_fields
 from ..regulations.vocabulary import CJK, Vocabulary
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -113,34 +114,6 @@ def _json(data: bytes) -> Any:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
-
-
-def _kind(name: str, vocab: Vocabulary) -> str:
-    """What a condition compares a value as, by what the bundle declares about it: the kinds
-    draft_words gives its editors (it imports drafts, which imports the diff, so the diff reads them
-    here rather than through it)."""
-    schemas = vocab.fields.get(name, [])
-    if not schemas and (kind := vocab.output_kind(name)):
-        return kind
-    if vocab.options(name):
-        return "choice"
-    if any(s.get("type") == "boolean" for s in schemas):
-        return "boolean"
-    if any(s.get("format") in ("date", "date-time") for s in schemas):
-        return "date"
-    if is_amount(name, vocab.title(name)) or vocab.declares_amount(name):
-        return "amount"
-    return "number" if any(s.get("type") in ("integer", "number") for s in schemas) else "text"
-
-
-def bundle_condition_fields(bundles: list[Bundle]) -> dict[str, ConditionField]:
-    """Every value the bundles' conditions may test, with its Chinese name and kind."""
-    listed = []
-    for vocab in (Vocabulary.of(b) for b in bundles):
-        for name in dict.fromkeys([*vocab.fields, *vocab.dictionary, *vocab.amounts, *vocab.outputs]):
-            if title := vocab.title(name):
-                listed.append({"name": name, "label": title, "type": _kind(name, vocab)})
-    return condition_words.condition_fields(bundles, listed)
 
 
 def _person(user: dict[str, Any]) -> str:

@@ -7,17 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import EngineError
-from ..regulations.bundles import Bundle
 from ..regulations.condition_words import (
-    ConditionField,
     ConditionWordsInvalid,
-    condition_fields,
     expression_of,
     sentence,
     words_of,
 )
+from ..regulations.rule_fields import bundle_condition_fields
 from ..users import Actor
-from .draft_words import bundle_fields, bundles_to_read, vocabularies
+from .draft_words import bundles_to_read, vocabularies
 
 
 class ConditionInvalid(EngineError):
@@ -26,16 +24,11 @@ class ConditionInvalid(EngineError):
     status, type, title = 422, "condition-invalid", "条件设置有误"
 
 
-def _condition_fields(bundles: list[Bundle]) -> dict[str, ConditionField]:
-    listed = [f for b in bundles for f in bundle_fields(b)]
-    return condition_fields(bundles, listed)
-
-
 def condition_in_words(actor: Actor, expression: str, draft_id: int | None = None) -> dict[str, Any]:
     """POST /words/condition: the words and sentence (both None when the condition cannot be said
     in the bundle's words), and the fields a condition may test, for the editor to offer. Any
     signed-in user may read a condition in force in words (bundles_to_read)."""
-    fields = _condition_fields(bundles_to_read(actor, draft_id))
+    fields = bundle_condition_fields(bundles_to_read(actor, draft_id))
     found = words_of(expression) if expression.strip() else None
     said = sentence(found, fields) if found else None
     return {"words": found if said else None, "sentence": said,
@@ -46,7 +39,7 @@ def condition_expression(actor: Actor, words: dict[str, Any], draft_id: int | No
     """POST /words/condition/expression: the expression for the words (administrators only); 422
     naming the key at fault."""
     _vocabs, bundles = vocabularies(actor, draft_id)
-    fields = _condition_fields(bundles)
+    fields = bundle_condition_fields(bundles)
     try:
         expression = expression_of(words, fields)
     except ConditionWordsInvalid as exc:

@@ -6,7 +6,6 @@ and its timers in words (timer_words), labelled by the draft's own field titles.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -18,16 +17,15 @@ from .. import safe_xml
 from ..db import db
 from ..errors import EngineError
 from ..models import Jurisdiction
-from ..regulations.amounts import is_amount
 from ..regulations.articles import split_articles
-from ..regulations.bundles import FORMS_PREFIX, Bundle
+from ..regulations.bundles import Bundle
+from ..regulations.rule_fields import DATE_FORMATS, bundle_fields, form_schemas
 from ..regulations.store import stored_bundle
 from ..regulations.timer_words import TimerWordsInvalid, expression_of, field_labels, sentence, words_of
 from ..regulations.vocabulary import CJK, Vocabulary
 from ..users import Actor
 from . import drafts
 
-DATE_FORMATS = ("date", "date-time")
 ASSIGNED = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_]*)\s*=(?!=)", re.MULTILINE)
 
 
@@ -35,18 +33,6 @@ class TimerInvalid(EngineError):
     """Deadline words that cannot be written as a timer; `errors` name the key at fault."""
 
     status, type, title = 422, "timer-invalid", "期限设置有误"
-
-
-def _schemas(bundle: Bundle) -> dict[str, dict[str, Any]]:
-    found = {}
-    for name in bundle.form_names():
-        try:
-            schema = json.loads(bundle.files[FORMS_PREFIX + name])
-        except (KeyError, UnicodeDecodeError, ValueError):
-            continue
-        if isinstance(schema, dict):
-            found[name] = schema
-    return found
 
 
 def _date_fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[dict[str, str]]:
@@ -59,42 +45,6 @@ def _date_fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[
         if name.endswith("_date") and CJK.search(str(entry.get("label") or "")):
             found.setdefault(name, entry["label"])
     return [{"name": k, "label": v} for k, v in found.items()]
-
-
-def _field_kind(name: str, schema: dict[str, Any], vocab: Vocabulary) -> str:
-    """A field's kind as a decision table reads it: a form's field by its schema, a value no form
-    asks for by the table column that yields it (the dictionary states no kind)."""
-    if not schema and (kind := vocab.output_kind(name)):
-        return kind
-    if vocab.options(name):
-        return "choice"
-    if schema.get("type") == "boolean":
-        return "boolean"
-    if schema.get("format") in DATE_FORMATS:
-        return "date"
-    if is_amount(name, schema.get("title")) or vocab.declares_amount(name):
-        return "amount"
-    return "number" if schema.get("type") in ("integer", "number") else "text"
-
-
-def _fields(schemas: dict[str, dict[str, Any]], vocab: Vocabulary) -> list[dict[str, Any]]:
-    """Every value a rule can read: the forms' fields, then what the dictionary names, then what
-    the decision tables yield under a Chinese heading; a column that only says another's code in
-    words (`route_label` for `route`) is read through that code, so it is not offered twice."""
-    found: dict[str, dict[str, str]] = {}
-    for schema in schemas.values():
-        for name, sub in (schema.get("properties") or {}).items():
-            if isinstance(sub, dict) and CJK.search(sub.get("title") or "") and sub.get("type") != "array":
-                found.setdefault(name, {"name": name, "label": sub["title"], "type": _field_kind(name, sub, vocab)})
-    derived = [n for n in dict.fromkeys([*vocab.dictionary, *vocab.amounts, *vocab.outputs])
-               if not (n in vocab.outputs and vocab.title(vocab.outputs[n].says))]
-    for name in derived:
-        if name not in found and (label := vocab.title(name)):
-            found[name] = {"name": name, "label": label, "type": _field_kind(name, {}, vocab)}
-    for entry in found.values():  # a threshold reads a declared amount, not a form's money field
-        if entry["type"] == "amount":
-            entry["declared"] = entry["name"] in vocab.amounts
-    return list(found.values())
 
 
 def _diagram_elements(bundle: Bundle, kind: str, tag: str) -> list[dict[str, str]]:
@@ -121,14 +71,14 @@ def words(actor: Actor, draft_id: int) -> dict[str, Any]:
     """GET /drafts/{id}/words: what an editor offers to pick from."""
     bundle, _revision = drafts.draft_bundle(actor, draft_id)
     vocab = Vocabulary.of(bundle)
-    schemas = _schemas(bundle)
+    schemas = form_schemas(bundle)
     source = (bundle.manifest.get("regulation") or {}).get("source")
     text = bundle.files.get(source or "", b"").decode("utf-8", errors="replace")
     roles = [r for r in bundle.manifest.get("roles", []) if isinstance(r, dict)]
     return {
         "articles": [{"id": a.article, "text": a.text} for a in split_articles(text)],
         "date_fields": _date_fields(schemas, vocab),
-        "fields": _fields(schemas, vocab),
+        "fields": bundle_fields(bundle),
         "forms": [{"file": name, "title": s.get("title") or ""} for name, s in schemas.items()
                   if name.endswith(".schema.json") and CJK.search(s.get("title") or "")],
         "decisions": _diagram_elements(bundle, "dmn", "decision"),
@@ -136,11 +86,6 @@ def words(actor: Actor, draft_id: int) -> dict[str, Any]:
         "roles": [{"id": r.get("id"), "name": r.get("name")} for r in roles if r.get("id") and r.get("name")],
         "choices": _choices(vocab),
     }
-
-
-def bundle_fields(bundle: Bundle) -> list[dict[str, Any]]:
-    """Every field of the bundle's forms and dictionary a rule may test, with its label and kind."""
-    return _fields(_schemas(bundle), Vocabulary.of(bundle))
 
 
 # ------------------------------------------------------------------------------ timers in words

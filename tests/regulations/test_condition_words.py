@@ -21,9 +21,9 @@ from engine.regulations.condition_words import (
     sentence,
     words_of,
 )
+from engine.regulations.rule_fields import bundle_fields
 from engine.regulations.vocabulary import CJK
 from engine.regulations.vocabulary import Vocabulary as Names
-from engine.revisions.draft_words import bundle_fields
 from engine.safe_xml import parse
 
 from ..conftest import ROOT
