@@ -104,6 +104,8 @@ def test_a_new_form_built_by_design_previews_as_staff_see_it_and_validates(page:
     draft = new_draft(live_server, "表单设计器新表单")
     login_fast(page, live_server, "admin", f"/drafts/{draft['id']}")
     expect(page.get_by_test_id("modeler-page")).to_be_visible()
+    # as a user does, once the draft's first diagram is on the canvas (a busy box imports slowly)
+    expect(page.get_by_test_id("modeler-canvas").locator(".djs-element").first).to_be_attached()
     page.once("dialog", lambda dialog: dialog.accept("立项审核记录"))
     page.get_by_role("button", name="新建表单").click()
     designer = page.get_by_test_id("form-designer")
