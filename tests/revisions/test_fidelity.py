@@ -68,7 +68,7 @@ INVENTED = _edit("scale.dmn", "&lt; 100000", "&lt; 300000")
 CLASSES = {
     "a check that cannot gate": (UNREAD_CHECK, "forms/countersign.schema.json", "agree", "不把关"),
     "routing by typed text": (TYPED_UNITS, "sample.bpmn", "countersign", "通讯录"),
-    "a threshold on an undeclared amount": (RAW_AMOUNT, "scale.dmn", "in_budget", "amounts"),
+    "a threshold on an undeclared amount": (RAW_AMOUNT, "scale.dmn", "in_budget", "条款所指的金额"),
     "a deadline from a stamped date": (STAMPED_DATE, "timers.bpmn", "t_timeout", "办理当天"),
     "a periodic duty that happens once": (ONE_SHOT, "timers.bpmn", "t_wait", "定期义务"),
     "an amount the text does not have": (INVENTED, "scale.dmn", "r_small", "30 万"),
