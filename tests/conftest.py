@@ -81,16 +81,28 @@ def bundle_set() -> str:
     return "sample"
 
 
-@pytest.fixture
-def app(dbs, bundle_set: str, tmp_path: Path) -> Iterator[Flask]:
+def _app_on_a_copy(dbs, bundle_set: str, folder: Path) -> Iterator[Flask]:
     url = dbs.clone(dbs.template(bundle_set, _bootstrap(bundle_set)))
-    # Each test's uploads in its own folder, never in the repository's instance folder.
-    application = create_app({**app_config(url, bundle_set), "ATTACHMENT_STORE": str(tmp_path / "attachments")})
+    # Each app's uploads in its own folder, never in the repository's instance folder.
+    application = create_app({**app_config(url, bundle_set), "ATTACHMENT_STORE": str(folder / "attachments")})
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
     dbs.drop(url)
+
+
+@pytest.fixture
+def app(dbs, bundle_set: str, tmp_path: Path) -> Iterator[Flask]:
+    yield from _app_on_a_copy(dbs, bundle_set, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def shared_http(dbs, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Http]:
+    """One app and database for a module's tests that change nothing: what a request without a
+    valid token, or a page, is answered. A test that writes, or logs in, takes `http`."""
+    for application in _app_on_a_copy(dbs, "sample", tmp_path_factory.mktemp("shared")):
+        yield Http(application.test_client())
 
 
 @dataclass

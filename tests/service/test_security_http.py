@@ -114,8 +114,8 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("method", "path"), PAGES)
-def test_every_response_carries_the_security_headers(http, method, path):
-    response = http.client.open(path, method=method)
+def test_every_response_carries_the_security_headers(shared_http, method, path):
+    response = shared_http.client.open(path, method=method)
     _assert_site_headers(response)
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP: no HSTS
 
@@ -192,10 +192,11 @@ def _concrete(path: str) -> str:
 
 @pytest.mark.parametrize(("method", "path", "public"), OPERATIONS, ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
 @pytest.mark.parametrize("token", [None, "not-a-token"], ids=["no-token", "garbage-token"])
-def test_an_operation_without_a_valid_token_is_a_401_before_its_input_is_looked_at(http, method, path, public, token):
+def test_an_operation_without_a_valid_token_is_a_401_before_its_input_is_looked_at(shared_http, method, path, public,
+                                                                                  token):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     # a body that would fail validation everywhere: a 422 here would mean it was looked at first
-    response = http.client.open(_concrete(path), method=method, headers=headers, data=b"{not json",
+    response = shared_http.client.open(_concrete(path), method=method, headers=headers, data=b"{not json",
                                 content_type="application/json", query_string={"limit": "many"})
     if public:
         assert response.status_code != 401, (method, path)
