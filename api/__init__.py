@@ -24,7 +24,31 @@ PROBLEM_JSON = "application/problem+json"
 
 
 class ProblemApi(Api):
-    """flask-smorest with RFC 9457 problem bodies instead of its own error format."""
+    """flask-smorest with RFC 9457 problem bodies instead of its own error format, and its OpenAPI
+    document written when first read rather than at every start: documenting the blueprints was
+    more than half of an app's start-up, which every worker and every test pays."""
+
+    _spec: Any = None
+    _undocumented: tuple[tuple[Any, str, Any], ...] = ()
+
+    @property
+    def spec(self) -> Any:
+        pending, self._undocumented = self._undocumented, ()  # taken first: documenting reads spec
+        for blueprint, name, parameters in pending:
+            blueprint.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+            self._spec.tag({"name": name, "description": blueprint.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        """Flask's registration now, the blueprint's documentation when the document is read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented = (*self._undocumented, (blp, name, parameters))
 
     def handle_http_exception(self, error: HTTPException):
         return problems.from_http(error)
