@@ -50,6 +50,8 @@ def test_condition_set_in_words(page: Page, live_server: LiveServer, draft: int)
     first.get_by_test_id("condition-op").select_option(label="不为")
     first.get_by_test_id("condition-value").select_option(label="通过")
     page.wait_for_function(f"id => ({BODY})(id) === 'review_result != \"pass\"'", arg=FLOW)
+    # the flow's new condition read back in words before the next pick, as a person sees it first
+    expect(words.get_by_test_id("condition-sentence")).to_have_text("条件：审核结论不为通过")
     words.get_by_test_id("condition-add").click()
     second = words.get_by_test_id("condition-clause").nth(1)
     second.get_by_test_id("condition-field").select_option(label="是否涉密项目")

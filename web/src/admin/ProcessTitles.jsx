@@ -5,7 +5,8 @@ import { ProblemBox, useLoad } from './common.jsx';
 
 // The draft's processes, each with the start-form text field its cases are titled by (shown in
 // 我的待办 and the case lists), picked by its Chinese label and saved at once. `revision` is
-// the draft's: a save elsewhere on the page reloads the list; a save here reports the new one.
+// the draft's: a save elsewhere on the page reloads the list (the choice waits for it, or it would
+// be sent on the revision before); a save here reports the new one.
 export default function ProcessTitles({ draftId, revision, editing, onSaved }) {
   const list = useLoad(() => api.get(`/drafts/${draftId}/processes`), [draftId, revision]);
   const [busy, setBusy] = useState(null);
@@ -43,7 +44,7 @@ export default function ProcessTitles({ draftId, revision, editing, onSaved }) {
               <td>
                 {p.fields.length > 0 ? (
                   <select value={p.title_field || ''} aria-label={`「${p.name}」的案件标题取自`}
-                    disabled={!editing || busy !== null} onChange={(e) => choose(p, e.target.value)}>
+                    disabled={!editing || busy !== null || list.loading} onChange={(e) => choose(p, e.target.value)}>
                     <option value="">（未设置）</option>
                     {p.fields.map((f) => <option key={f.field} value={f.field}>{f.label}</option>)}
                   </select>
