@@ -22,6 +22,12 @@ FORMS_PREFIX = "forms/"
 MANIFEST = "manifest.json"
 
 
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
+    """A manifest as the browser's editors write it into a draft: indented UTF-8 JSON with the
+    Chinese as it is, ending in a newline."""
+    return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One finding of bundle validation, pointing at a file, an element and a line."""

@@ -4,11 +4,10 @@ a case of a process without one is listed as 「（未命名案件）」."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..errors import FormInvalid, NotFound
-from ..regulations.bundles import MANIFEST
+from ..regulations.bundles import MANIFEST, manifest_bytes
 from ..users import Actor
 from . import drafts, organisation
 from .start_forms import start_form_name, text_fields
@@ -54,7 +53,7 @@ def choose(actor: Actor, draft_id: int, key: str, field: str | None, revision: i
             process["title_field"] = field
         else:
             raise _refused(fields)
-        files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+        files[MANIFEST] = manifest_bytes(manifest)
         label = next((f["label"] for f in fields if f["field"] == field), None)
         return "draft_case_title_saved", {"process": key, "title_field": field, "label": label}
 

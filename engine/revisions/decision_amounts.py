@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from ..errors import BundleInvalid
-from ..regulations.bundles import MANIFEST
+from ..regulations.bundles import MANIFEST, manifest_bytes
 from ..regulations.vocabulary import CJK
 
 MEANINGS = ("declared", "reviewed", "funded", "changed", "latest")
@@ -76,5 +76,5 @@ def declare_amounts(files: dict[str, bytes], columns: Any) -> Any:
         meaning, article, field, label = _checked(column, n)
         variable = _declared(amounts, meaning, field, label, article)
         out.append({key: value for key, value in column.items() if key != "amount"} | {"variable": variable})
-    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files[MANIFEST] = manifest_bytes(manifest)
     return out

@@ -18,7 +18,7 @@ from lxml import etree
 
 from ..errors import BundleInvalid
 from ..regulations.amounts import YUAN_MARKS
-from ..regulations.bundles import MANIFEST
+from ..regulations.bundles import MANIFEST, manifest_bytes
 from ..regulations.vocabulary import CJK
 from .decision_amounts import declare_amounts
 
@@ -174,5 +174,5 @@ def new_table(files: dict[str, bytes], name: Any, inputs: Any, outputs: Any) -> 
     etree.indent(root, space="  ")
     files[path] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     manifest["dmn_files"] = [*manifest.get("dmn_files", []), path]
-    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files[MANIFEST] = manifest_bytes(manifest)
     return path

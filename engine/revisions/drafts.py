@@ -25,7 +25,7 @@ from ..clock import now_utc, today_local
 from ..db import as_utc, db, unit_of_work
 from ..errors import BundleInvalid, Conflict, FormInvalid, NotFound, SimulationFindings
 from ..models import BundleDraft, Jurisdiction
-from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files
+from ..regulations.bundles import FORMS_PREFIX, MANIFEST, Bundle, from_files, manifest_bytes
 from ..regulations.store import stored_bundle
 from ..users import Actor
 from . import new_jurisdiction, organisation
@@ -389,7 +389,7 @@ def add_process(actor: Actor, draft_id: int, name: str, revision: int | None = N
         files[f"{key}.bpmn"] = blank_diagram(key, name.strip(), lanes, start)
         manifest.setdefault("bpmn_files", []).append(f"{key}.bpmn")
         manifest.setdefault("processes", []).append({"key": key, "name": name.strip()})
-        files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+        files[MANIFEST] = manifest_bytes(manifest)
         return "draft_process_added", {"process": key, "name": name.strip()}
 
     return edit_files(actor, draft_id, MANIFEST, revision, change)

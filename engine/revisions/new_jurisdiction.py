@@ -5,14 +5,13 @@ staff know a jurisdiction by its name."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import date
 from typing import Any
 
 from ..errors import FormInvalid
 from ..regulations.articles import split_articles
-from ..regulations.bundles import MANIFEST
+from ..regulations.bundles import MANIFEST, manifest_bytes
 
 REGULATION_FILE = "regulation.txt"
 FIELD = "new_jurisdiction"
@@ -66,5 +65,5 @@ def skeleton_files(identifier: str, name: str, title: str, text: str, effective_
         "bpmn_files": [], "dmn_files": [], "processes": [],
         "roles": [], "lanes": {}, "case_control_roles": [], "units": [], "demo_users": [],
     }
-    return {MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n",
+    return {MANIFEST: manifest_bytes(manifest),
             REGULATION_FILE: text.replace("\r\n", "\n").encode()}

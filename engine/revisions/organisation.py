@@ -14,7 +14,7 @@ from lxml import etree
 
 from .. import safe_xml
 from ..errors import BundleInvalid, FormInvalid
-from ..regulations.bundles import MANIFEST
+from ..regulations.bundles import MANIFEST, manifest_bytes
 
 LANE = "{http://www.omg.org/spec/BPMN/20100524/MODEL}lane"
 
@@ -166,6 +166,6 @@ def write(files: dict[str, bytes], offices: list[dict[str, Any]], units: list[st
         if office.get("case_control"):
             control.append(role_id)
     manifest.update(roles=roles, lanes=lanes, case_control_roles=control, units=[u.strip() for u in units])
-    files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"
+    files[MANIFEST] = manifest_bytes(manifest)
     return {"offices": [r["name"] for r in roles], "removed": sorted(before[r]["name"] for r in removed),
             "units": manifest["units"]}
