@@ -12,10 +12,9 @@ from lxml import etree
 
 from .. import safe_xml
 from ..regulations.bundles import FORMS_PREFIX, Bundle, Problem
+from .lint import FORM_PROPERTY, properties
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-SPIFF = "{http://spiffworkflow.org/bpmn/schema/1.0/core}"
-FORM_PROPERTY = "formJsonSchemaFilename"
 # A string property with any of these is a date, a document, a choice or a directory pick: not a title.
 NOT_TEXT = ("format", "enum", "oneOf", "const", "x-directory")
 
@@ -37,9 +36,8 @@ def start_form_name(files: dict[str, bytes], manifest: dict[str, Any], key: str)
         if process.get("id") != key:
             continue
         for start in process.findall(f"{BPMN}startEvent"):
-            for prop in start.iter(f"{SPIFF}property"):
-                if prop.get("name") == FORM_PROPERTY and prop.get("value"):
-                    return prop.get("value")
+            if form := properties(start).get(FORM_PROPERTY):
+                return form
     return None
 
 
