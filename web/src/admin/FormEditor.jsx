@@ -2,7 +2,8 @@ import React from 'react';
 import { uiOf } from './bundleNames.js';
 import FormDesigner from './forms/FormDesigner.jsx';
 
-// Every field key the draft's other forms declare, however deep (a case's data is one namespace).
+// Every field key the draft's other forms declare, however deep (a case's data is one namespace);
+// read when a field is added, not at every keystroke's render (it parses every other form).
 function keysElsewhere(texts, path) {
   const keys = new Set();
   const walk = (node) => {
@@ -27,7 +28,7 @@ export default function FormEditor({ path, texts, readOnly, vocabulary, onText }
   return (
     <div data-testid="form-editor">
       <FormDesigner schemaText={texts[path]} uiText={texts[ui] ?? ''} vocabulary={vocabulary} readOnly={readOnly}
-        takenKeys={keysElsewhere(texts, path)}
+        takenKeys={() => keysElsewhere(texts, path)}
         onChange={({ schemaText, uiText }) => {
           onText(path, schemaText);
           // a layout the designer reports as absent (null) is not written

@@ -6,7 +6,7 @@
 //   '' when the form has none; onChange gives null back while none is needed).
 //   vocabulary: GET /api/v1/drafts/{id}/words (articles [{id, text}], roles [{id, name}] …) or null.
 //   jsonTab (default true): the 专家视图 tab; a host with its own raw editor passes false.
-//   takenKeys: field keys the draft's other forms use, which a new field's key avoids.
+//   takenKeys: () => the field keys the draft's other forms use, which a new field's key avoids.
 // onChange is called on the owner's edits only, never on loading.
 //
 // Test hook while mounted: window.__govitFormDesigner = {load(schemaText, uiText), current(),
@@ -34,7 +34,7 @@ function jsonState(schemaText, uiText) {
   return { schema: schemaText ?? '', ui: uiText ?? '', errors: {} };
 }
 
-export default function FormDesigner({ schemaText, uiText, onChange, vocabulary = null, readOnly = false, jsonTab = true, takenKeys = [] }) {
+export default function FormDesigner({ schemaText, uiText, onChange, vocabulary = null, readOnly = false, jsonTab = true, takenKeys = () => [] }) {
   const [loaded, setLoaded] = useState(() => tryLoad(schemaText, uiText));
   const model = loaded.model;
   const modelRef = useRef(model);
@@ -127,7 +127,7 @@ export default function FormDesigner({ schemaText, uiText, onChange, vocabulary 
               <FieldList fields={model.fields} selected={selected} onSelect={setSelected} readOnly={readOnly}
                 onMove={(key, delta) => commit(moveField(model, key, delta))}
                 onRemove={(key) => { commit(removeField(model, key)); if (key === selected) setSelected(null); }}
-                onAdd={(kind, label) => { const { model: next, key } = addField(model, kind, label, takenKeys); commit(next); setSelected(key); }} />
+                onAdd={(kind, label) => { const { model: next, key } = addField(model, kind, label, takenKeys()); commit(next); setSelected(key); }} />
               {field && (readOnly
                 ? <p className="muted">此草稿已部署，只读。</p>
                 : <FieldEditor key={field.key} model={model} field={field} onModel={commit} vocabulary={vocabulary} />)}
