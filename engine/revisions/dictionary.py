@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from lxml import etree
 
 from ..regulations.bundles import Bundle, Problem
+from ..regulations.vocabulary import CJK
 from .lint import parse_xml
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 QUOTED = re.compile(r'^\s*"(.*)"\s*$', re.S)
 
 
